@@ -1,0 +1,25 @@
+# The two commands of the README are `make reports` and `make test`; both set up first.
+PY := .venv/bin/python
+EMREPORT := .venv/bin/emreport
+
+.PHONY: setup reports test bench lab lint
+
+setup:
+	@bash scripts/setup.sh
+
+reports: setup
+	$(EMREPORT) ingest
+	$(EMREPORT) figures --district 990100 --period 2025-H1 2025
+	$(EMREPORT) figures --district 990102 --period 2025
+
+test: setup
+	.venv/bin/pytest
+
+bench: setup
+	$(PY) benchmarks/ingest.py
+
+lab: setup
+	.venv/bin/jupyter lab
+
+lint: setup
+	.venv/bin/ruff check lib tests benchmarks

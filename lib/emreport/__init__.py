@@ -1,0 +1,1 @@
+"""emreport: data-driven work summaries for emergency-management bureaus."""

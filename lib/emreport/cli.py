@@ -1,0 +1,135 @@
+"""The `emreport` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from emreport import config
+
+HEADLINE = (
+    "accidents.count", "accidents.deaths", "accidents.major_or_above", "hazards.found",
+    "hazards.rectified", "hazards.rectification_rate", "hazards.major", "hazards.overdue",
+    "inspections.count", "inspections.cases", "inspections.fines", "flood.responses",
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="emreport", description="应急管理局工作总结的数据化生成工具")
+    sub = p.add_subparsers(dest="command", required=True, metavar="命令")
+
+    t = sub.add_parser("template", help="生成空白数据模板(xlsx)")
+    t.add_argument("dir", nargs="?", default=".", help="输出文件夹(默认当前文件夹)")
+
+    i = sub.add_parser("ingest", help="校验数据文件并建立数据库")
+    i.add_argument("--data", default=str(config.SAMPLE), help="数据文件夹(默认示例数据)")
+    i.add_argument("--store", default=str(config.STORE), help="数据库文件")
+
+    f = sub.add_parser("figures", help="显示某区划某期间的主要数字")
+    f.add_argument("--period", required=True, nargs="+", help="期间:YYYY-H1 或 YYYY,可多个")
+    f.add_argument("--district", default="990100", help="区划代码(市代码表示全市)")
+    f.add_argument("--store", default=str(config.STORE), help="数据库文件")
+
+    s = sub.add_parser("sample", help="生成虚构的示例数据或基准测试数据")
+    s.add_argument("dir", help="输出文件夹")
+    s.add_argument("--districts", type=int, default=8, help="区县数量(不含市本级),1-200")
+    s.add_argument("--hazards", type=int, default=None, help="隐患记录总数(默认按区县规模随机)")
+    s.add_argument("--seed", type=int, default=20250101, help="随机种子")
+    s.add_argument("--format", choices=("csv", "xlsx"), default="csv", help="隐患数据的文件格式")
+
+    d = sub.add_parser("docs", help="由数据模型生成 docs/data-model.md")
+    d.add_argument("--check", action="store_true", help="只检查文档是否为最新")
+    return p
+
+
+def _fail(lines: Sequence[str]) -> int:
+    for line in lines:
+        print(line, file=sys.stderr)
+    return 1
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from emreport.template import write_template
+
+    path = write_template(Path(args.dir))
+    print(f"已生成数据模板:{path}")
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from emreport.ingest import ingest
+    from emreport.problems import InputError, render
+
+    started = time.perf_counter()
+    try:
+        result = ingest(Path(args.data), Path(args.store))
+    except InputError as e:
+        lines = render(e.problems)
+        head = f"数据有{len(e.problems)}处问题,未导入;数据库保持上次成功导入的版本。"
+        return _fail([head, *lines, "请修改以上问题后重新运行 emreport ingest。"])
+    total = sum(v for k, v in result.rows.items() if k != "districts")
+    print(f"已导入 {result.files} 个文件(其中 {result.reused} 个未变化,未重新读取),"
+          f"共 {total} 行数据,{result.rows.get('districts', 0)} 个区划单位,"
+          f"用时 {time.perf_counter() - started:.1f} 秒。")
+    print(f"数据库:{result.store}")
+    return 0
+
+
+def cmd_figures(args: argparse.Namespace) -> int:
+    from emreport.metrics import compute
+    from emreport.periods import Period, PeriodError
+    from emreport.store import Store, StoreError
+
+    try:
+        periods = [Period.parse(p) for p in args.period]
+        with Store(args.store) as store:
+            for period in periods:
+                m = compute(store, args.district, period)
+                print(f"{m.unit.name}{period.label}({period.months})主要数字")
+                for mid in HEADLINE:
+                    metric = m[mid]
+                    yoy = metric.yoy()
+                    print(f"  {metric.label}:{metric.text()}" + (f",{yoy}" if yoy else ""))
+    except (PeriodError, StoreError) as e:
+        return _fail([str(e)])
+    return 0
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from emreport.sample import generate
+
+    if not 1 <= args.districts <= 200:
+        return _fail(["区县数量应在1到200之间"])
+    counts = generate(Path(args.dir), districts=args.districts, hazards_total=args.hazards,
+                      seed=args.seed, hazard_format=args.format)
+    print(f"已生成示例数据:{args.dir}(隐患 {counts['hazards']} 条,事故 {counts['accidents']} 起,"
+          f"执法检查 {counts['inspections']} 次)")
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from emreport import datadoc
+
+    if args.check:
+        current = datadoc.DOC_PATH.read_text(encoding="utf-8") if datadoc.DOC_PATH.exists() else ""
+        if current != datadoc.render():
+            return _fail([f"{datadoc.DOC_PATH} 不是最新的:请运行 emreport docs"])
+        return 0
+    print(f"已生成:{datadoc.write()}")
+    return 0
+
+
+COMMANDS = {"template": cmd_template, "ingest": cmd_ingest, "figures": cmd_figures,
+            "sample": cmd_sample, "docs": cmd_docs}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return COMMANDS[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

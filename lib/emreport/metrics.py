@@ -1,0 +1,364 @@
+"""Every figure a report states, for a district or a city and a period, with the year before.
+
+Event tables are aggregated here; the metrics of period-total and stock tables are derived from
+their declarations in `schema`, so a column added there is a metric here. A city's figures are
+computed from its members' rows together, so a city total is the sum of its parts and a city
+rate is computed from city totals, never averaged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+
+from emreport import wording
+from emreport.periods import Period
+from emreport.schema import BY_ID, HAZARD_SOURCES, RESPONSE_LEVELS, SECTORS, TABLES
+from emreport.store import Store, Unit
+
+GRADES = ("特别重大", "重大", "较大", "一般")
+
+
+def accident_grade(deaths: object, injuries: object, loss_wan: object) -> np.ndarray:
+    """Grade per 国务院令第493号 第三条: any one criterion suffices, 以上 includes the number."""
+    d, i, loss = (np.asarray(x, dtype=float) for x in (deaths, injuries, loss_wan))
+    return np.select(
+        [(d >= 30) | (i >= 100) | (loss >= 10000),
+         (d >= 10) | (i >= 50) | (loss >= 5000),
+         (d >= 3) | (i >= 10) | (loss >= 1000)],
+        ["特别重大", "重大", "较大"], default="一般")
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One figure: this period, the same period a year earlier, and how to write them."""
+
+    id: str
+    label: str
+    unit: str
+    value: float | None
+    prev: float | None
+    approx: bool = False
+
+    @property
+    def is_rate(self) -> bool:
+        return self.unit == "%"
+
+    @property
+    def change(self) -> float | None:
+        if self.value is None or self.prev is None:
+            return None
+        return self.value - self.prev
+
+    @property
+    def pct(self) -> float | None:
+        """Fractional change year on year; None for a zero base (write 增加N起 instead)."""
+        if self.value is None or self.prev is None or self.is_rate:
+            return None
+        return wording.pct_change(self.value, self.prev)
+
+    def text(self) -> str:
+        """The figure as a report writes it: 21358人, 2.74万处, 250.16万元, 98.5%."""
+        if self.value is None:
+            return ""
+        if self.is_rate:
+            return wording.percent(self.value)
+        if self.unit == "万元":
+            return wording.money(self.value, approx=self.approx)
+        return wording.count(self.value, self.unit, approx=self.approx)
+
+    def yoy(self) -> str:
+        """同比增长/下降/持平, 同比增加N起 on a zero base, 百分点 for rates."""
+        if self.is_rate:
+            change = wording.rate_change(self.value, self.prev)
+            return f"同比{change}" if change else ""
+        if self.value is None:
+            return ""
+        return wording.yoy(self.value, self.prev, self.unit)
+
+    def to_json(self) -> dict:
+        return {"label": self.label, "value": self.value, "unit": self.unit,
+                "previous": self.prev, "approximate": self.approx}
+
+
+class PeriodData:
+    """The rows of one period, each table cut from a slice that also holds the year before."""
+
+    def __init__(self, frames: dict[str, pd.DataFrame], period: Period):
+        self.period = period
+        self.frames = {tid: _cut(BY_ID[tid], df, period) for tid, df in frames.items()}
+
+    def __getitem__(self, table_id: str) -> pd.DataFrame:
+        return self.frames[table_id]
+
+    def rectified_by_end(self) -> pd.Series:
+        """Hazards of the period rectified on or before its last day."""
+        h = self["hazards"]
+        return h["rectified_on"].notna() & (h["rectified_on"] <= pd.Timestamp(self.period.end))
+
+    def overdue(self) -> pd.Series:
+        """Hazards still open at the period's end whose deadline had passed."""
+        h = self["hazards"]
+        end = pd.Timestamp(self.period.end)
+        return ~self.rectified_by_end() & h["deadline"].notna() & (h["deadline"] < end)
+
+
+def _cut(table, df: pd.DataFrame, period: Period) -> pd.DataFrame:
+    if table.kind == "event":
+        col = pd.to_datetime(df[table.date])
+        return df[(col >= pd.Timestamp(period.start_ts)) &
+                  (col < pd.Timestamp(period.end_exclusive_ts))]
+    if table.kind == "total":
+        return df[df["half"].isin(period.halves)]
+    floor = pd.Timestamp(period.start - timedelta(days=1))
+    as_of = pd.to_datetime(df["as_of"])
+    df = df[(as_of >= floor) & (as_of <= pd.Timestamp(period.end))]
+    return df.sort_values("as_of").groupby("district", sort=False).tail(1)
+
+
+# --- event metrics: (id, label, unit, function of PeriodData) -----------------------------
+
+def _count(table: str) -> Callable[[PeriodData], float]:
+    return lambda d: len(d[table])
+
+
+def _sum(table: str, column: str) -> Callable[[PeriodData], float]:
+    return lambda d: _num(d[table][column].sum())
+
+
+def _where(table: str, mask: Callable[[pd.DataFrame], pd.Series]) -> Callable:
+    return lambda d: int(mask(d[table]).sum())
+
+
+def _num(x: object) -> float:
+    x = float(x)
+    return int(x) if x.is_integer() else round(x, 6)
+
+
+def _rate(num: Callable, den: Callable) -> Callable[[PeriodData], float | None]:
+    def f(d: PeriodData) -> float | None:
+        n, m = num(d), den(d)
+        return n / m if m else None
+    return f
+
+
+def _grade(df: pd.DataFrame) -> np.ndarray:
+    return accident_grade(df["deaths"], df["serious_injuries"], df["loss"])
+
+
+def _major(d: PeriodData) -> pd.Series:
+    return d["hazards"]["grade"] == "重大"
+
+
+_found = _count("hazards")
+_rectified = lambda d: int(d.rectified_by_end().sum())  # noqa: E731
+_major_found = lambda d: int(_major(d).sum())  # noqa: E731
+_major_rectified = lambda d: int((_major(d) & d.rectified_by_end()).sum())  # noqa: E731
+
+EVENT_METRICS: tuple[tuple[str, str, str, Callable], ...] = (
+    ("accidents.count", "生产安全事故", "起", _count("accidents")),
+    ("accidents.deaths", "死亡人数", "人", _sum("accidents", "deaths")),
+    ("accidents.missing", "失踪人数", "人", _sum("accidents", "missing")),
+    ("accidents.serious_injuries", "重伤人数", "人", _sum("accidents", "serious_injuries")),
+    ("accidents.loss", "直接经济损失", "万元", _sum("accidents", "loss")),
+    ("accidents.major_or_above", "较大及以上事故", "起",
+     _where("accidents", lambda a: pd.Series(np.isin(_grade(a), GRADES[:3])))),
+    ("accidents.grave", "重特大事故", "起",
+     _where("accidents", lambda a: pd.Series(np.isin(_grade(a), GRADES[:2])))),
+    ("hazards.found", "发现隐患", "条", _found),
+    ("hazards.rectified", "已整改隐患", "条", _rectified),
+    ("hazards.rectification_rate", "隐患整改率", "%", _rate(_rectified, _found)),
+    ("hazards.open", "未整改隐患", "条", lambda d: _found(d) - _rectified(d)),
+    ("hazards.overdue", "逾期未整改隐患", "条", lambda d: int(d.overdue().sum())),
+    ("hazards.major", "重大隐患", "条", _major_found),
+    ("hazards.major_rectified", "重大隐患已整改销号", "条", _major_rectified),
+    ("hazards.major_rate", "重大隐患整改率", "%", _rate(_major_rectified, _major_found)),
+    ("hazards.major_supervised", "重大隐患挂牌督办", "条",
+     lambda d: int((_major(d) & d["hazards"]["supervised"].astype(bool)).sum())),
+    ("hazards.major_overdue", "重大隐患逾期未整改", "条",
+     lambda d: int((_major(d) & d.overdue()).sum())),
+    ("hazards.enterprises", "涉及企业", "家", lambda d: int(d["hazards"]["enterprise"].nunique())),
+    ("inspections.count", "执法检查", "家次", _count("inspections")),
+    ("inspections.inspectors", "出动执法人员", "人次", _sum("inspections", "inspectors")),
+    ("inspections.units", "检查单位", "家",
+     lambda d: int(d["inspections"]["enterprise"].nunique())),
+    ("inspections.problems", "发现问题隐患", "处", _sum("inspections", "problems")),
+    ("inspections.cases", "立案", "起", _where("inspections", lambda i: i["case_filed"])),
+    ("inspections.fines", "罚款金额", "万元", _sum("inspections", "fine")),
+    ("inspections.fines_accident", "事故罚款", "万元",
+     lambda d: _num(d["inspections"].loc[lambda i: i["penalty_type"] == "事故处罚", "fine"].sum())),
+    ("inspections.fines_other", "非事故罚款", "万元",
+     lambda d: _num(d["inspections"].loc[lambda i: i["penalty_type"] != "事故处罚", "fine"].sum())),
+    ("inspections.suspended", "停产停业整顿", "家", _where("inspections", lambda i: i["suspended"])),
+    ("inspections.closed", "关闭取缔", "家", _where("inspections", lambda i: i["closed"])),
+    ("inspections.police", "移送公安", "起", _where("inspections", lambda i: i["police"])),
+    ("inspections.police_persons", "移送公安人数", "人", _sum("inspections", "police_persons")),
+    ("inspections.reviews", "行政复议和诉讼", "起",
+     _where("inspections", lambda i: i["review"] | i["litigation"])),
+    ("flood.responses", "防汛防台应急响应", "次", _count("flood_responses")),
+    *((f"flood.responses_l{n}", f"{lv}级应急响应", "次",
+       _where("flood_responses", lambda f, lv=lv: f["level"] == lv))
+      for n, lv in enumerate(RESPONSE_LEVELS, 1)),
+    ("flood.teams", "出动队伍", "支", _sum("flood_responses", "teams")),
+    ("flood.personnel", "出动人员", "人次", _sum("flood_responses", "personnel")),
+    ("flood.vehicles", "出动车辆", "辆次", _sum("flood_responses", "vehicles")),
+    ("flood.pumps", "出动水泵", "台次", _sum("flood_responses", "pumps")),
+    ("flood.relocated", "转移人员", "人", _sum("flood_responses", "relocated")),
+    ("flood.incidents", "处置险情", "处", _sum("flood_responses", "incidents")),
+)
+
+
+def _declared_metrics() -> Iterator[tuple[str, str, str, Callable, Callable]]:
+    """Metrics of period-total and stock tables: the sum of each numeric column."""
+    for table in TABLES:
+        if table.kind not in ("total", "stock"):
+            continue
+        if table.id == "campaigns":
+            yield ("campaigns.count", "专项整治行动", "项",
+                   lambda d: int(d["campaigns"]["campaign"].nunique()), lambda d: False)
+        for col in table.columns:
+            if col.numeric:
+                yield (f"{table.id}.{col.id}", col.name, col.unit, _sum(table.id, col.id),
+                       _approx(table.id, col.id))
+    yield ("training.pass_rate", "考试合格率", "%",
+           _rate(_sum("training", "passed"), _sum("training", "exams")), lambda d: False)
+
+
+def _approx(table: str, column: str) -> Callable[[PeriodData], bool]:
+    def f(d: PeriodData) -> bool:
+        marks = d[table]["approx"].dropna()
+        return bool(marks.str.split(",").map(lambda parts: column in parts).any())
+    return f
+
+
+def _has_rows(table_id: str) -> Callable[[PeriodData], bool]:
+    return lambda d: len(d[table_id]) > 0
+
+
+# --- breakdowns ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Breakdown:
+    """A table of one measure split by a category, this period against a year earlier."""
+
+    id: str
+    title: str
+    table: str
+    by: str  # column, or "month" / "grade"
+    order: tuple
+    measures: tuple[tuple[str, str, Callable[[pd.DataFrame, PeriodData], float]], ...]
+
+
+def _rows(df: pd.DataFrame, d: PeriodData) -> float:
+    return len(df)
+
+
+def _col(column: str) -> Callable[[pd.DataFrame, PeriodData], float]:
+    return lambda df, d: _num(df[column].sum())
+
+
+def _rectified_rows(df: pd.DataFrame, d: PeriodData) -> float:
+    return int(d.rectified_by_end().loc[df.index].sum())
+
+
+BREAKDOWNS: tuple[Breakdown, ...] = (
+    Breakdown("accidents.by_sector", "分行业领域事故情况", "accidents", "sector", SECTORS,
+              (("事故起数", "起", _rows), ("死亡人数", "人", _col("deaths")))),
+    Breakdown("accidents.by_grade", "分等级事故情况", "accidents", "grade", GRADES,
+              (("事故起数", "起", _rows), ("死亡人数", "人", _col("deaths")))),
+    Breakdown("accidents.by_month", "分月事故情况", "accidents", "month", (),
+              (("事故起数", "起", _rows), ("死亡人数", "人", _col("deaths")))),
+    Breakdown("hazards.by_source", "分来源隐患排查整改情况", "hazards", "source", HAZARD_SOURCES,
+              (("发现隐患", "条", _rows), ("已整改", "条", _rectified_rows))),
+    Breakdown("hazards.by_grade", "分等级隐患排查整改情况", "hazards", "grade", ("一般", "重大"),
+              (("发现隐患", "条", _rows), ("已整改", "条", _rectified_rows))),
+    Breakdown("hazards.by_sector", "分行业领域隐患排查整改情况", "hazards", "sector", SECTORS,
+              (("发现隐患", "条", _rows), ("已整改", "条", _rectified_rows))),
+    Breakdown("hazards.by_month", "分月隐患排查情况", "hazards", "month", (),
+              (("发现隐患", "条", _rows), ("已整改", "条", _rectified_rows))),
+    Breakdown("inspections.by_sector", "分行业领域执法情况", "inspections", "sector", SECTORS,
+              (("执法检查", "家次", _rows), ("立案", "起", _col("case_filed")),
+               ("罚款金额", "万元", _col("fine")))),
+    Breakdown("flood.by_level", "分级别防汛防台应急响应", "flood_responses", "level",
+              RESPONSE_LEVELS, (("应急响应", "次", _rows),)),
+)
+
+
+def _categories(b: Breakdown, df: pd.DataFrame, d: PeriodData) -> pd.Series:
+    if b.by == "month":
+        return pd.to_datetime(df[BY_ID[b.table].date]).dt.month
+    if b.by == "grade":
+        return pd.Series(_grade(df), index=df.index)
+    return df[b.by]
+
+
+def breakdown(b: Breakdown, cur: PeriodData, prev: PeriodData) -> pd.DataFrame:
+    """Rows: categories in their official order (all months; other categories seen in either
+    period). Columns: each measure this period and a year earlier."""
+    columns: dict[str, dict] = {}
+    for label, _unit, fn in b.measures:
+        for suffix, d in (("", cur), ("(上年同期)", prev)):
+            df = d[b.table]
+            cats = _categories(b, df, d)
+            columns[label + suffix] = {k: fn(g, d) for k, g in df.groupby(cats, sort=False)}
+    if b.by == "month":
+        index = list(cur.period.month_numbers)
+    else:
+        seen = set().union(*(c.keys() for c in columns.values()))
+        index = [c for c in b.order if c in seen]
+    frame = pd.DataFrame({name: [vals.get(k, 0) for k in index] for name, vals in columns.items()},
+                         index=index)
+    frame.index.name = {"month": "月份"}.get(b.by, BY_ID[b.table].column(b.by).name
+                                             if b.by != "grade" else "等级")
+    return frame
+
+
+# --- the result ---------------------------------------------------------------------------
+
+class Metrics(Mapping[str, Metric]):
+    """All figures for one unit and period; indexable by metric id."""
+
+    def __init__(self, unit: Unit, period: Period, frames: dict[str, pd.DataFrame]):
+        self.unit = unit
+        self.period = period
+        self.cur = PeriodData(frames, period)
+        self.prev = PeriodData(frames, period.previous_year())
+        self._items: dict[str, Metric] = {}
+        for mid, label, unit_, fn in EVENT_METRICS:
+            self._items[mid] = Metric(mid, label, unit_, fn(self.cur), fn(self.prev))
+        for mid, label, unit_, fn, approx in _declared_metrics():
+            table = mid.split(".")[0]
+            cur = fn(self.cur) if _has_rows(table)(self.cur) else None
+            prev = fn(self.prev) if _has_rows(table)(self.prev) else None
+            self._items[mid] = Metric(mid, label, unit_, cur, prev, approx(self.cur))
+        self.tables = {b.id: breakdown(b, self.cur, self.prev) for b in BREAKDOWNS}
+
+    def __getitem__(self, key: str) -> Metric:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def has(self, table_id: str) -> bool:
+        """Whether the period has any rows of a table: sections without data are left out."""
+        return len(self.cur[table_id]) > 0
+
+    def to_json(self) -> dict:
+        """Every figure by id, with unit and the year-earlier figure: the metrics.json body."""
+        return {"unit": {"code": self.unit.code, "name": self.unit.name, "level": self.unit.level},
+                "period": self.period.code, "previous_period": self.period.previous_year().code,
+                "metrics": {k: m.to_json() for k, m in self._items.items()}}
+
+
+def compute(store: Store, code: str, period: Period | str) -> Metrics:
+    """Metrics for a district or city code and a period such as 2025-H1 or 2025."""
+    period = Period.parse(period) if isinstance(period, str) else period
+    unit = store.unit(code)
+    return Metrics(unit, period, store.slice(unit, period))

@@ -1,0 +1,107 @@
+"""The embedded store: one DuckDB file, replaced whole by each successful ingest.
+
+Reading is by unit (a district, or a city with its districts and 市本级) and period; every
+table comes back already cut to the period and the same period a year earlier.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from emreport import config
+from emreport.periods import Period
+from emreport.schema import TABLES, Table
+
+CITY = "市"
+CITY_OWN = "市本级"
+
+
+class StoreError(Exception):
+    """The store cannot answer: not built yet, or asked about something it does not hold."""
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What a report is about: one district, or a city and everything under it."""
+
+    code: str
+    name: str
+    level: str
+    members: tuple[str, ...]
+
+    @property
+    def is_city(self) -> bool:
+        return self.level == CITY
+
+
+class Store:
+    """Read-only access to the last good ingest."""
+
+    def __init__(self, path: Path | str | None = None):
+        self.path = Path(path or config.STORE)
+        if not self.path.exists():
+            raise StoreError(f"尚未导入数据(找不到{self.path}):请先运行 emreport ingest")
+        self.con = duckdb.connect(str(self.path), read_only=True)
+        self._registry: pd.DataFrame | None = None
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def registry(self) -> pd.DataFrame:
+        """The district registry, as ingested."""
+        if self._registry is None:
+            self._registry = self.con.execute("SELECT * FROM districts ORDER BY code").df()
+        return self._registry
+
+    def meta(self) -> dict[str, str]:
+        """Facts about the ingest that built this store (time, schema, files)."""
+        return dict(self.con.execute("SELECT key, value FROM meta").fetchall())
+
+    def unit(self, code: str) -> Unit:
+        """Resolve a code to the unit a report covers; unknown codes are named with the known ones."""
+        reg = self.registry()
+        row = reg[reg["code"] == str(code).strip()]
+        if row.empty:
+            known = "、".join(f"{c}{n}" for c, n in zip(reg["code"], reg["name"], strict=True))
+            raise StoreError(f"未知的区划代码“{code}”(已登记:{known})")
+        r = row.iloc[0]
+        if r["level"] == CITY:
+            members = tuple(reg.loc[reg["parent"] == r["code"], "code"])
+        else:
+            members = (r["code"],)
+        return Unit(r["code"], r["name"], r["level"], members)
+
+    def read(self, table: Table, unit: Unit, period: Period) -> pd.DataFrame:
+        """One table for the unit, cut to the period and the same period a year earlier."""
+        prev = period.previous_year()
+        codes = list(unit.members)
+        marks = ",".join("?" * len(codes))
+        where = f"district IN ({marks})"
+        if table.kind == "event":
+            sql = (f"SELECT * FROM {table.id} WHERE {where} AND "
+                   f"(({table.date} >= ? AND {table.date} < ?) OR "
+                   f"({table.date} >= ? AND {table.date} < ?))")
+            args = codes + [prev.start_ts, prev.end_exclusive_ts,
+                            period.start_ts, period.end_exclusive_ts]
+        elif table.kind == "total":
+            halves = list(prev.halves + period.halves)
+            sql = f"SELECT * FROM {table.id} WHERE {where} AND half IN ({','.join('?' * len(halves))})"
+            args = codes + halves
+        else:
+            sql = f"SELECT * FROM {table.id} WHERE {where} AND {table.date} <= ?"
+            args = codes + [period.end]
+        return self.con.execute(sql, args).df()
+
+    def slice(self, unit: Unit, period: Period) -> dict[str, pd.DataFrame]:
+        """Every data table for the unit and period (and a year earlier), by table id."""
+        return {t.id: self.read(t, unit, period) for t in TABLES if t.kind != "registry"}
