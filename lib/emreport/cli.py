@@ -21,22 +21,22 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="emreport", description="应急管理局工作总结的数据化生成工具")
     sub = p.add_subparsers(dest="command", required=True, metavar="命令")
 
-    t = sub.add_parser("template", help="生成空白数据模板(xlsx)")
-    t.add_argument("dir", nargs="?", default=".", help="输出文件夹(默认当前文件夹)")
+    t = sub.add_parser("template", help="生成空白数据模板（xlsx）")
+    t.add_argument("dir", nargs="?", default=".", help="输出文件夹（默认当前文件夹）")
 
     i = sub.add_parser("ingest", help="校验数据文件并建立数据库")
-    i.add_argument("--data", default=str(config.SAMPLE), help="数据文件夹(默认示例数据)")
+    i.add_argument("--data", default=str(config.SAMPLE), help="数据文件夹（默认示例数据）")
     i.add_argument("--store", default=str(config.STORE), help="数据库文件")
 
     f = sub.add_parser("figures", help="显示某区划某期间的主要数字")
-    f.add_argument("--period", required=True, nargs="+", help="期间:YYYY-H1 或 YYYY,可多个")
-    f.add_argument("--district", default="990100", help="区划代码(市代码表示全市)")
+    f.add_argument("--period", required=True, nargs="+", help="期间：YYYY-H1 或 YYYY，可多个")
+    f.add_argument("--district", default="990100", help="区划代码（市代码表示全市）")
     f.add_argument("--store", default=str(config.STORE), help="数据库文件")
 
     s = sub.add_parser("sample", help="生成虚构的示例数据或基准测试数据")
     s.add_argument("dir", help="输出文件夹")
-    s.add_argument("--districts", type=int, default=8, help="区县数量(不含市本级),1-200")
-    s.add_argument("--hazards", type=int, default=None, help="隐患记录总数(默认按区县规模随机)")
+    s.add_argument("--districts", type=int, default=8, help="区县数量（不含市本级），1-200")
+    s.add_argument("--hazards", type=int, default=None, help="隐患记录总数（默认按区县规模随机）")
     s.add_argument("--seed", type=int, default=20250101, help="随机种子")
     s.add_argument("--format", choices=("csv", "xlsx"), default="csv", help="隐患数据的文件格式")
 
@@ -55,7 +55,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     from emreport.template import write_template
 
     path = write_template(Path(args.dir))
-    print(f"已生成数据模板:{path}")
+    print(f"已生成数据模板：{path}")
     return 0
 
 
@@ -68,13 +68,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         result = ingest(Path(args.data), Path(args.store))
     except InputError as e:
         lines = render(e.problems)
-        head = f"数据有{len(e.problems)}处问题,未导入;数据库保持上次成功导入的版本。"
+        head = f"数据有{len(e.problems)}处问题，未导入；数据库保持上次成功导入的版本。"
         return _fail([head, *lines, "请修改以上问题后重新运行 emreport ingest。"])
     total = sum(v for k, v in result.rows.items() if k != "districts")
-    print(f"已导入 {result.files} 个文件(其中 {result.reused} 个未变化,未重新读取),"
-          f"共 {total} 行数据,{result.rows.get('districts', 0)} 个区划单位,"
+    print(f"已导入 {result.files} 个文件（其中 {result.reused} 个未变化，未重新读取），"
+          f"共 {total} 行数据，{result.rows.get('districts', 0)} 个区划单位，"
           f"用时 {time.perf_counter() - started:.1f} 秒。")
-    print(f"数据库:{result.store}")
+    print(f"数据库：{result.store}")
     return 0
 
 
@@ -88,7 +88,7 @@ def cmd_figures(args: argparse.Namespace) -> int:
         with Store(args.store) as store:
             for period in periods:
                 m = compute(store, args.district, period)
-                print(f"{m.unit.name}{period.label}({period.months})主要数字")
+                print(f"{m.unit.name}{period.label}（{period.months}）主要数字")
                 for mid in HEADLINE:
                     metric = m[mid]
                     yoy = metric.yoy()
@@ -105,8 +105,8 @@ def cmd_sample(args: argparse.Namespace) -> int:
         return _fail(["区县数量应在1到200之间"])
     counts = generate(Path(args.dir), districts=args.districts, hazards_total=args.hazards,
                       seed=args.seed, hazard_format=args.format)
-    print(f"已生成示例数据:{args.dir}(隐患 {counts['hazards']} 条,事故 {counts['accidents']} 起,"
-          f"执法检查 {counts['inspections']} 次)")
+    print(f"已生成示例数据：{args.dir}（隐患 {counts['hazards']} 条，事故 {counts['accidents']} 起，"
+          f"执法检查 {counts['inspections']} 次）")
     return 0
 
 
@@ -116,9 +116,9 @@ def cmd_docs(args: argparse.Namespace) -> int:
     if args.check:
         current = datadoc.DOC_PATH.read_text(encoding="utf-8") if datadoc.DOC_PATH.exists() else ""
         if current != datadoc.render():
-            return _fail([f"{datadoc.DOC_PATH} 不是最新的:请运行 emreport docs"])
+            return _fail([f"{datadoc.DOC_PATH} 不是最新的：请运行 emreport docs"])
         return 0
-    print(f"已生成:{datadoc.write()}")
+    print(f"已生成：{datadoc.write()}")
     return 0
 
 

@@ -248,7 +248,7 @@ class Breakdown:
     id: str
     title: str
     table: str
-    by: str  # column, or "month" / "grade"
+    by: str  # a column, or "month" / "accident_grade" (derived)
     order: tuple
     measures: tuple[tuple[str, str, Callable[[pd.DataFrame, PeriodData], float]], ...]
 
@@ -268,7 +268,7 @@ def _rectified_rows(df: pd.DataFrame, d: PeriodData) -> float:
 BREAKDOWNS: tuple[Breakdown, ...] = (
     Breakdown("accidents.by_sector", "分行业领域事故情况", "accidents", "sector", SECTORS,
               (("事故起数", "起", _rows), ("死亡人数", "人", _col("deaths")))),
-    Breakdown("accidents.by_grade", "分等级事故情况", "accidents", "grade", GRADES,
+    Breakdown("accidents.by_grade", "分等级事故情况", "accidents", "accident_grade", GRADES,
               (("事故起数", "起", _rows), ("死亡人数", "人", _col("deaths")))),
     Breakdown("accidents.by_month", "分月事故情况", "accidents", "month", (),
               (("事故起数", "起", _rows), ("死亡人数", "人", _col("deaths")))),
@@ -291,7 +291,7 @@ BREAKDOWNS: tuple[Breakdown, ...] = (
 def _categories(b: Breakdown, df: pd.DataFrame, d: PeriodData) -> pd.Series:
     if b.by == "month":
         return pd.to_datetime(df[BY_ID[b.table].date]).dt.month
-    if b.by == "grade":
+    if b.by == "accident_grade":
         return pd.Series(_grade(df), index=df.index)
     return df[b.by]
 
@@ -312,8 +312,8 @@ def breakdown(b: Breakdown, cur: PeriodData, prev: PeriodData) -> pd.DataFrame:
         index = [c for c in b.order if c in seen]
     frame = pd.DataFrame({name: [vals.get(k, 0) for k in index] for name, vals in columns.items()},
                          index=index)
-    frame.index.name = {"month": "月份"}.get(b.by, BY_ID[b.table].column(b.by).name
-                                             if b.by != "grade" else "等级")
+    names = {"month": "月份", "accident_grade": "事故等级"}
+    frame.index.name = names.get(b.by) or BY_ID[b.table].column(b.by).name
     return frame
 
 
