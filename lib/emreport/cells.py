@@ -62,12 +62,12 @@ def identifier(value: object) -> str:
 def code(value: object) -> str:
     """A 6-digit administrative division code."""
     if isinstance(value, bool):
-        raise CellError("不是区划代码:区划代码应为6位数字")
+        raise CellError("不是区划代码：区划代码应为6位数字")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     s = squash(value)
     if not (len(s) == 6 and s.isascii() and s.isdigit()):
-        raise CellError("不是有效的区划代码:区划代码应为6位数字,如330108")
+        raise CellError("不是有效的区划代码：区划代码应为6位数字，如330108")
     return s
 
 
@@ -84,7 +84,7 @@ def number(value: object, *, integer: bool, unit: str = "", approx_ok: bool = Fa
     else:
         s = squash(value)
         if s.startswith(_FORMULA_LEADS):
-            raise CellError("是公式,不是数字:请在Excel中复制后“选择性粘贴为数值”")
+            raise CellError("是公式，不是数字：请在Excel中复制后“选择性粘贴为数值”")
         if unit and s.endswith(unit):
             s = s[: -len(unit)]
         if approx_ok and (s.endswith(("余", "多")) or s.startswith("约")):
@@ -95,7 +95,7 @@ def number(value: object, *, integer: bool, unit: str = "", approx_ok: bool = Fa
         try:
             x = float(s)
         except ValueError:
-            hint = ";约数请写作“3300余”" if approx_ok else ""
+            hint = "；约数请写作“3300余”" if approx_ok else ""
             raise CellError(f"不是数字{hint}") from None
         if math.isnan(x) or math.isinf(x):
             raise CellError("不是数字")
@@ -114,7 +114,7 @@ def when(value: object, *, with_time: bool, future_ok: bool, today: date) -> dat
         result = datetime(value.year, value.month, value.day)
     elif isinstance(value, int | float) and not isinstance(value, bool):
         if not 1 <= value < 2958466:
-            raise CellError(f"不是有效日期,{DATE_HINT}")
+            raise CellError(f"不是有效日期，{DATE_HINT}")
         result = EXCEL_EPOCH + timedelta(days=float(value))
         result = result.replace(microsecond=0)
     else:
@@ -124,16 +124,16 @@ def when(value: object, *, with_time: bool, future_ok: bool, today: date) -> dat
     latest = date(today.year + 10, 12, 31) if future_ok else today
     if not EARLIEST <= result.date() <= latest:
         upto = "今后10年内" if future_ok else "今天"
-        raise CellError(f"超出合理的日期范围(2000年1月1日至{upto})")
+        raise CellError(f"超出合理的日期范围（2000年1月1日至{upto}）")
     return result
 
 
 def _parse_date_text(s: str) -> datetime:
     if s.startswith(_FORMULA_LEADS):
-        raise CellError("是公式,不是日期:请在Excel中“选择性粘贴为数值”")
+        raise CellError("是公式，不是日期：请在Excel中“选择性粘贴为数值”")
     m = _DATE.match(s) or _COMPACT_DATE.match(s)
     if not m:
-        raise CellError(f"不是有效日期,{DATE_HINT}")
+        raise CellError(f"不是有效日期，{DATE_HINT}")
     parts = [int(g) if g else 0 for g in m.groups()]
     parts += [0] * (6 - len(parts))
     try:
@@ -153,7 +153,7 @@ def choice(value: object, choices: tuple[str, ...], aliases: dict[str, str]) -> 
     for c in choices:
         if squash(c) == s:
             return c
-    raise CellError(f"不在允许的取值之内(可选:{'、'.join(choices)})")
+    raise CellError(f"不在允许的取值之内（可选：{'、'.join(choices)}）")
 
 
 _TRUE = {"是", "Y", "YES", "TRUE", "1", "√", "有"}
@@ -179,4 +179,4 @@ def half(value: object) -> str:
     try:
         return parse_half(str(value))
     except PeriodError:
-        raise CellError("不是有效的统计期:请写作2025-H1(1-6月)或2025-H2(7-12月)") from None
+        raise CellError("不是有效的统计期：请写作2025-H1（1-6月）或2025-H2（7-12月）") from None

@@ -92,7 +92,7 @@ def cmd_figures(args: argparse.Namespace) -> int:
                 for mid in HEADLINE:
                     metric = m[mid]
                     yoy = metric.yoy()
-                    print(f"  {metric.label}:{metric.text()}" + (f",{yoy}" if yoy else ""))
+                    print(f"  {metric.label}：{metric.text()}" + (f"，{yoy}" if yoy else ""))
     except (PeriodError, StoreError) as e:
         return _fail([str(e)])
     return 0

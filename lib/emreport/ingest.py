@@ -178,20 +178,21 @@ def _registry_checks(con: duckdb.DuckDBPyConnection, registry: str) -> list[Prob
     rows = con.execute(f"SELECT code, name, level, parent, _file, _sheet, _row FROM {registry}"
                        ).fetchall()
     if not rows:
-        return [Problem(REGISTRY.name, "缺少区划名录:数据中须有一张“区划名录”表,列出市、各区县和市本级",
+        return [Problem(REGISTRY.name, "缺少区划名录：数据中须有一张“区划名录”表，列出市、各区县和市本级",
                         code="no-registry")]
     levels = {r[0]: r[2] for r in rows}
     problems = []
-    for code, _name, level, parent, file, sheet, row in rows:
-        def bad(message: str, value: object = parent, f=file, s=sheet, r=row) -> None:
-            problems.append(Problem(f, message, s, r, "上级代码", value, "registry"))
+    for _code, _name, level, parent, file, sheet, row in rows:
         if level == "市" and parent:
-            bad("不应填写:级别为“市”的单位没有上级")
+            message = "不应填写：级别为“市”的单位没有上级"
         elif level != "市" and not parent:
-            problems.append(Problem(file, "为空:区、县、开发区和市本级须填写所属市的代码", sheet,
-                                    row, "上级代码", None, "registry"))
+            message = "为空：区、县、开发区和市本级须填写所属市的代码"
         elif level != "市" and levels.get(parent) != "市":
-            bad("不是名录中级别为“市”的单位")
+            message = "不是名录中级别为“市”的单位"
+        else:
+            continue
+        value = parent if parent else None
+        problems.append(Problem(file, message, sheet, row, "上级代码", value, "registry"))
     return problems
 
 
@@ -213,12 +214,12 @@ def _duplicates(con: duckdb.DuckDBPyConnection, table: Table, rel: str) -> list[
         first = _where(f0, s0, r0)
         if k == 1:
             column = table.column(table.key[0])
-            problems.append(Problem(file, f"重复:与{first}相同", sheet, row, column.name,
+            problems.append(Problem(file, f"重复：与{first}相同", sheet, row, column.name,
                                     values[0], "duplicate"))
         else:
             names = "、".join(table.column(c).name for c in table.key)
             shown = "、".join(str(v) for v in values)
-            problems.append(Problem(file, f"重复填报:{names}“{shown}”已出现在{first}", sheet, row,
+            problems.append(Problem(file, f"重复填报：{names}“{shown}”已出现在{first}", sheet, row,
                                     None, None, "duplicate"))
     return problems
 
@@ -230,8 +231,8 @@ def _unknown_districts(con: duckdb.DuckDBPyConnection, table: Table, rel: str, r
            f"WHERE r.code IS NULL OR r.level = '市' ORDER BY t._file, t._sheet, t._row")
     problems = []
     for code, file, sheet, row, level in con.execute(sql).fetchall():
-        message = ("是市级代码:市局本级的数据请填市本级的代码" if level == "市"
-                   else "不在区划名录中:请核对代码,或先在“区划名录”中登记")
+        message = ("是市级代码：市局本级的数据请填市本级的代码" if level == "市"
+                   else "不在区划名录中：请核对代码，或先在“区划名录”中登记")
         problems.append(Problem(file, message, sheet, row, "区划代码", code, "district"))
     return problems
 
@@ -250,7 +251,7 @@ def _build(parts: list[_Part], store: Path, files: dict, today: date) -> dict[st
                 order = "code" if table is REGISTRY else f"district, {table.date}"
                 con.execute(f"CREATE TABLE {table.id} AS SELECT {columns} FROM "
                             f"{_relation(con, table, parts)} ORDER BY {order}")
-                rows[table.id] = con.execute(f"SELECT count(*) FROM {table.id}").fetchone()[0]
+                rows[table.id] = con.execute(f"SELECT count(*) FROM {table.id}").fetchall()[0][0]
             meta = {"schema": schema.fingerprint(), "ingested_at": datetime.now().isoformat(
                 timespec="seconds"), "validated_on": today.isoformat(),
                 "files": json.dumps(files, ensure_ascii=False, sort_keys=True)}

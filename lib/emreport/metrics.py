@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -95,11 +96,13 @@ class PeriodData:
     def __getitem__(self, table_id: str) -> pd.DataFrame:
         return self.frames[table_id]
 
+    @cache  # noqa: B019 - one PeriodData per report; the masks are reused by many metrics
     def rectified_by_end(self) -> pd.Series:
         """Hazards of the period rectified on or before its last day."""
         h = self["hazards"]
         return h["rectified_on"].notna() & (h["rectified_on"] <= pd.Timestamp(self.period.end))
 
+    @cache  # noqa: B019
     def overdue(self) -> pd.Series:
         """Hazards still open at the period's end whose deadline had passed."""
         h = self["hazards"]
@@ -250,19 +253,19 @@ class Breakdown:
     table: str
     by: str  # a column, or "month" / "accident_grade" (derived)
     order: tuple
-    measures: tuple[tuple[str, str, Callable[[pd.DataFrame, PeriodData], float]], ...]
+    measures: tuple[tuple[str, str, Callable[[pd.DataFrame, PeriodData], pd.Series]], ...]
 
 
-def _rows(df: pd.DataFrame, d: PeriodData) -> float:
-    return len(df)
+def _rows(df: pd.DataFrame, d: PeriodData) -> pd.Series:
+    return pd.Series(1, index=df.index)
 
 
-def _col(column: str) -> Callable[[pd.DataFrame, PeriodData], float]:
-    return lambda df, d: _num(df[column].sum())
+def _col(column: str) -> Callable[[pd.DataFrame, PeriodData], pd.Series]:
+    return lambda df, d: df[column].astype(float)
 
 
-def _rectified_rows(df: pd.DataFrame, d: PeriodData) -> float:
-    return int(d.rectified_by_end().loc[df.index].sum())
+def _rectified_rows(df: pd.DataFrame, d: PeriodData) -> pd.Series:
+    return d.rectified_by_end().astype(int)
 
 
 BREAKDOWNS: tuple[Breakdown, ...] = (
@@ -304,7 +307,8 @@ def breakdown(b: Breakdown, cur: PeriodData, prev: PeriodData) -> pd.DataFrame:
         for suffix, d in (("", cur), ("(上年同期)", prev)):
             df = d[b.table]
             cats = _categories(b, df, d)
-            columns[label + suffix] = {k: fn(g, d) for k, g in df.groupby(cats, sort=False)}
+            sums = fn(df, d).groupby(cats, sort=False).sum()
+            columns[label + suffix] = {k: _num(v) for k, v in sums.items()}
     if b.by == "month":
         index = list(cur.period.month_numbers)
     else:

@@ -40,8 +40,8 @@ class Problem:
 
     def __str__(self) -> str:
         if self.value is None:
-            return f"{self.location()}:{self.message}"
-        return f"{self.location()}:值“{show(self.value)}”{self.message}"
+            return f"{self.location()}：{self.message}"
+        return f"{self.location()}：值“{show(self.value)}”{self.message}"
 
 
 def show(value: object, limit: int = 40) -> str:
@@ -64,6 +64,6 @@ def render(problems: list[Problem]) -> list[str]:
             first = rest[0]
             rows = "、".join(str(p.row) for p in rest[:20] if p.row is not None)
             more = "等" if len(rest) > 20 else ""
-            where = f"(第{rows}{more}行)" if rows else ""
-            lines.append(f"{first.location()}:同类问题另有{len(rest)}处{where}")
+            where = f"（第{rows}{more}行）" if rows else ""
+            lines.append(f"{first.location()}：同类问题另有{len(rest)}处{where}")
     return lines

@@ -280,6 +280,14 @@ def _registry(all_units: list[Unit]) -> list[dict]:
     return rows
 
 
+def _allocate(total: int, weight: np.ndarray) -> np.ndarray:
+    """Split exactly `total` records over units (by size) and years: units x years counts."""
+    share = np.floor(total * weight / weight.sum()).astype(int)
+    share[: total - share.sum()] += 1
+    first = share // len(YEARS)
+    return np.column_stack([first, share - first])
+
+
 def generate(out: Path, *, districts: int = 8, hazards_total: int | None = None,
              seed: int = 20250101, hazard_format: str = "csv") -> dict[str, int]:
     """Write a complete input folder; returns row counts by table. Deterministic for a seed."""
@@ -289,8 +297,7 @@ def generate(out: Path, *, districts: int = 8, hazards_total: int | None = None,
     out.mkdir(parents=True, exist_ok=True)
     all_units = units(districts)
     weight = np.array([u.scale for u in all_units])
-    per_unit_year = (np.full(len(all_units), 0.0) if hazards_total is None
-                     else hazards_total * weight / weight.sum() / len(YEARS))
+    per_unit_year = _allocate(hazards_total, weight) if hazards_total else None
     tables: dict[str, list[dict]] = {t: [] for t in (
         "accidents", "inspections", "flood_responses", "flood_work", "training", "publicity",
         "covert_checks", "forest_fire", "responsibility", "accountability", "licensing",
@@ -300,7 +307,8 @@ def generate(out: Path, *, districts: int = 8, hazards_total: int | None = None,
     for year in YEARS:
         storms = _storms(rng, year)
         for i, unit in enumerate(all_units):
-            n = int(per_unit_year[i]) if hazards_total else int(rng.integers(1500, 3200) * unit.scale)
+            n = (per_unit_year[i, YEARS.index(year)] if per_unit_year is not None
+                 else int(rng.integers(1500, 3200) * unit.scale))
             frame = hazards(rng, unit, year, n)
             counts["hazards"] += len(frame)
             hazard_frames.setdefault(f"{year}" if hazard_format == "csv" else unit.code,

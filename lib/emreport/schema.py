@@ -59,7 +59,7 @@ UNIT_LEVELS = ("市", "市本级", "区", "县", "开发区")
 
 KINDS = ("code", "id", "text", "int", "number", "date", "datetime", "enum", "bool", "half")
 KIND_NAMES = {
-    "code": "6位区划代码", "id": "编号(文本)", "text": "文本", "int": "整数", "number": "数值",
+    "code": "6位区划代码", "id": "编号（文本）", "text": "文本", "int": "整数", "number": "数值",
     "date": "日期", "datetime": "日期时间", "enum": "选项", "bool": "是/否", "half": "统计期",
 }
 
@@ -81,7 +81,7 @@ class Column:
     @property
     def header(self) -> str:
         """The header as written in the template: name plus unit."""
-        return f"{self.name}({self.unit})" if self.unit else self.name
+        return f"{self.name}（{self.unit}）" if self.unit else self.name
 
     @property
     def numeric(self) -> bool:
@@ -125,11 +125,11 @@ class Table:
 
 
 def _district() -> Column:
-    return Column("district", "区划代码", "code", note="填报单位的6位区划代码,须在区划名录中")
+    return Column("district", "区划代码", "code", note="填报单位的6位区划代码，须在区划名录中")
 
 
 def _half() -> Column:
-    return Column("half", "统计期", "half", note="2025-H1 表示1-6月,2025-H2 表示7-12月")
+    return Column("half", "统计期", "half", note="2025-H1 表示1-6月，2025-H2 表示7-12月")
 
 
 def _n(cid: str, name: str, unit: str, *, kind: str = "int", required: bool = True,
@@ -138,7 +138,7 @@ def _n(cid: str, name: str, unit: str, *, kind: str = "int", required: bool = Tr
 
 
 def _flag(cid: str, name: str) -> Column:
-    return Column(cid, name, "bool", required=False, note="是/否,空白视为否")
+    return Column(cid, name, "bool", required=False, note="是/否，空白视为否")
 
 
 def _sector(required: bool = True) -> Column:
@@ -162,7 +162,7 @@ TABLES: tuple[Table, ...] = (
             Column("name", "名称", "text"),
             Column("level", "级别", "enum", choices=UNIT_LEVELS),
             Column("parent", "上级代码", "code", required=False,
-                   note="区、县、开发区和市本级填所属市的代码;市留空"),
+                   note="区、县、开发区和市本级填所属市的代码；市留空"),
         ),
         key=("code",),
     ),
@@ -186,7 +186,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "hazards", "隐患排查", "event",
-        "每条隐患一行。整改日期空白表示尚未整改;超过整改期限仍未整改即为逾期。",
+        "每条隐患一行。整改日期空白表示尚未整改；超过整改期限仍未整改即为逾期。",
         (
             Column("id", "隐患编号", "id"),
             _district(),
@@ -194,7 +194,7 @@ TABLES: tuple[Table, ...] = (
             _sector(),
             Column("source", "来源", "enum", choices=HAZARD_SOURCES, aliases=SOURCE_ALIASES),
             Column("grade", "隐患等级", "enum", choices=HAZARD_GRADES, aliases=GRADE_ALIASES,
-                   note="总局令第16号:一般事故隐患/重大事故隐患"),
+                   note="总局令第16号：一般事故隐患/重大事故隐患"),
             Column("found_on", "发现日期", "date"),
             Column("deadline", "整改期限", "date", required=False, future_ok=True),
             Column("rectified_on", "整改日期", "date", required=False, note="空白表示尚未整改"),
@@ -205,7 +205,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "inspections", "执法检查", "event",
-        "每次执法检查一行,含立案与处罚结果。罚款只能出现在已立案的检查上。",
+        "每次执法检查一行，含立案与处罚结果。罚款只能出现在已立案的检查上。",
         (
             Column("id", "检查编号", "id"),
             _district(),
@@ -229,7 +229,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "flood_responses", "防汛防台应急响应", "event",
-        "每次启动的防汛防台应急响应一行,级别Ⅰ(最高)至Ⅳ。",
+        "每次启动的防汛防台应急响应一行，级别Ⅰ（最高）至Ⅳ。",
         (
             Column("id", "响应编号", "id"),
             _district(),
@@ -241,14 +241,14 @@ TABLES: tuple[Table, ...] = (
             _n("personnel", "出动人员", "人次"),
             _n("vehicles", "出动车辆", "辆次"),
             _n("pumps", "出动水泵", "台次"),
-            _n("relocated", "转移人员", "人", note="防汛转移人员,不同于灾情中的紧急转移安置"),
+            _n("relocated", "转移人员", "人", note="防汛转移人员，不同于灾情中的紧急转移安置"),
             _n("incidents", "处置险情", "处"),
         ),
         key=("id",), date="started_at",
         checks=(Check("order", "started_at", "ended_at"),),
     ),
     _total(
-        "flood_work", "防汛防台工作", "防汛防台的半年合计:降雨、预警、会商和演练。",
+        "flood_work", "防汛防台工作", "防汛防台的半年合计：降雨、预警、会商和演练。",
         _n("rainfall", "累计降雨量", "毫米", kind="number"),
         _n("warnings", "气象预警", "次"),
         _n("consultations", "会商会议", "次"),
@@ -258,7 +258,7 @@ TABLES: tuple[Table, ...] = (
         _n("drill_persons", "参演人员", "人"),
     ),
     _total(
-        "disasters", "自然灾害灾情", "按灾种的半年灾情合计(应急〔2020〕19号)。",
+        "disasters", "自然灾害灾情", "按灾种的半年灾情合计（应急〔2020〕19号）。",
         Column("disaster", "灾害种类", "enum", choices=DISASTER_TYPES),
         _n("affected", "受灾人口", "人次"),
         _n("dead_missing", "因灾死亡失踪", "人"),
@@ -336,7 +336,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "preparedness", "应急保障", "stock",
-        "应急保障力量在统计日期的存量;报告取期末及以前最近一次统计。",
+        "应急保障力量在统计日期的存量；报告取期末及以前最近一次统计。",
         (
             _district(),
             Column("as_of", "统计日期", "date"),

@@ -56,7 +56,7 @@ def discover(folder: Path) -> tuple[list[Source], list[Problem]]:
             continue
         suffix = path.suffix.lower()
         if suffix == ".xls":
-            problems.append(Problem(rel, "是旧版Excel格式(.xls),无法读取:请在Excel中另存为.xlsx后重试",
+            problems.append(Problem(rel, "是旧版Excel格式（.xls），无法读取：请在Excel中另存为.xlsx后重试",
                                     code="xls"))
         elif suffix in READABLE:
             sources.append(Source(path, rel))
@@ -66,7 +66,7 @@ def discover(folder: Path) -> tuple[list[Source], list[Problem]]:
 def read(source: Source, data: bytes) -> tuple[list[RawSheet], list[Problem]]:
     """Every table in one file, as raw cells, or the problems that stop it being read."""
     if not data.strip():
-        return [], [Problem(source.name, "文件为空:没有表头也没有数据", code="empty")]
+        return [], [Problem(source.name, "文件为空：没有表头也没有数据", code="empty")]
     if source.path.suffix.lower() == ".csv":
         return _read_csv(source, data)
     return _read_xlsx(source, data)
@@ -84,7 +84,7 @@ def table_for_csv(name: str) -> Table | None:
 def _decode(source: Source, data: bytes) -> tuple[bytes | None, Problem | None]:
     """UTF-8 (with or without BOM) as is; GBK/GB18030 converted; anything else refused."""
     if b"\x00" in data[:65536]:
-        return None, Problem(source.name, "不是文本格式的csv文件(含有二进制内容)", code="binary")
+        return None, Problem(source.name, "不是文本格式的csv文件（含有二进制内容）", code="binary")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -95,7 +95,7 @@ def _decode(source: Source, data: bytes) -> tuple[bytes | None, Problem | None]:
     try:
         return data.decode("gb18030").encode("utf-8"), None
     except UnicodeDecodeError:
-        return None, Problem(source.name, "无法识别文件编码:请在Excel中另存为“CSV UTF-8(逗号分隔)”",
+        return None, Problem(source.name, "无法识别文件编码：请在Excel中另存为“CSV UTF-8（逗号分隔）”",
                              code="encoding")
 
 
@@ -103,8 +103,8 @@ def _read_csv(source: Source, data: bytes) -> tuple[list[RawSheet], list[Problem
     table = table_for_csv(source.name)
     if table is None:
         names = "、".join(t.name for t in TABLES)
-        return [], [Problem(source.name, f"无法从文件名判断是哪张表:csv文件名应以表名开头,"
-                                         f"如“隐患排查_2024.csv”(表名:{names})", code="csv-name")]
+        return [], [Problem(source.name, f"无法从文件名判断是哪张表：csv文件名应以表名开头，"
+                                         f"如“隐患排查_2024.csv”（表名：{names}）", code="csv-name")]
     utf8, problem = _decode(source, data)
     if problem:
         return [], [problem]
@@ -128,9 +128,9 @@ def _read_csv(source: Source, data: bytes) -> tuple[list[RawSheet], list[Problem
                                                  strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, ValueError) as e:
-        return [], [Problem(source.name, f"csv格式错误,无法读取:{_short(e)}", code="csv")]
+        return [], [Problem(source.name, f"csv格式错误，无法读取：{_short(e)}", code="csv")]
     if ragged:
-        return [], [Problem(source.name, f"列数与表头({len(header)}列)不一致", row=r,
+        return [], [Problem(source.name, f"列数与表头（{len(header)}列）不一致", row=r,
                             code="ragged") for r in ragged]
     body = arrow.to_pandas()
     body.columns = range(len(header))
@@ -147,7 +147,7 @@ def _short(error: Exception) -> str:
 def _inspect_zip(source: Source, data: bytes) -> tuple[dict[str, list[str]], Problem | None]:
     """Refuse bombs and entity declarations; return the formula cells of each sheet part."""
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        return {}, Problem(source.name, "文件已损坏或不是xlsx格式,无法打开:请用Excel打开后另存为.xlsx",
+        return {}, Problem(source.name, "文件已损坏或不是xlsx格式，无法打开：请用Excel打开后另存为.xlsx",
                            code="corrupt")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -157,20 +157,20 @@ def _inspect_zip(source: Source, data: bytes) -> tuple[dict[str, list[str]], Pro
                 ratio = info.file_size / max(info.compress_size, 1)
                 if info.file_size > MAX_MEMBER or total > MAX_TOTAL or (
                         info.file_size > RATIO_FLOOR and ratio > MAX_RATIO):
-                    return {}, Problem(source.name, "解压后体积异常(疑似压缩炸弹),已拒绝读取",
+                    return {}, Problem(source.name, "解压后体积异常（疑似压缩炸弹），已拒绝读取",
                                        code="bomb")
             formulas: dict[str, list[str]] = {}
             for info in infos:
                 if info.filename.endswith((".xml", ".rels")):
                     found, refused = _scan_part(zf, info)
                     if refused:
-                        return {}, Problem(source.name, "含有XML实体声明(DOCTYPE/ENTITY),可能是恶意"
-                                                        "构造的文件,已拒绝读取", code="xml-entity")
+                        return {}, Problem(source.name, "含有XML实体声明（DOCTYPE/ENTITY），可能是恶意"
+                                                        "构造的文件，已拒绝读取", code="xml-entity")
                     if found:
                         formulas[info.filename] = found
             return formulas, None
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
-        return {}, Problem(source.name, f"文件已损坏,无法读取:{_short(e)}", code="corrupt")
+        return {}, Problem(source.name, f"文件已损坏，无法读取：{_short(e)}", code="corrupt")
 
 
 def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[list[str], bool]:
@@ -220,7 +220,7 @@ def _read_xlsx(source: Source, data: bytes) -> tuple[list[RawSheet], list[Proble
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = book.sheet_names
     except Exception as e:  # noqa: BLE001 - any parser failure is a broken file to the analyst
-        return [], [Problem(source.name, f"文件已损坏,无法读取:{_short(e)}", code="corrupt")]
+        return [], [Problem(source.name, f"文件已损坏，无法读取：{_short(e)}", code="corrupt")]
     sheets: list[RawSheet] = []
     problems: list[Problem] = []
     by_name = {cells.squash(t.name): t for t in TABLES}
@@ -235,11 +235,11 @@ def _read_xlsx(source: Source, data: bytes) -> tuple[list[RawSheet], list[Proble
         try:
             rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except Exception as e:  # noqa: BLE001
-            problems.append(Problem(source.name, f"工作表无法读取:{_short(e)}", sheet=name,
+            problems.append(Problem(source.name, f"工作表无法读取：{_short(e)}", sheet=name,
                                     code="corrupt"))
             continue
         if not rows or all(cells.is_blank(v) for v in rows[0]):
-            problems.append(Problem(source.name, "工作表为空:第1行应为表头", sheet=name, row=1,
+            problems.append(Problem(source.name, "工作表为空：第1行应为表头", sheet=name, row=1,
                                     code="empty-sheet"))
             continue
         header = list(rows[0])
@@ -247,7 +247,7 @@ def _read_xlsx(source: Source, data: bytes) -> tuple[list[RawSheet], list[Proble
             letters = ref.rstrip("0123456789")
             row, pos = int(ref[len(letters):]), _column_index(letters)
             column = str(header[pos]).strip() if pos < len(header) else letters
-            problems.append(Problem(source.name, f"单元格{ref}是公式,不是数值:请在Excel中复制后"
+            problems.append(Problem(source.name, f"单元格{ref}是公式，不是数值：请在Excel中复制后"
                                                  "“选择性粘贴为数值”再导入",
                                     sheet=name, row=row, column=column, code="formula"))
         body = pd.DataFrame(rows[1:], columns=range(len(header)), dtype=object)
@@ -259,6 +259,6 @@ def _read_xlsx(source: Source, data: bytes) -> tuple[list[RawSheet], list[Proble
 def _unknown_sheet(source: Source, name: str) -> Problem:
     guess = difflib.get_close_matches(cells.squash(name), [t.name for t in TABLES], n=1,
                                       cutoff=0.5)
-    hint = f"是否应为“{guess[0]}”?" if guess else \
-        f"工作表名应为表名之一:{'、'.join(t.name for t in TABLES)}"
-    return Problem(source.name, f"工作表名无法识别,{hint}", sheet=name, code="sheet-name")
+    hint = f"是否应为“{guess[0]}”？" if guess else \
+        f"工作表名应为表名之一：{'、'.join(t.name for t in TABLES)}"
+    return Problem(source.name, f"工作表名无法识别，{hint}", sheet=name, code="sheet-name")

@@ -44,7 +44,7 @@ class Store:
     def __init__(self, path: Path | str | None = None):
         self.path = Path(path or config.STORE)
         if not self.path.exists():
-            raise StoreError(f"尚未导入数据(找不到{self.path}):请先运行 emreport ingest")
+            raise StoreError(f"尚未导入数据（找不到{self.path}）：请先运行 emreport ingest")
         self.con = duckdb.connect(str(self.path), read_only=True)
         self._registry: pd.DataFrame | None = None
 
@@ -73,7 +73,7 @@ class Store:
         row = reg[reg["code"] == str(code).strip()]
         if row.empty:
             known = "、".join(f"{c}{n}" for c, n in zip(reg["code"], reg["name"], strict=True))
-            raise StoreError(f"未知的区划代码“{code}”(已登记:{known})")
+            raise StoreError(f"未知的区划代码“{code}”（已登记：{known}）")
         r = row.iloc[0]
         if r["level"] == CITY:
             members = tuple(reg.loc[reg["parent"] == r["code"], "code"])
@@ -100,7 +100,7 @@ class Store:
         else:
             sql = f"SELECT * FROM {table.id} WHERE {where} AND {table.date} <= ?"
             args = codes + [period.end]
-        return self.con.execute(sql, args).df()
+        return self.con.sql(sql, params=args).to_arrow_table().to_pandas(date_as_object=False)
 
     def slice(self, unit: Unit, period: Period) -> dict[str, pd.DataFrame]:
         """Every data table for the unit and period (and a year earlier), by table id."""

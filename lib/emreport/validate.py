@@ -91,11 +91,11 @@ def map_headers(raw: RawSheet, out: _Collector) -> dict[str, int]:
         guess = difflib.get_close_matches(_header_key(head), names, n=1, cutoff=0.5)
         if guess:
             suggested.add(guess[0])
-            out.add(f"列名无法识别,是否应为“{guess[0]}”?", row=1, column=head,
+            out.add(f"列名无法识别，是否应为“{guess[0]}”？", row=1, column=head,
                     code="header-misspelt")
         else:
             allowed = "、".join(c.name for c in table.columns)
-            out.add(f"列名无法识别(本表的列:{allowed})", row=1, column=head,
+            out.add(f"列名无法识别（本表的列：{allowed}）", row=1, column=head,
                     code="header-unknown")
     for col in missing:
         if col.required and col.name not in suggested:
@@ -182,7 +182,7 @@ def _parse_dates(col: Column, s: pd.Series, today: date) -> _Parsed:
         bad = fast & ((result < pd.Timestamp(cells.EARLIEST)) | (result.dt.normalize() > latest)
                       ).to_numpy()
         upto = "今后10年内" if col.future_ok else "今天"
-        out.errors[bad] = f"超出合理的日期范围(2000年1月1日至{upto})"
+        out.errors[bad] = f"超出合理的日期范围（2000年1月1日至{upto}）"
     if todo.any():
         def read(v: object):
             return cells.when(v, with_time=col.kind == "datetime", future_ok=col.future_ok,
@@ -254,14 +254,14 @@ def _apply_check(table: Table, check: Check, data, nulls, rows, out: _Collector,
         names = "与".join(p.name for p in parts)
         for i in bad:
             detail = "+".join(f"{data[p.id][i]:g}" for p in parts)
-            out.add(f"不等于{names}之和({detail}={total[i]:g})", row=int(rows[i]),
+            out.add(f"不等于{names}之和（{detail}={total[i]:g}）", row=int(rows[i]),
                     column=left.header, value=raw[left.id].iloc[i], code="sum")
         return
     right = table.column(check.right)
     if check.kind == "requires":
         bad = np.flatnonzero((data[left.id] > 0) & ~data[right.id].astype(bool))
         for i in bad:
-            out.add(f"不应填写:{right.name}为“否”时不能有{left.name}", row=int(rows[i]),
+            out.add(f"不应填写：{right.name}为“否”时不能有{left.name}", row=int(rows[i]),
                     column=left.header, value=raw[left.id].iloc[i], code="requires")
         return
     both = ~nulls[left.id] & ~nulls[right.id]
@@ -269,13 +269,13 @@ def _apply_check(table: Table, check: Check, data, nulls, rows, out: _Collector,
     if check.kind == "le":
         bad = np.flatnonzero(both & (lv > rv))
         for i in bad:
-            out.add(f"多于{right.name}({rv[i]:g}{right.unit})", row=int(rows[i]),
+            out.add(f"多于{right.name}（{rv[i]:g}{right.unit}）", row=int(rows[i]),
                     column=left.header, value=raw[left.id].iloc[i], code="le")
     else:  # order: right may not come before left
         bad = np.flatnonzero(both & (rv < lv))
         for i in bad:
             shown = pd.Timestamp(lv[i]).strftime("%Y-%m-%d")
-            out.add(f"早于{left.name}({shown})", row=int(rows[i]), column=right.header,
+            out.add(f"早于{left.name}（{shown}）", row=int(rows[i]), column=right.header,
                     value=raw[right.id].iloc[i], code="order")
 
 
@@ -310,7 +310,7 @@ def typed_table(raw: RawSheet, today: date) -> tuple[pa.Table | None, list[Probl
             out.add(errs[i], row=int(rows[i]), column=col.header, value=s.iloc[i], code=col.kind)
         if col.required:
             for i in np.flatnonzero(blank):
-                out.add("为空:此列必填", row=int(rows[i]), column=col.header, code="required")
+                out.add("为空：此列必填", row=int(rows[i]), column=col.header, code="required")
         data[col.id], nulls[col.id] = _finish(col, parsed.values, blank)
         if parsed.approx.any():
             approx_cols.append((col.id, parsed.approx & ~blank))
