@@ -129,7 +129,19 @@ def test_zero_base_is_written_as_an_increase_in_count(store):
 
 def test_loss_of_ten_million_makes_a_larger_accident(store):
     m = compute(store, "990171", "2024")
-    assert _pair(m, "accidents.major_or_above") == (1, 0)
+    assert m["accidents.major_or_above"].value == 1
+
+
+def test_no_year_on_year_where_last_year_was_not_recorded(store):
+    m = compute(store, "990102", "2024")
+    assert _pair(m, "accidents.count") == (2, None)
+    assert m["accidents.count"].yoy() == ""
+    assert "事故起数(上年同期)" not in m.tables["accidents.by_sector"]
+
+
+def test_a_period_without_data_is_refused(store):
+    with pytest.raises(StoreError, match="2023年度没有数据（已有数据的半年：2024-H1、2024-H2、2025-H1、2025-H2）"):
+        compute(store, "990102", "2023")
 
 
 def test_hazards_first_half(store):

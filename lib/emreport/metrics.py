@@ -19,7 +19,7 @@ import pandas as pd
 from emreport import wording
 from emreport.periods import Period
 from emreport.schema import BY_ID, HAZARD_SOURCES, RESPONSE_LEVELS, SECTORS, TABLES
-from emreport.store import Store, Unit
+from emreport.store import Store, StoreError, Unit
 
 GRADES = ("特别重大", "重大", "较大", "一般")
 
@@ -299,12 +299,13 @@ def _categories(b: Breakdown, df: pd.DataFrame, d: PeriodData) -> pd.Series:
     return df[b.by]
 
 
-def breakdown(b: Breakdown, cur: PeriodData, prev: PeriodData) -> pd.DataFrame:
+def breakdown(b: Breakdown, cur: PeriodData, prev: PeriodData | None) -> pd.DataFrame:
     """Rows: categories in their official order (all months; other categories seen in either
-    period). Columns: each measure this period and a year earlier."""
+    period). Columns: each measure this period and, where recorded, a year earlier."""
     columns: dict[str, dict] = {}
+    periods = (("", cur), ("(上年同期)", prev)) if prev is not None else (("", cur),)
     for label, _unit, fn in b.measures:
-        for suffix, d in (("", cur), ("(上年同期)", prev)):
+        for suffix, d in periods:
             df = d[b.table]
             cats = _categories(b, df, d)
             sums = fn(df, d).groupby(cats, sort=False).sum()
@@ -326,20 +327,23 @@ def breakdown(b: Breakdown, cur: PeriodData, prev: PeriodData) -> pd.DataFrame:
 class Metrics(Mapping[str, Metric]):
     """All figures for one unit and period; indexable by metric id."""
 
-    def __init__(self, unit: Unit, period: Period, frames: dict[str, pd.DataFrame]):
+    def __init__(self, unit: Unit, period: Period, frames: dict[str, pd.DataFrame],
+                 prev_recorded: bool = True):
         self.unit = unit
         self.period = period
         self.cur = PeriodData(frames, period)
         self.prev = PeriodData(frames, period.previous_year())
         self._items: dict[str, Metric] = {}
         for mid, label, unit_, fn in EVENT_METRICS:
-            self._items[mid] = Metric(mid, label, unit_, fn(self.cur), fn(self.prev))
+            prev = fn(self.prev) if prev_recorded else None
+            self._items[mid] = Metric(mid, label, unit_, fn(self.cur), prev)
         for mid, label, unit_, fn, approx in _declared_metrics():
             table = mid.split(".")[0]
             cur = fn(self.cur) if _has_rows(table)(self.cur) else None
             prev = fn(self.prev) if _has_rows(table)(self.prev) else None
             self._items[mid] = Metric(mid, label, unit_, cur, prev, approx(self.cur))
-        self.tables = {b.id: breakdown(b, self.cur, self.prev) for b in BREAKDOWNS}
+        self.tables = {b.id: breakdown(b, self.cur, self.prev if prev_recorded else None)
+                       for b in BREAKDOWNS}
 
     def __getitem__(self, key: str) -> Metric:
         return self._items[key]
@@ -365,4 +369,8 @@ def compute(store: Store, code: str, period: Period | str) -> Metrics:
     """Metrics for a district or city code and a period such as 2025-H1 or 2025."""
     period = Period.parse(period) if isinstance(period, str) else period
     unit = store.unit(code)
-    return Metrics(unit, period, store.slice(unit, period))
+    if not store.covers(period):
+        have = "、".join(sorted(store.halves())) or "无"
+        raise StoreError(f"{period.label}没有数据（已有数据的半年：{have}）")
+    recorded = store.covers(period.previous_year())
+    return Metrics(unit, period, store.slice(unit, period), prev_recorded=recorded)

@@ -108,6 +108,8 @@ def _events(rng: np.random.Generator, unit: Unit, year: int) -> dict[str, list[d
     n_acc = rng.poisson(4.5 * unit.scale * trend) if unit.level != "市本级" else 0
     for i in range(n_acc):
         deaths = int(rng.choice((0, 1, 1, 1, 2), p=(0.15, 0.3, 0.3, 0.15, 0.1)))
+        if i == 0 and year == YEARS[0] and unit.code == SAMPLE_DISTRICTS[1][0]:
+            deaths = 3  # one 较大 accident in the first year, so 同比 has something to say
         out["accidents"].append({
             "事故编号": f"SG{unit.code}{year}{i + 1:03d}", "区划代码": unit.code,
             "发生时间": day(), "行业领域": rng.choice(("建筑施工", "工贸", "道路运输", "消防火灾",
@@ -308,7 +310,7 @@ def generate(out: Path, *, districts: int = 8, hazards_total: int | None = None,
         storms = _storms(rng, year)
         for i, unit in enumerate(all_units):
             n = (per_unit_year[i, YEARS.index(year)] if per_unit_year is not None
-                 else int(rng.integers(1500, 3200) * unit.scale))
+                 else int(rng.integers(2500, 5000) * unit.scale))
             frame = hazards(rng, unit, year, n)
             counts["hazards"] += len(frame)
             hazard_frames.setdefault(f"{year}" if hazard_format == "csv" else unit.code,

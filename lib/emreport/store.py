@@ -47,6 +47,7 @@ class Store:
             raise StoreError(f"尚未导入数据（找不到{self.path}）：请先运行 emreport ingest")
         self.con = duckdb.connect(str(self.path), read_only=True)
         self._registry: pd.DataFrame | None = None
+        self._halves: set[str] | None = None
 
     def close(self) -> None:
         self.con.close()
@@ -66,6 +67,25 @@ class Store:
     def meta(self) -> dict[str, str]:
         """Facts about the ingest that built this store (time, schema, files)."""
         return dict(self.con.execute("SELECT key, value FROM meta").fetchall())
+
+    def halves(self) -> set[str]:
+        """Half-years holding any record or total, so 同比 is stated only where last year was
+        recorded and a report is refused for a period with no data at all."""
+        if self._halves is None:
+            queries = []
+            for t in TABLES:
+                if t.kind == "event":
+                    queries.append(f"SELECT DISTINCT year({t.date}) || '-H' || "
+                                   f"(CASE WHEN month({t.date}) <= 6 THEN 1 ELSE 2 END) FROM {t.id}")
+                elif t.kind == "total":
+                    queries.append(f"SELECT DISTINCT half FROM {t.id}")
+            rows = self.con.execute(" UNION ".join(queries)).fetchall()
+            self._halves = {r[0] for r in rows}
+        return self._halves
+
+    def covers(self, period: Period) -> bool:
+        """Whether every half-year of the period has data."""
+        return set(period.halves) <= self.halves()
 
     def unit(self, code: str) -> Unit:
         """Resolve a code to the unit a report covers; unknown codes are named with the known ones."""
