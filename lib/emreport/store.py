@@ -48,6 +48,7 @@ class Store:
         self.con = duckdb.connect(str(self.path), read_only=True)
         self._registry: pd.DataFrame | None = None
         self._halves: set[str] | None = None
+        self._small: dict[str, pd.DataFrame] = {}
 
     def close(self) -> None:
         self.con.close()
@@ -103,23 +104,29 @@ class Store:
 
     def read(self, table: Table, unit: Unit, period: Period) -> pd.DataFrame:
         """One table for the unit, cut to the period and the same period a year earlier."""
-        prev = period.previous_year()
         codes = list(unit.members)
-        marks = ",".join("?" * len(codes))
-        where = f"district IN ({marks})"
-        if table.kind == "event":
-            sql = (f"SELECT * FROM {table.id} WHERE {where} AND "
-                   f"(({table.date} >= ? AND {table.date} < ?) OR "
-                   f"({table.date} >= ? AND {table.date} < ?))")
-            args = codes + [prev.start_ts, prev.end_exclusive_ts,
-                            period.start_ts, period.end_exclusive_ts]
-        elif table.kind == "total":
-            halves = list(prev.halves + period.halves)
-            sql = f"SELECT * FROM {table.id} WHERE {where} AND half IN ({','.join('?' * len(halves))})"
-            args = codes + halves
+        if table.kind != "event":
+            return self._cut_small(table, codes, period)
+        prev = period.previous_year()
+        sql = (f"SELECT * FROM {table.id} WHERE district IN ({','.join('?' * len(codes))}) AND "
+               f"(({table.date} >= ? AND {table.date} < ?) OR ({table.date} >= ? AND {table.date} < ?))")
+        return self._query(sql, codes + [prev.start_ts, prev.end_exclusive_ts,
+                                         period.start_ts, period.end_exclusive_ts])
+
+    def _cut_small(self, table: Table, codes: list[str], period: Period) -> pd.DataFrame:
+        """Period totals and stocks: a few rows per district and half-year, so each is read
+        whole once per store and cut in memory, which keeps a slice to a few queries."""
+        if table.id not in self._small:
+            self._small[table.id] = self._query(f"SELECT * FROM {table.id}", [])
+        df = self._small[table.id]
+        keep = df["district"].isin(codes)
+        if table.kind == "total":
+            keep &= df["half"].isin(period.previous_year().halves + period.halves)
         else:
-            sql = f"SELECT * FROM {table.id} WHERE {where} AND {table.date} <= ?"
-            args = codes + [period.end]
+            keep &= df[table.date] <= pd.Timestamp(period.end)
+        return df[keep]
+
+    def _query(self, sql: str, args: list) -> pd.DataFrame:
         return self.con.sql(sql, params=args).to_arrow_table().to_pandas(date_as_object=False)
 
     def slice(self, unit: Unit, period: Period) -> dict[str, pd.DataFrame]:
