@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime, time
 
 SHOWN_PER_KIND = 10
 
@@ -45,7 +46,17 @@ class Problem:
 
 
 def show(value: object, limit: int = 40) -> str:
-    """Render a cell value for a message: printable, short, never a Python repr."""
+    """Render a cell value for a message: printable, short, never a Python repr.
+
+    Values read from xlsx come typed: 12 arrives as 12.0 and a date as a datetime at 00:00:00,
+    so they are written back the way the cell shows them (12, 2025-03-12, 2025-06-18 08:00).
+    """
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime):
+        fmt = "%Y-%m-%d" if value.time() == time() else \
+            "%Y-%m-%d %H:%M" if value.second == 0 else "%Y-%m-%d %H:%M:%S"
+        value = value.strftime(fmt)
     text = str(value)
     text = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
     return text if len(text) <= limit else text[: limit - 1] + "…"

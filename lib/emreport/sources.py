@@ -112,26 +112,36 @@ def _read_csv(source: Source, data: bytes) -> tuple[list[RawSheet], list[Problem
     delimiter = "\t" if "\t" in first and "," not in first else ","
     header = next(csv.reader([first], delimiter=delimiter))
     names = [f"c{i}" for i in range(len(header))]
-    ragged: list[int] = []
 
-    def on_invalid(row: pacsv.InvalidRow) -> str:
-        ragged.append(row.number or 0)
-        return "skip"
+    def parse(threads: bool) -> tuple[pa.Table, list[tuple[int | None, int]]]:
+        ragged: list[tuple[int | None, int]] = []
 
-    try:
+        def on_invalid(row: pacsv.InvalidRow) -> str:
+            ragged.append((row.number, row.actual_columns))
+            return "skip"
+
         arrow = pacsv.read_csv(
             io.BytesIO(utf8),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24,
+                                           use_threads=threads),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                               invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                  strings_can_be_null=False),
         )
+        return arrow, ragged
+
+    try:
+        arrow, ragged = parse(threads=True)
+        if any(number is None for number, _ in ragged):
+            # row numbers are only known to a single-threaded read: read again to name them
+            arrow, ragged = parse(threads=False)
     except (pa.ArrowInvalid, ValueError) as e:
         return [], [Problem(source.name, f"csv格式错误，无法读取：{_short(e)}", code="csv")]
     if ragged:
-        return [], [Problem(source.name, f"列数与表头（{len(header)}列）不一致", row=r,
-                            code="ragged") for r in ragged]
+        return [], [Problem(source.name, f"有{count}列，与表头的{len(header)}列不一致：请检查是否"
+                                         "多了或少了逗号（含逗号的内容须加英文双引号）",
+                            row=number, code="ragged") for number, count in ragged]
     body = arrow.to_pandas()
     body.columns = range(len(header))
     body.index = pd.RangeIndex(2, len(body) + 2)
@@ -243,13 +253,18 @@ def _read_xlsx(source: Source, data: bytes) -> tuple[list[RawSheet], list[Proble
                                     code="empty-sheet"))
             continue
         header = list(rows[0])
-        for ref in formulas.get(parts.get(name, ""), []):
+        refs = formulas.get(parts.get(name, ""), [])
+        for ref in refs:
             letters = ref.rstrip("0123456789")
             row, pos = int(ref[len(letters):]), _column_index(letters)
             column = str(header[pos]).strip() if pos < len(header) else letters
             problems.append(Problem(source.name, f"单元格{ref}是公式，不是数值：请在Excel中复制后"
                                                  "“选择性粘贴为数值”再导入",
                                     sheet=name, row=row, column=column, code="formula"))
+        if refs:
+            # a formula's cell holds its last result, or nothing when no Excel computed it:
+            # checking those values would only add wrong problems (为空) about the same cells
+            continue
         body = pd.DataFrame(rows[1:], columns=range(len(header)), dtype=object)
         body.index = pd.RangeIndex(2, len(body) + 2)
         sheets.append(RawSheet(source.name, name, table, header, body))

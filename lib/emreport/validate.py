@@ -274,7 +274,8 @@ def _apply_check(table: Table, check: Check, data, nulls, rows, out: _Collector,
     else:  # order: right may not come before left
         bad = np.flatnonzero(both & (rv < lv))
         for i in bad:
-            shown = pd.Timestamp(lv[i]).strftime("%Y-%m-%d")
+            shown = pd.Timestamp(lv[i]).strftime(
+                "%Y-%m-%d %H:%M" if left.kind == "datetime" else "%Y-%m-%d")
             out.add(f"早于{left.name}（{shown}）", row=int(rows[i]), column=right.header,
                     value=raw[right.id].iloc[i], code="order")
 

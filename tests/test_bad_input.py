@@ -1,0 +1,230 @@
+"""The bad-input suite: one file per kind of problem, and what the analyst sees for each.
+
+Each case file in tests/bad_input/cases/ is added to a copy of the valid folder
+tests/bad_input/good/ (or replaces one of its files) and ingested with `emreport ingest` into a
+copy of a store built from good/. Every case must exit with 1, print exactly the lines below,
+and leave the store as it was: same bytes, same time, same figures. The files are made by
+tests/bad_input/make_fixtures.py.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conftest import CASES, FileState
+from emreport import sources
+from emreport.metrics import compute
+from emreport.store import Store
+
+HEAD = "数据有{n}处问题，未导入；数据库保持上次成功导入的版本。"
+TAIL = "请修改以上问题后重新运行 emreport ingest。"
+DISTRICT, PERIOD = "990102", "2025"
+FIGURES = ("hazards.found", "hazards.rectified", "hazards.major", "accidents.count",
+           "accidents.deaths", "accidents.loss", "inspections.count", "inspections.fines",
+           "flood.responses", "training.total", "campaigns.found")
+# 江城区 2025 in good/, worked out by hand from make_fixtures.py
+GOOD_FIGURES = {
+    "hazards.found": 4, "hazards.rectified": 3, "hazards.major": 1, "accidents.count": 1,
+    "accidents.deaths": 1, "accidents.loss": 85.5, "inspections.count": 2,
+    "inspections.fines": 2.5, "flood.responses": 2, "training.total": 3200,
+    "campaigns.found": 214,
+}
+ALL_TABLES = ("区划名录、生产安全事故、隐患排查、执法检查、防汛防台应急响应、防汛防台工作、自然灾害灾情、"
+              "专项整治、暗访督办、安全培训、宣传教育、森林防灭火、责任体系、事故追责、行政许可、应急保障")
+
+
+@dataclass(frozen=True)
+class Case:
+    file: str
+    lines: tuple[str, ...]
+    replaces: str | None = None  # a file of good/ this case takes the place of
+
+    @property
+    def id(self) -> str:
+        return Path(self.file).stem.removeprefix("隐患排查_").removeprefix("执法检查_") \
+            .removeprefix("生产安全事故_")
+
+
+CASES_SHOWN = (
+    # --- the file cannot be read at all
+    Case("隐患排查_empty.csv", ("隐患排查_empty.csv：文件为空：没有表头也没有数据",)),
+    Case("隐患排查_binary.csv", ("隐患排查_binary.csv：不是文本格式的csv文件（含有二进制内容）",)),
+    Case("unnamed.csv", (
+        "unnamed.csv：无法从文件名判断是哪张表：csv文件名应以表名开头，如“隐患排查_2024.csv”"
+        f"（表名：{ALL_TABLES}）",)),
+    Case("隐患排查_ragged_row.csv", (
+        "隐患排查_ragged_row.csv 第3行：有11列，与表头的10列不一致：请检查是否多了或少了逗号"
+        "（含逗号的内容须加英文双引号）",)),
+    Case("old_format.xls", ("old_format.xls：是旧版Excel格式（.xls），无法读取：请在Excel中另存为.xlsx后重试",)),
+    Case("corrupt.xlsx", ("corrupt.xlsx：文件已损坏或不是xlsx格式，无法打开：请用Excel打开后另存为.xlsx",)),
+    Case("zip_bomb.xlsx", ("zip_bomb.xlsx：解压后体积异常（疑似压缩炸弹），已拒绝读取",)),
+    Case("entity_expansion.xlsx", (
+        "entity_expansion.xlsx：含有XML实体声明（DOCTYPE/ENTITY），可能是恶意构造的文件，已拒绝读取",)),
+    Case("unknown_sheet.xlsx", ("unknown_sheet.xlsx 工作表“安全培训统计”：工作表名无法识别，是否应为“安全培训”？",)),
+    Case("empty_sheet.xlsx", ("empty_sheet.xlsx 工作表“执法检查” 第1行：工作表为空：第1行应为表头",)),
+    Case("formula_in_number.xlsx", (
+        "formula_in_number.xlsx 工作表“执法检查” 第2行 列“执法人次（人次）”：单元格F2是公式，不是数值："
+        "请在Excel中复制后“选择性粘贴为数值”再导入",)),
+    # --- the header row
+    Case("隐患排查_missing_column.csv", ("隐患排查_missing_column.csv 第1行：缺少必填列“企业名称”",)),
+    Case("隐患排查_misspelt_column.csv", (
+        "隐患排查_misspelt_column.csv 第1行 列“发现日其”：列名无法识别，是否应为“发现日期”？",)),
+    Case("隐患排查_unknown_column.csv", (
+        "隐患排查_unknown_column.csv 第1行 列“备注说明”：列名无法识别（本表的列：隐患编号、区划代码、"
+        "企业名称、行业领域、来源、隐患等级、发现日期、整改期限、整改日期、挂牌督办）",)),
+    # --- one cell
+    Case("执法检查_text_in_number.csv", (
+        "执法检查_text_in_number.csv 第2行 列“执法人次（人次）”：值“三人”不是数字",)),
+    Case("执法检查_formula_text.csv", (
+        "执法检查_formula_text.csv 第2行 列“发现问题隐患（处）”：值“=1+2”是公式，不是数字："
+        "请在Excel中复制后“选择性粘贴为数值”",)),
+    Case("生产安全事故_negative_count.csv", (
+        "生产安全事故_negative_count.csv 第2行 列“死亡人数（人）”：值“-1”不能为负数",)),
+    Case("生产安全事故_not_integer.csv", (
+        "生产安全事故_not_integer.csv 第2行 列“重伤人数（人）”：值“1.5”应为整数",)),
+    Case("隐患排查_enum_value.csv", (
+        "隐患排查_enum_value.csv 第2行 列“隐患等级”：值“较大”不在允许的取值之内（可选：一般、重大）",)),
+    Case("隐患排查_bad_flag.csv", ("隐患排查_bad_flag.csv 第2行 列“挂牌督办”：值“待定”应填“是”或“否”",)),
+    Case("隐患排查_bad_district_code.csv", (
+        "隐患排查_bad_district_code.csv 第2行 列“区划代码”：值“99012”不是有效的区划代码："
+        "区划代码应为6位数字，如330108",)),
+    Case("隐患排查_implausible_date.csv", (
+        "隐患排查_implausible_date.csv 第2行 列“发现日期”：值“1925-03-10”"
+        "超出合理的日期范围（2000年1月1日至今天）",)),
+    Case("隐患排查_future_date.csv", (
+        "隐患排查_future_date.csv 第2行 列“发现日期”：值“2095-03-10”超出合理的日期范围（2000年1月1日至今天）",)),
+    Case("隐患排查_impossible_date.csv", (
+        "隐患排查_impossible_date.csv 第2行 列“发现日期”：值“2025-02-30”不是存在的日期或时间",)),
+    Case("隐患排查_required_blank.csv", ("隐患排查_required_blank.csv 第2行 列“企业名称”：为空：此列必填",)),
+    Case("bad_half_year.xlsx", (
+        "bad_half_year.xlsx 工作表“安全培训” 第2行 列“统计期”：值“2025-H3”不是有效的统计期："
+        "请写作2025-H1（1-6月）或2025-H2（7-12月）",)),
+    # --- one row
+    Case("隐患排查_rectified_before_found.csv", (
+        "隐患排查_rectified_before_found.csv 第2行 列“整改日期”：值“2025-03-01”早于发现日期（2025-03-10）",)),
+    Case("flood_end_before_start.xlsx", (
+        "flood_end_before_start.xlsx 工作表“防汛防台应急响应” 第2行 列“结束时间”：值“2025-06-18 08:00”"
+        "早于启动时间（2025-06-18 20:00）",)),
+    Case("rectified_more_than_found.xlsx", (
+        "rectified_more_than_found.xlsx 工作表“专项整治” 第2行 列“已整改（处）”：值“12”多于发现隐患（10处）",)),
+    Case("passed_more_than_exams.xlsx", (
+        "passed_more_than_exams.xlsx 工作表“安全培训” 第2行 列“考试合格（人次）”：值“45”多于考试（40人次）",)),
+    Case("parts_do_not_add_up.xlsx", (
+        "parts_do_not_add_up.xlsx 工作表“安全培训” 第2行 列“培训合计（人次）”：值“310”"
+        "不等于线下培训与线上培训之和（100+200=300）",)),
+    Case("fine_without_case.xlsx", (
+        "fine_without_case.xlsx 工作表“执法检查” 第2行 列“罚款金额（万元）”：值“3”"
+        "不应填写：是否立案为“否”时不能有罚款金额",)),
+    # --- across rows and files
+    Case("隐患排查_duplicate_id_in_file.csv", (
+        "隐患排查_duplicate_id_in_file.csv 第4行 列“隐患编号”：值“YHC1301”"
+        "重复：与隐患排查_duplicate_id_in_file.csv 第2行相同",)),
+    Case("隐患排查_duplicate_id_across_files.csv", (  # YH2025002 is in good/隐患排查_2025.csv
+        "隐患排查_duplicate_id_across_files.csv 第2行 列“隐患编号”：值“YH2025002”"
+        "重复：与隐患排查_2025.csv 第3行相同",)),
+    Case("duplicate_half_year_entry.xlsx", (
+        "duplicate_half_year_entry.xlsx 工作表“安全培训” 第3行：重复填报：区划代码、统计期“990101、2025-H1”"
+        "已出现在duplicate_half_year_entry.xlsx 工作表“安全培训” 第2行",)),
+    Case("隐患排查_unknown_district.csv", (
+        "隐患排查_unknown_district.csv 第2行 列“区划代码”：值“990199”不在区划名录中："
+        "请核对代码，或先在“区划名录”中登记",)),
+    Case("隐患排查_city_code_for_data.csv", (
+        "隐患排查_city_code_for_data.csv 第2行 列“区划代码”：值“990100”是市级代码：市局本级的数据请填市本级的代码",)),
+    Case("registry_bad_parent.xlsx", (  # 江城区 filed under 市本级 instead of 临江市
+        "registry_bad_parent.xlsx 工作表“区划名录” 第4行 列“上级代码”：值“990101”不是名录中级别为“市”的单位",),
+        replaces="区划名录.xlsx"),
+)
+ACCEPTED = ("隐患排查_gbk_encoded.csv",)
+
+
+def figures(store: Path) -> dict[str, float | None]:
+    with Store(store) as s:
+        m = compute(s, DISTRICT, PERIOD)
+        return {f: m[f].value for f in FIGURES}
+
+
+@pytest.fixture(scope="module")
+def good_figures(good_store: Path) -> dict[str, float | None]:
+    """江城区's 2025 figures from the store built from good/."""
+    return figures(good_store)
+
+
+def test_good_folder_gives_the_figures_worked_out_by_hand(good_figures):
+    assert good_figures == GOOD_FIGURES
+
+
+def test_every_case_file_is_in_the_suite():
+    listed = {c.file for c in CASES_SHOWN} | set(ACCEPTED)
+    assert listed == {p.name for p in CASES.iterdir()}
+    assert len(CASES_SHOWN) >= 28
+
+
+@pytest.mark.parametrize("case", CASES_SHOWN, ids=lambda c: c.id)
+def test_bad_input_is_refused_with_the_exact_message(case, data_copy, store_copy, run_cli,
+                                                     good_figures):
+    data = data_copy(add=[CASES / case.file], remove=[case.replaces] if case.replaces else [])
+    before = FileState.of(store_copy)
+    manifest = FileState.of(store_copy.parent / "manifest.json")
+
+    run = run_cli("ingest", "--data", data, "--store", store_copy)
+
+    assert run.code == 1
+    assert run.out == ""
+    assert run.err_lines == [HEAD.format(n=len(case.lines)), *case.lines, TAIL]
+    assert FileState.of(store_copy) == before
+    assert FileState.of(store_copy.parent / "manifest.json") == manifest
+    assert figures(store_copy) == good_figures
+
+
+def test_gbk_csv_is_accepted_and_counted(data_copy, store_copy, run_cli, good_figures):
+    data = data_copy(add=[CASES / "隐患排查_gbk_encoded.csv"])
+
+    run = run_cli("ingest", "--data", data, "--store", store_copy)
+
+    assert run.code == 0, run.err
+    assert run.err == ""
+    assert re.match(r"已导入 8 个文件（其中 7 个未变化，未重新读取），共 25 行数据，4 个区划单位，", run.out)
+    assert figures(store_copy) == {**good_figures, "hazards.found": 6, "hazards.rectified": 5}
+    with Store(store_copy) as s:
+        names = s.con.execute("SELECT enterprise FROM hazards WHERE id LIKE 'YHC24%' ORDER BY id"
+                              ).fetchall()
+    assert names == [("江城中禾食品有限公司",), ("江城汇丰商贸有限公司",)]
+
+
+def test_unchanged_files_are_not_read_again(data_copy, tmp_path, run_cli, monkeypatch):
+    data = data_copy()
+    store = tmp_path / "fresh" / "emreport.duckdb"
+    first = run_cli("ingest", "--data", data, "--store", store)
+    assert first.code == 0, first.err
+    assert first.out.startswith("已导入 7 个文件（其中 0 个未变化，未重新读取），共 23 行数据，4 个区划单位，")
+
+    def no_reading(*args, **kwargs):
+        pytest.fail(f"an unchanged file was read again: {args[0].name}")
+
+    monkeypatch.setattr(sources, "read", no_reading)
+    again = run_cli("ingest", "--data", data, "--store", store)
+
+    assert again.code == 0, again.err
+    assert again.out.startswith("已导入 7 个文件（其中 7 个未变化，未重新读取），共 23 行数据，4 个区划单位，")
+
+
+def test_a_failed_ingest_after_a_good_one_leaves_the_good_store(data_copy, tmp_path, run_cli):
+    store = tmp_path / "fresh" / "emreport.duckdb"
+    good = run_cli("ingest", "--data", data_copy(name="good"), "--store", store)
+    assert good.code == 0, good.err
+    built = FileState.of(store)
+    with Store(store) as s:
+        expected = {f: compute(s, DISTRICT, PERIOD)[f].value for f in FIGURES}
+
+    bad = data_copy(add=[CASES / "隐患排查_duplicate_id_across_files.csv",
+                         CASES / "parts_do_not_add_up.xlsx"], name="bad")
+    failed = run_cli("ingest", "--data", bad, "--store", store)
+
+    assert failed.code == 1
+    assert failed.err_lines[0] == HEAD.format(n=1)  # the sheet problem stops the cross checks
+    assert FileState.of(store) == built
+    assert figures(store) == expected == GOOD_FIGURES
