@@ -167,3 +167,14 @@ def test_blank_template_is_refused_only_for_the_missing_registry(tmp_path, templ
     with pytest.raises(InputError) as caught:
         ingest(folder, tmp_path / "store" / "emreport.duckdb")
     assert [p.code for p in caught.value.problems] == ["no-registry"]
+
+
+def test_cli_never_overwrites_a_filled_template(tmp_path, capsys):
+    from emreport.cli import main
+
+    assert main(["template", str(tmp_path)]) == 0
+    (tmp_path / "数据模板.xlsx").write_bytes(b"filled in by an analyst")
+    assert main(["template", str(tmp_path)]) == 1
+    assert "已存在" in capsys.readouterr().err
+    assert (tmp_path / "数据模板.xlsx").read_bytes() == b"filled in by an analyst"
+    assert main(["template", str(tmp_path), "--force"]) == 0

@@ -23,6 +23,7 @@ def _parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("template", help="生成空白数据模板（xlsx）")
     t.add_argument("dir", nargs="?", default=".", help="输出文件夹（默认当前文件夹）")
+    t.add_argument("--force", action="store_true", help="覆盖已有的模板文件")
 
     i = sub.add_parser("ingest", help="校验数据文件并建立数据库")
     i.add_argument("--data", default=str(config.SAMPLE), help="数据文件夹（默认示例数据）")
@@ -52,8 +53,11 @@ def _fail(lines: Sequence[str]) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from emreport.template import write_template
+    from emreport.template import FILE_NAME, write_template
 
+    target = Path(args.dir) / FILE_NAME
+    if target.exists() and not args.force:
+        return _fail([f"{target} 已存在，可能已填写了数据：如确需覆盖，请加 --force"])
     path = write_template(Path(args.dir))
     print(f"已生成数据模板：{path}")
     return 0
@@ -128,7 +132,11 @@ COMMANDS = {"template": cmd_template, "ingest": cmd_ingest, "figures": cmd_figur
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return COMMANDS[args.command](args)
+    try:
+        return COMMANDS[args.command](args)
+    except BrokenPipeError:  # output piped into head and the like
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":
