@@ -25,7 +25,7 @@ _DATE = re.compile(
 )
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
-_FORMULA_LEADS = ("=", "+=", "@")
+_FORMULA_LEADS = ("=", "@")  # after NFKC, so full-width ＝ is caught too
 
 
 class CellError(ValueError):

@@ -73,7 +73,8 @@ def map_headers(raw: RawSheet, out: _Collector) -> dict[str, int]:
     unknown: list[tuple[int, str]] = []
     for pos, head in enumerate(raw.header):
         if cells.is_blank(head):
-            if raw.body[pos].map(cells.is_blank).all() if pos in raw.body else True:
+            column_blank = pos not in raw.body or raw.body[pos].map(cells.is_blank).all()
+            if column_blank:
                 continue
             out.add(f"第{pos + 1}列有数据但没有列名", row=1, code="header-blank")
             continue
@@ -239,12 +240,6 @@ def parse_column(col: Column, s: pd.Series, *, approx_ok: bool, today: date) -> 
     return _parse_distinct(col, s)
 
 
-def _row_checks(table: Table, data: dict[str, np.ndarray], nulls: dict[str, np.ndarray],
-                rows: np.ndarray, out: _Collector, raw_values: dict[str, pd.Series]) -> None:
-    for check in table.checks:
-        _apply_check(table, check, data, nulls, rows, out, raw_values)
-
-
 def _apply_check(table: Table, check: Check, data, nulls, rows, out: _Collector, raw) -> None:
     left = table.column(check.left)
     if check.kind == "sum":
@@ -317,7 +312,8 @@ def typed_table(raw: RawSheet, today: date) -> tuple[pa.Table | None, list[Probl
             approx_cols.append((col.id, parsed.approx & ~blank))
     if out.problems:
         return None, out.problems
-    _row_checks(table, data, nulls, rows, out, raw_values)
+    for check in table.checks:
+        _apply_check(table, check, data, nulls, rows, out, raw_values)
     if out.problems:
         return None, out.problems
     arrays = [_arrow(col, data[col.id], nulls[col.id]) for col in table.columns]
