@@ -238,10 +238,6 @@ def _approx(table: str, column: str) -> Callable[[PeriodData], bool]:
     return f
 
 
-def _has_rows(table_id: str) -> Callable[[PeriodData], bool]:
-    return lambda d: len(d[table_id]) > 0
-
-
 # --- breakdowns ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -339,8 +335,9 @@ class Metrics(Mapping[str, Metric]):
             self._items[mid] = Metric(mid, label, unit_, fn(self.cur), prev)
         for mid, label, unit_, fn, approx in _declared_metrics():
             table = mid.split(".")[0]
-            cur = fn(self.cur) if _has_rows(table)(self.cur) else None
-            prev = fn(self.prev) if _has_rows(table)(self.prev) else None
+            # a total or stock table without rows for a period means "not reported", not zero
+            cur = fn(self.cur) if len(self.cur[table]) else None
+            prev = fn(self.prev) if len(self.prev[table]) else None
             self._items[mid] = Metric(mid, label, unit_, cur, prev, approx(self.cur))
         self.tables = {b.id: breakdown(b, self.cur, self.prev if prev_recorded else None)
                        for b in BREAKDOWNS}
