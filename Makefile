@@ -9,11 +9,10 @@ setup:
 
 reports: setup
 	$(EMREPORT) ingest
-	$(EMREPORT) figures --district 990100 --period 2025-H1 2025
-	$(EMREPORT) figures --district 990102 --period 2025
+	$(EMREPORT) run --period 2025-H1 2025 --district all
 
 test: setup
-	.venv/bin/pytest
+	.venv/bin/pytest --nbval-lax
 
 bench: setup
 	$(PY) benchmarks/ingest.py

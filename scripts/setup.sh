@@ -4,8 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# CJK fonts for reports and charts, poppler for reading PDFs back, Chromium for page tests.
-APT_PACKAGES=(fonts-noto-cjk fonts-arphic-ukai poppler-utils chromium)
+# CJK fonts for reports and charts (FandolFang/FandolKai come with texlive-lang-chinese), pango
+# for WeasyPrint, poppler for reading PDFs back, Chromium for page tests.
+APT_PACKAGES=(fonts-noto-cjk fonts-arphic-ukai texlive-lang-chinese libpango-1.0-0
+  libpangoft2-1.0-0 poppler-utils chromium)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -16,6 +18,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
     "${missing[@]}" >/dev/null
+fi
+
+# TeX Live keeps the Fandol faces out of fontconfig's path; a link makes them visible to
+# WeasyPrint and Chromium.
+FANDOL=/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol
+if [ -d "$FANDOL" ] && ! fc-list | grep -q FandolFang; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo mkdir -p /usr/local/share/fonts
+  $sudo ln -sfn "$FANDOL" /usr/local/share/fonts/fandol
+  $sudo fc-cache -f /usr/local/share/fonts >/dev/null
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv

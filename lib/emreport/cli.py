@@ -34,6 +34,15 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--district", default="990100", help="区划代码（市代码表示全市）")
     f.add_argument("--store", default=str(config.STORE), help="数据库文件")
 
+    r = sub.add_parser("run", help="生成报告：HTML、PDF、Excel 附表、笔记本和 metrics.json")
+    r.add_argument("--period", required=True, nargs="+", help="期间：YYYY-H1 或 YYYY，可多个")
+    r.add_argument("--district", default="all",
+                   help="all（全部区县和全市）或逗号分隔的区划代码；市代码表示全市报告")
+    r.add_argument("--store", default=str(config.STORE), help="数据库文件")
+    r.add_argument("--params", default=str(config.PARAMS), help="文字材料文件夹（默认 params/）")
+    r.add_argument("--outputs", default=str(config.OUTPUTS), help="输出文件夹（默认 outputs/）")
+    r.add_argument("--timeout", type=int, default=600, help="单个单元格的最长运行秒数")
+
     s = sub.add_parser("sample", help="生成虚构的示例数据或基准测试数据")
     s.add_argument("dir", help="输出文件夹")
     s.add_argument("--districts", type=int, default=8, help="区县数量（不含市本级），1-200")
@@ -102,6 +111,19 @@ def cmd_figures(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    from emreport import batch
+
+    try:
+        jobs = batch.plan(args.period, args.district, store=Path(args.store),
+                          params_dir=Path(args.params))
+    except batch.PlanError as e:
+        return _fail(["无法开始生成，请先修改以下问题：", *e.problems])
+    result = batch.run(jobs, store=Path(args.store), params_dir=Path(args.params),
+                       outputs=Path(args.outputs), timeout=args.timeout)
+    return 0 if not result.failed else 1
+
+
 def cmd_sample(args: argparse.Namespace) -> int:
     from emreport.sample import generate
 
@@ -126,7 +148,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"template": cmd_template, "ingest": cmd_ingest, "figures": cmd_figures,
+COMMANDS = {"template": cmd_template, "ingest": cmd_ingest, "figures": cmd_figures, "run": cmd_run,
             "sample": cmd_sample, "docs": cmd_docs}
 
 

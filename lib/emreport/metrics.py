@@ -72,6 +72,12 @@ class Metric:
             return wording.money(self.value, approx=self.approx)
         return wording.count(self.value, self.unit, approx=self.approx)
 
+    def prev_text(self) -> str:
+        """The year-earlier figure as the report writes it; "" where last year was not recorded."""
+        if self.prev is None:
+            return ""
+        return Metric(self.id, self.label, self.unit, self.prev, None).text()
+
     def yoy(self) -> str:
         """同比增长/下降/持平, 同比增加N起 on a zero base, 百分点 for rates."""
         if self.is_rate:
@@ -236,6 +242,14 @@ def _approx(table: str, column: str) -> Callable[[PeriodData], bool]:
         marks = d[table]["approx"].dropna()
         return bool(marks.str.split(",").map(lambda parts: column in parts).any())
     return f
+
+
+def metric_ids() -> dict[str, tuple[str, str]]:
+    """Every metric id with its label and unit, without computing anything: placeholders and
+    the data-model documentation are checked against this list."""
+    out = {mid: (label, unit) for mid, label, unit, _ in EVENT_METRICS}
+    out.update({mid: (label, unit) for mid, label, unit, _, _ in _declared_metrics()})
+    return out
 
 
 # --- breakdowns ---------------------------------------------------------------------------

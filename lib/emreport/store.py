@@ -6,6 +6,7 @@ table comes back already cut to the period and the same period a year earlier.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,3 +133,12 @@ class Store:
     def slice(self, unit: Unit, period: Period) -> dict[str, pd.DataFrame]:
         """Every data table for the unit and period (and a year earlier), by table id."""
         return {t.id: self.read(t, unit, period) for t in TABLES if t.kind != "registry"}
+
+    def fingerprint(self, unit: Unit, period: Period) -> str:
+        """A hash of everything a report on the unit and period reads: the unit's registry entry
+        and its slice. Equal fingerprints mean the report would read the same data."""
+        h = hashlib.sha256(repr((unit, period.code)).encode())
+        for tid, df in sorted(self.slice(unit, period).items()):
+            h.update(f"{tid}:{','.join(df.columns)}:{len(df)}".encode())
+            h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+        return h.hexdigest()[:16]

@@ -1,0 +1,22 @@
+"""Session set-up shared by the tests and the notebook runs (`pytest --nbval-lax`).
+
+The notebooks run on their defaults, which read the default store. So that running the tests
+never replaces an analyst's own store, the session points EMREPORT_STORE at a store built from
+the sample data in pytest's cache folder; kernels started by nbval inherit it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+
+def pytest_configure(config) -> None:
+    store = ROOT / ".pytest_cache" / "emreport" / "sample.duckdb"
+    os.environ["EMREPORT_STORE"] = str(store)
+    from emreport.config import SAMPLE
+    from emreport.ingest import ingest
+
+    ingest(SAMPLE, store)

@@ -1,0 +1,410 @@
+"""The appendix workbook report.xlsx (附表): every table of the report, one formatted sheet each.
+
+Each sheet has the table title in row 1, the Chinese headers with units in row 2 (frozen and
+repeated on every printed page), then one row per index label; a row labelled 合计 is bold and
+`note` goes below the table. Numbers stay numbers, rounded as the report prints them (half-up,
+two decimals; rates to 0.1%, stored as fractions). All text passes through `safe_text`, so no
+cell is ever a formula. The bytes depend only on the tables, the title and the timestamp.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import numbers
+import os
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from emreport.template import (
+    AUTHOR,
+    FIXED_TIME,
+    HEADER_FONT,
+    REQUIRED_FILL,
+    TITLE_FONT,
+    display_width,
+)
+from emreport.wording import round_half_up
+
+TITLE_ROW, HEADER_ROW, FIRST_ROW = 1, 2, 3
+TOTAL_LABEL = "合计"
+EMPTY_SHEET = "附表"
+EMPTY_TEXT = "本报告无附表。"
+PERCENT_UNIT = "%"
+MONEY_UNITS = frozenset({"元", "万元", "亿元"})
+PERCENT_FORMAT, MONEY_FORMAT, GENERAL = "0.0%", "0.00", "General"
+SHEET_NAME_LIMIT = 31  # Excel counts UTF-16 code units
+CELL_TEXT_LIMIT = 32767
+RESERVED_SHEET_NAMES = frozenset({"history"})  # Excel keeps it for change tracking
+MIN_WIDTH, MAX_WIDTH, HEADER_WRAP = 8, 40, 16
+PORTRAIT_WIDTH = 90  # column width units that fit across A4 portrait at a readable size
+LINE_HEIGHT, TITLE_LINE_HEIGHT = 15, 21  # points per line at 11pt and 14pt
+TOTAL_FONT = Font(bold=True)
+NOTE_FONT = Font(size=10)
+THIN = Side(style="thin")
+GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+RIGHT = Alignment(horizontal="right", vertical="center")
+NOTE_ALIGN = Alignment(horizontal="left", vertical="top", wrap_text=True)
+FORMULA_STARTS = frozenset("=+-@")  # compared after NFKC, so ＝＋－＠ and ﹦﹢﹣﹫ count too
+LEADING_CONTROLS = frozenset("\t\r\n")
+SHEET_CHARS = str.maketrans({"[": "［", "]": "］", ":": "：", "*": "＊", "?": "？",
+                             "/": "／", "\\": "＼"})
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+@dataclass
+class AppendixTable:
+    """One table of the report: its title, the rows (index = first column) and column units."""
+
+    title: str
+    frame: pd.DataFrame
+    units: dict[str, str] = field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class CellValue:
+    """What one cell stores, its number format, and the text Excel shows (to size columns)."""
+
+    value: object
+    number_format: str = GENERAL
+    shown: str = ""
+
+
+# --- text -------------------------------------------------------------------------------------
+
+
+def xml_clean(text: str) -> str:
+    """Drop characters XML cannot hold (openpyxl would raise IllegalCharacterError on them)."""
+    return _XML_ILLEGAL.sub("", text)
+
+
+def looks_like_formula(text: str) -> bool:
+    """Whether Excel, a CSV import or a paste could take the text for a formula."""
+    if not text:
+        return False
+    if text[0] in LEADING_CONTROLS:
+        return True
+    first = text.lstrip()[:1]
+    return bool(first) and unicodedata.normalize("NFKC", first) in FORMULA_STARTS
+
+
+def safe_text(s: str) -> str:
+    """Text fit for a cell: legal XML, within Excel's length limit, and never a formula.
+
+    Every line break becomes LF: XML reads a stored CR back as LF anyway, so the file holds
+    exactly what a reader of it gets.
+    """
+    text = xml_clean(str(s)).replace("\r\n", "\n").replace("\r", "\n")
+    if looks_like_formula(text):
+        text = "'" + text
+    return text[:CELL_TEXT_LIMIT]
+
+
+def header_text(column: object, unit: str) -> str:
+    """A column header as the report prints it: 事故起数（起）, or the bare name without unit."""
+    return f"{column}（{unit}）" if unit else str(column)
+
+
+# --- values -----------------------------------------------------------------------------------
+
+
+def is_missing(v: object) -> bool:
+    """None, NaN, NaT and pd.NA all mean "no value": an empty cell, never 'nan'."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return True
+    if isinstance(v, numbers.Integral) or not isinstance(v, numbers.Real | Decimal):
+        return False
+    return not math.isfinite(float(v))
+
+
+def _plain_number(d: Decimal) -> int | float:
+    """A rounded decimal as Excel should store it: whole numbers as int, others as float."""
+    return int(d) if d == d.to_integral_value() else float(d)
+
+
+def number_value(v: float, unit: str) -> CellValue:
+    """A number rounded as the report prints it, with the format its unit calls for."""
+    if unit == PERCENT_UNIT:
+        value = _plain_number(round_half_up(v, 3))  # 0.1% of a fraction is its third decimal
+        return CellValue(value, PERCENT_FORMAT, f"{value * 100:.1f}%")
+    value = _plain_number(round_half_up(v, 2))
+    if unit in MONEY_UNITS:
+        return CellValue(value, MONEY_FORMAT, f"{value:.2f}")
+    return CellValue(value, GENERAL, str(value))
+
+
+def date_value(v: date) -> CellValue:
+    """A date or date-time as an Excel date (timezones dropped: Excel has none)."""
+    if isinstance(v, datetime):
+        if v.tzinfo is not None:
+            v = v.replace(tzinfo=None)
+        if v.time() != datetime.min.time():
+            return CellValue(v, "yyyy-mm-dd hh:mm", v.strftime("%Y-%m-%d %H:%M"))
+    return CellValue(v, "yyyy-mm-dd", v.strftime("%Y-%m-%d"))
+
+
+def cell_value(v: object, unit: str = "") -> CellValue:
+    """Any frame value as a cell: numbers numeric, text made safe, missing values empty."""
+    if is_missing(v):
+        return CellValue(None)
+    if isinstance(v, bool | np.bool_):
+        text = "是" if v else "否"
+        return CellValue(text, GENERAL, text)
+    if isinstance(v, numbers.Integral):
+        return number_value(int(v), unit)
+    if isinstance(v, numbers.Real | Decimal):
+        return number_value(float(v), unit)
+    if isinstance(v, date):
+        return date_value(v)
+    text = safe_text(v if isinstance(v, str) else str(v))
+    return CellValue(text or None, GENERAL, text)
+
+
+# --- sheet names ------------------------------------------------------------------------------
+
+
+def _utf16_len(text: str) -> int:
+    """Length as Excel counts it for the 31-character sheet-name limit."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _clip(text: str, limit: int) -> str:
+    """The longest prefix within `limit` UTF-16 units, without a quote at either end."""
+    text = text[:limit]
+    while _utf16_len(text) > limit:
+        text = text[:-1]
+    return text.strip().strip("'").strip()
+
+
+def sheet_base(title: str) -> str:
+    """A readable, valid sheet name from a title: forbidden characters made full-width."""
+    name = " ".join(xml_clean(str(title)).translate(SHEET_CHARS).split())
+    return _clip(name, SHEET_NAME_LIMIT) or EMPTY_SHEET
+
+
+def sheet_names(titles: Iterable[str]) -> list[str]:
+    """One valid sheet name per title, unique ignoring case, duplicates suffixed （2）, （3）…"""
+    taken = set(RESERVED_SHEET_NAMES)
+    names = []
+    for title in titles:
+        base = name = sheet_base(title)
+        n = 1
+        while name.casefold() in taken:
+            n += 1
+            suffix = f"（{n}）"
+            name = _clip(base, SHEET_NAME_LIMIT - _utf16_len(suffix)) + suffix
+        taken.add(name.casefold())
+        names.append(name)
+    return names
+
+
+# --- layout -----------------------------------------------------------------------------------
+
+
+def text_lines(text: str, width: float) -> int:
+    """How many lines wrapped text takes in a column `width` units wide."""
+    room = max(width - 2, 1)
+    return sum(max(1, math.ceil(display_width(line) / room)) for line in text.split("\n"))
+
+
+def column_width(header: str, cells: Sequence[CellValue]) -> float:
+    """Fits the widest value; a long header may wrap to two lines rather than widen."""
+    widest = max((display_width(line) for c in cells for line in c.shown.split("\n")),
+                 default=0)
+    head = display_width(header)
+    head = head if head <= HEADER_WRAP else max(HEADER_WRAP, math.ceil(head / 2))
+    return min(max(widest, head) + 3, MAX_WIDTH) if widest or head else MIN_WIDTH
+
+
+def _put(cell: Cell, item: CellValue) -> None:
+    """Write a value so that text stays text: no formula, no error code such as #N/A."""
+    cell.value = item.value
+    if isinstance(item.value, str):
+        cell.data_type = "s"
+    if item.number_format != GENERAL:
+        cell.number_format = item.number_format
+
+
+def _columns(table: AppendixTable) -> list[tuple[str, list[CellValue]]]:
+    """The sheet's columns, first the index: (header text, cells top to bottom)."""
+    frame = table.frame
+    out = [(safe_text(frame.index.name or ""), [cell_value(v) for v in frame.index])]
+    for i, column in enumerate(frame.columns):
+        unit = table.units.get(column, "") or ""
+        values = frame.iloc[:, i].tolist()
+        out.append((safe_text(header_text(column, unit)), [cell_value(v, unit) for v in values]))
+    return out
+
+
+def _write_title(ws: Worksheet, title: str, ncols: int, total_width: float) -> None:
+    """Row 1: the table title, bold and large, centred across the table."""
+    text = safe_text(title)
+    cell = ws.cell(TITLE_ROW, 1)
+    _put(cell, CellValue(text or None))
+    cell.font = TITLE_FONT
+    cell.alignment = CENTER
+    if ncols > 1:
+        ws.merge_cells(start_row=TITLE_ROW, start_column=1, end_row=TITLE_ROW, end_column=ncols)
+    ws.row_dimensions[TITLE_ROW].height = TITLE_LINE_HEIGHT * text_lines(text, total_width / 1.3)
+
+
+def _write_header(ws: Worksheet, headers: list[str], widths: list[float]) -> None:
+    """Row 2: bold, filled, bordered, wrapped headers; the row is as tall as the tallest."""
+    for col, text in enumerate(headers, start=1):
+        cell = ws.cell(HEADER_ROW, col)
+        _put(cell, CellValue(text or None))
+        cell.font = HEADER_FONT
+        cell.fill = REQUIRED_FILL
+        cell.border = GRID
+        cell.alignment = CENTER
+    lines = max(text_lines(t, w) for t, w in zip(headers, widths, strict=True))
+    ws.row_dimensions[HEADER_ROW].height = LINE_HEIGHT * lines + 4
+
+
+def _write_row(ws: Worksheet, row: int, cells: list[CellValue], widths: list[float]) -> None:
+    """One data row: label left, numbers right, text wrapped; the 合计 row bold."""
+    total = isinstance(cells[0].value, str) and cells[0].value.strip() == TOTAL_LABEL
+    for col, item in enumerate(cells, start=1):
+        cell = ws.cell(row, col)
+        _put(cell, item)
+        cell.border = GRID
+        cell.alignment = LEFT if col == 1 or isinstance(item.value, str) else RIGHT
+        if total:
+            cell.font = TOTAL_FONT
+    lines = max(text_lines(c.shown, w) for c, w in zip(cells, widths, strict=True))
+    if lines > 1:
+        ws.row_dimensions[row].height = LINE_HEIGHT * lines + 4
+
+
+def _write_note(ws: Worksheet, row: int, note: str, ncols: int, total_width: float) -> None:
+    """The footnote under the table, merged across it and wrapped."""
+    text = safe_text(note)
+    cell = ws.cell(row, 1)
+    _put(cell, CellValue(text))
+    cell.font = NOTE_FONT
+    cell.alignment = NOTE_ALIGN
+    if ncols > 1:
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
+    ws.row_dimensions[row].height = LINE_HEIGHT * text_lines(text, total_width) + 4
+
+
+def _print_setup(ws: Worksheet, total_width: float) -> None:
+    """A4, landscape when the table is too wide for portrait, one page wide, titles repeated."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if total_width > PORTRAIT_WIDTH else "portrait"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_options.horizontalCentered = True
+    ws.print_title_rows = f"{TITLE_ROW}:{HEADER_ROW}"
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+def table_sheet(ws: Worksheet, table: AppendixTable) -> None:
+    """Fill one sheet with one table: title, header, rows, note, widths, panes, printing."""
+    columns = _columns(table)
+    headers = [h for h, _ in columns]
+    widths = [column_width(h, cells) for h, cells in columns]
+    total_width = sum(widths)
+    _write_title(ws, table.title, len(columns), total_width)
+    _write_header(ws, headers, widths)
+    rows = [list(r) for r in zip(*(cells for _, cells in columns), strict=True)]
+    for row, cells in enumerate(rows, start=FIRST_ROW):
+        _write_row(ws, row, cells, widths)
+    if table.note:
+        _write_note(ws, FIRST_ROW + len(rows), table.note, len(columns), total_width)
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = ws.cell(FIRST_ROW, 2 if len(columns) > 1 else 1).coordinate
+    _print_setup(ws, total_width)
+
+
+def _empty_sheet(ws: Worksheet, report_title: str) -> None:
+    """The single sheet of a report without tables, so the file still opens and says why."""
+    _put(ws.cell(TITLE_ROW, 1), CellValue(safe_text(report_title) or None))
+    ws.cell(TITLE_ROW, 1).font = TITLE_FONT
+    _put(ws.cell(HEADER_ROW, 1), CellValue(EMPTY_TEXT))
+
+
+# --- workbook ---------------------------------------------------------------------------------
+
+
+def _naive_utc(stamp: datetime) -> datetime:
+    """Workbook properties hold UTC without a zone, as openpyxl expects."""
+    if stamp.tzinfo is None:
+        return stamp
+    return stamp.astimezone(UTC).replace(tzinfo=None)
+
+
+def build(tables: Sequence[AppendixTable], *, report_title: str,
+          timestamp: datetime | None = None) -> Workbook:
+    """The appendix as an openpyxl workbook, one sheet per table in the given order."""
+    wb = Workbook()
+    wb.properties.title = xml_clean(report_title)
+    wb.properties.creator = AUTHOR
+    wb.properties.created = _naive_utc(timestamp or FIXED_TIME)
+    first = wb.active
+    if not tables:
+        first.title = EMPTY_SHEET
+        _empty_sheet(first, report_title)
+        return wb
+    wb.remove(first)
+    for table, name in zip(tables, sheet_names(t.title for t in tables), strict=True):
+        table_sheet(wb.create_sheet(name), table)
+    wb.active = 0
+    return wb
+
+
+def _repack(data: bytes, stamp: datetime) -> bytes:
+    """Rewrite the zip with fixed entry times and modified date: same input, same bytes."""
+    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    when = max(stamp, datetime(1980, 1, 1)).timetuple()[:6]  # the zip format starts in 1980
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = _MODIFIED.sub(rb"\g<1>" + iso + rb"\g<2>", body)
+            entry = zipfile.ZipInfo(info.filename, date_time=when)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            dst.writestr(entry, body)
+    return out.getvalue()
+
+
+def appendix_bytes(tables: Sequence[AppendixTable], *, report_title: str,
+                   timestamp: datetime | None = None) -> bytes:
+    """report.xlsx as bytes, identical for identical tables, title and timestamp."""
+    buffer = io.BytesIO()
+    build(tables, report_title=report_title, timestamp=timestamp).save(buffer)
+    return _repack(buffer.getvalue(), _naive_utc(timestamp or FIXED_TIME))
+
+
+def write_appendix(tables: Sequence[AppendixTable], target: str | os.PathLike[str] | IO[bytes],
+                   *, report_title: str, timestamp: datetime | None = None) -> None:
+    """Write report.xlsx to a path or into an open binary file (such as BytesIO)."""
+    data = appendix_bytes(tables, report_title=report_title, timestamp=timestamp)
+    if isinstance(target, str | os.PathLike):
+        Path(target).write_bytes(data)
+    else:
+        target.write(data)

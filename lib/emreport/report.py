@@ -1,0 +1,119 @@
+"""What the report notebooks call: build a report for a unit and period, show it, publish it.
+
+A notebook cell shows each part of the report as an HTML output tagged for the page; the last
+cell publishes a bundle (metrics.json's body, the appendix tables, the data fingerprint) as one
+more output. The runner turns the executed notebook into the five output files, so a notebook
+run anywhere (a local kernel, a remote worker) carries everything its outputs need.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from emreport import config, narrative
+from emreport.compose import Composer, Peer
+from emreport.document import BUNDLE_MIME, OUTPUT_KEY, Document
+from emreport.metrics import Metrics, compute
+from emreport.periods import Period
+from emreport.store import CITY, CITY_OWN, Store
+
+
+class ReportError(ValueError):
+    """A report that cannot be made as asked: the message says why and what to do."""
+
+
+@dataclass
+class Report:
+    """One composed report with the figures and data it was built from."""
+
+    metrics: Metrics
+    document: Document
+    bundle: dict
+    narrative_path: Path
+
+    @property
+    def title(self) -> str:
+        return self.document.title
+
+
+def build(code: str, period: str, *, store: str | Path = "", narrative_file: str | Path = "",
+          params_dir: str | Path = "", today: date | None = None, city: bool | None = None
+          ) -> Report:
+    """Compute, compose and check one report. `city` True/False insists on the report kind."""
+    p = Period.parse(period)
+    with Store(store or config.STORE) as st:
+        unit = st.unit(str(code))
+        if unit.level == CITY_OWN:
+            raise ReportError(f"{unit.code}是{unit.name}：市本级的数据计入全市报告，不单独成报告")
+        if city is not None and unit.is_city != city:
+            kind = "市级" if city else "区县"
+            raise ReportError(f"{unit.code}{unit.name}不是{kind}单位：请换用"
+                              f"{'city_report' if unit.is_city else 'district_report'}笔记本")
+        m = compute(st, unit.code, p)
+        peers = []
+        if unit.is_city:
+            reg = st.registry().set_index("code")
+            peers = [Peer(c, reg.at[c, "name"], reg.at[c, "level"], compute(st, c, p))
+                     for c in unit.members]
+        fingerprint = st.fingerprint(unit, p)
+    path = Path(narrative_file) if narrative_file else narrative.path_for(
+        unit.code, p.code, Path(params_dir) if params_dir else None)
+    story = narrative.load(path)
+    composer = Composer(m, story, peers, today=today)
+    doc = composer.document()
+    bundle = composer.bundle(doc)
+    bundle["data_fingerprint"] = fingerprint
+    bundle["narrative"] = str(path.name) if path.exists() else ""
+    bundle["appendix"] = [_appendix_json(t) for t in doc.appendix]
+    return Report(m, doc, bundle, path)
+
+
+def _appendix_json(t) -> dict:
+    frame = t.frame
+    return {"title": t.title, "index_name": frame.index.name or "",
+            "index": [str(i) for i in frame.index],
+            "columns": list(map(str, frame.columns)),
+            "rows": [[_plain(v) for v in row] for row in frame.itertuples(index=False)],
+            "units": dict(t.units), "note": t.note}
+
+
+def _plain(v: object) -> object:
+    if v is None:
+        return None
+    if isinstance(v, str):
+        return v
+    f = float(v)
+    if f != f:  # NaN
+        return None
+    return int(f) if f.is_integer() else round(f, 6)
+
+
+def show(report: Report, *parts: str) -> None:
+    """Display parts of the report (by name, or all) as the page will print them."""
+    from IPython.display import HTML, display
+
+    for name, fragment in report.document.fragments():
+        if not parts or name in parts or any(name.endswith(p) for p in parts):
+            display(HTML(fragment), metadata={OUTPUT_KEY: {"part": name}})
+
+
+def part_names(report: Report) -> list[str]:
+    return [name for name, _ in report.document.fragments()]
+
+
+def publish(report: Report) -> None:
+    """Hand the runner what the page does not carry: metrics, appendix tables, fingerprint."""
+    from IPython.display import display
+
+    text = (f"{report.title}：{len(report.metrics)}项指标，附表{len(report.document.appendix)}张，"
+            f"数据指纹 {report.bundle['data_fingerprint']}")
+    display({BUNDLE_MIME: report.bundle, "text/plain": text}, raw=True,
+            metadata={OUTPUT_KEY: {"bundle": True}})
+
+
+def kind_of(code: str, store: str | Path = "") -> str:
+    """"city" or "district": which notebook builds the report for a code."""
+    with Store(store or config.STORE) as st:
+        return "city" if st.unit(str(code)).level == CITY else "district"
