@@ -679,7 +679,7 @@ class Composer:
             "整改期限": [wording.date_cn(d) if pd.notna(d) else "—" for d in rows["deadline"]],
             "挂牌督办": ["是" if x else "否" for x in rows["supervised"].astype(bool)],
             "整改状态": status,
-        }, index=pd.Index([str(i) for i in rows["id"]], name="隐患编号"))
+        }, index=pd.Index(range(1, len(rows) + 1), name="序号"))
         title = f"{self.p.as_of}未整改的重大事故隐患" if self.peers else "重大事故隐患整改情况"
         return AppendixTable(title, frame)
 
@@ -689,10 +689,13 @@ class Composer:
             metric = self.m[mid]
             if metric.value is None:
                 continue
-            scale = 100 if metric.is_rate else 1
+            def shown(x: float | None, rate: bool = metric.is_rate) -> float | None:
+                if x is None:
+                    return None
+                return float(wording.round_half_up(x * 100, 1)) if rate else _clean(x)
+
             rows.append((metric.label, "%" if metric.is_rate else metric.unit,
-                         _clean(metric.value * scale),
-                         None if metric.prev is None else _clean(metric.prev * scale),
+                         shown(metric.value), shown(metric.prev),
                          metric.yoy().removeprefix("同比") or "—"))
         frame = pd.DataFrame(rows, columns=["指标", "单位", "本期", "上年同期", "同比"]).set_index("指标")
         return AppendixTable("主要指标", frame)
@@ -771,7 +774,8 @@ def breakdown_table(bid: str, frame: pd.DataFrame, total: bool) -> AppendixTable
         found = frame["发现隐患"].astype(float)
         frame.insert(frame.columns.get_loc("已整改") + 1, "整改率",
                      [r / f if f else None for r, f in zip(frame["已整改"], found, strict=True)])
-    renamed = {c: c.replace("(上年同期)", "（上年同期）") for c in frame.columns}
+    renamed = {c: "上年同期" + c.removesuffix("(上年同期)") if c.endswith("(上年同期)") else c
+               for c in frame.columns}
     frame = frame.rename(columns=renamed)
     units = {new: MEASURE_UNITS.get(old.split("(")[0], "") for old, new in renamed.items()}
     return AppendixTable(BREAKDOWN_TITLES[bid], frame, units)
