@@ -16,6 +16,7 @@ test: setup
 
 bench: setup
 	$(PY) benchmarks/ingest.py
+	$(PY) benchmarks/pdf.py
 
 lab: setup
 	.venv/bin/jupyter lab

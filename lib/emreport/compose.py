@@ -262,7 +262,9 @@ class Composer:
             return ""
         good = [p for p in ds if (p.metrics["accidents.deaths"].value or 0) == 0 or
                 (p.metrics["accidents.deaths"].value or 0) <= (p.metrics["accidents.deaths"].prev or 0)]
-        text = (f"从各地看，{len(ds)}个区县（开发区）中，{len(good)}个死亡人数同比下降、持平或"
+        text = (f"从各地看，{len(ds)}个区县（开发区）死亡人数均同比下降、持平或实现“零死亡”"
+                if len(good) == len(ds) else
+                f"从各地看，{len(ds)}个区县（开发区）中，{len(good)}个死亡人数同比下降、持平或"
                 "实现“零死亡”")
         up = [p for p in ds if (p.metrics["accidents.count"].value or 0) >
               (p.metrics["accidents.count"].prev or 0)]

@@ -108,8 +108,10 @@ def table_html(t: AppendixTable) -> str:
     rows = []
     for label, values in zip(frame.index, frame.itertuples(index=False), strict=True):
         cls = ' class="total"' if str(label) == "合计" else ""
-        cells = "".join(f'<td class="num">{esc(cell_text(v, t.units.get(c, "")))}</td>'
-                        for c, v in zip(frame.columns, values, strict=True))
+        cells = "".join(
+            f'<td class="{"text" if isinstance(v, str) else "num"}">'
+            f'{esc(cell_text(v, t.units.get(c, "")))}</td>'
+            for c, v in zip(frame.columns, values, strict=True))
         rows.append(f'<tr{cls}><th scope="row">{esc(label)}</th>{cells}</tr>')
     note = f'<p class="table-note">{esc(t.note)}</p>' if t.note else ""
     return ('<table class="data"><caption>' + esc(t.title) + "</caption><thead><tr>" +

@@ -25,6 +25,7 @@ NOTEBOOKS = config.ROOT / "notebooks"
 TEMPLATES = Path(__file__).parent / "templates"
 OUTPUT_FILES = ("report.html", "report.pdf", "report.xlsx", "report.ipynb", "metrics.json")
 PARAMETER = {"district": "district", "city": "city"}
+OWN_ERRORS = {"NarrativeError", "ReportError", "StoreError", "PeriodError"}
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
@@ -58,6 +59,19 @@ class Job:
         return outputs / self.period / self.code
 
 
+def _ipc_kernel_manager():
+    """Kernels on local IPC sockets rather than TCP ports: nothing listens on the network,
+    and the kernel has no reason to warn about unencrypted TCP on every start."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class IpcKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            kwargs.setdefault("transport", "ipc")
+            super().__init__(**kwargs)
+
+    return IpcKernelManager
+
+
 def execute(job: Job, *, store: Path, params_dir: Path, failed: Path | None = None,
             timeout: int = 600, **engine_kwargs) -> nbformat.NotebookNode:
     """Run the job's notebook on its parameters. A failing cell raises RenderError naming the
@@ -74,15 +88,18 @@ def execute(job: Job, *, store: Path, params_dir: Path, failed: Path | None = No
         nb = papermill.execute_notebook(
             str(job.notebook), scratch, parameters=job.parameters(store, params_dir),
             progress_bar=False, request_save_on_cell_execute=False, kernel_name="python3",
-            cwd=str(NOTEBOOKS), execution_timeout=timeout, **engine_kwargs)
+            cwd=str(NOTEBOOKS), execution_timeout=timeout,
+            kernel_manager_class=_ipc_kernel_manager(), **engine_kwargs)
     except PapermillExecutionError as e:
         if scratch:
             os.replace(scratch, failed)
             scratch = None
         lines = _ANSI.sub("", str(e.evalue)).strip().splitlines()
         where = f"第{e.cell_index + 1}个单元格"
-        raise RenderError(f"{where}出错：{e.ename}：{lines[-1] if lines else ''}".rstrip("：")
-                          ) from None
+        detail = lines[-1] if lines else ""
+        # the project's own errors are already worded for the analyst; others keep their type
+        kind = "" if e.ename in OWN_ERRORS else f"{e.ename}："
+        raise RenderError(f"{where}出错：{kind}{detail}".rstrip("：")) from None
     finally:
         if scratch and os.path.exists(scratch):
             os.unlink(scratch)
@@ -137,9 +154,13 @@ def outputs(nb: nbformat.NotebookNode, job: Job, printer) -> dict[str, bytes]:
                                "data_fingerprint": bundle["data_fingerprint"],
                                "narrative": bundle.get("narrative", "")}
     metrics = dict(bundle["metrics"], data_fingerprint=bundle["data_fingerprint"])
+    try:
+        pdf = printer.print_pdf(page)
+    except Exception as e:  # the printer's own errors and the browser's
+        raise RenderError(f"打印 PDF 失败：{type(e).__name__}：{e}") from e
     return {
         "report.html": page.encode("utf-8"),
-        "report.pdf": printer.print_pdf(page),
+        "report.pdf": pdf,
         "report.xlsx": appendix_bytes(tables_of(bundle), report_title=title),
         "report.ipynb": nbformat.writes(nb).encode("utf-8"),
         "metrics.json": json.dumps(metrics, ensure_ascii=False, indent=1).encode("utf-8"),

@@ -1,0 +1,307 @@
+"""Printing the report page to PDF: headless Chromium (the default) or WeasyPrint in-process.
+
+Both printers take the self-contained HTML of one report (stylesheet and images inline), return
+the PDF bytes, and are context managers, so a batch opens one printer for all its reports:
+
+    with default_printer() as printer:
+        pdf = printer.print_pdf(html)
+
+Neither reaches the network: a page that asks for anything but a `data:` URL fails with
+ExternalResourceError. Why Chromium is the default: see `default_printer`. `page_count`,
+`pdf_text`, `pdf_fonts` and `pdf_lines` read a PDF back with poppler, for callers and tests.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Self
+
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, Playwright, Route
+
+CHROMIUM_ENV = "EMREPORT_CHROMIUM"
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+)
+PRINT_TIMEOUT_MS = 60_000
+
+
+class ExternalResourceError(ValueError):
+    """The page points outside itself; a report must carry its stylesheet and images inline."""
+
+    def __init__(self, urls: Sequence[str]):
+        self.urls = tuple(urls)
+        super().__init__("报告页面引用了外部资源，PDF 只接受内嵌的 data: 地址：" + "，".join(self.urls))
+
+
+class _Printer:
+    """Context-manager plumbing, so callers use either printer the same way."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Nothing to release unless the printer holds a process."""
+
+
+# --- WeasyPrint ---------------------------------------------------------------------------
+class _Refused(FatalURLFetchingError):
+    """A BaseException, so WeasyPrint stops the print instead of logging a missing image."""
+
+    def __init__(self, url: str):
+        super().__init__(url)
+        self.url = url
+
+
+class _DataOnlyFetcher(URLFetcher):
+    """Hands WeasyPrint `data:` URLs only and refuses the rest before any socket or file opens."""
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols=("data",), fail_on_errors=True)
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        if not url.lower().startswith("data:"):
+            raise _Refused(url)
+        return super().fetch(url, headers)
+
+
+class _KnownIgnored(logging.Filter):
+    """report.css uses `word-break: keep-all` for Chromium; WeasyPrint's warning about it would
+    otherwise appear once for every report."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "word-break: keep-all" not in record.getMessage()
+
+
+def _quiet_known_warnings() -> None:
+    """Install the filter on WeasyPrint's logger once."""
+    logger = logging.getLogger("weasyprint")
+    if not any(isinstance(f, _KnownIgnored) for f in logger.filters):
+        logger.addFilter(_KnownIgnored())
+
+
+class WeasyPrinter(_Printer):
+    """WeasyPrint in this process, faster and with named CID fonts, but Chinese lines are not
+    justified (it stretches spaces only); one font configuration serves every report."""
+
+    def __init__(self) -> None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        self._fonts = FontConfiguration()
+        self._fetcher = _DataOnlyFetcher()
+        _quiet_known_warnings()
+
+    def print_pdf(self, html: str) -> bytes:
+        """The PDF of one self-contained page; ExternalResourceError if it points elsewhere."""
+        from weasyprint import HTML
+
+        try:
+            document = HTML(string=html, base_url=None, url_fetcher=self._fetcher)
+            return document.write_pdf(font_config=self._fonts)
+        except _Refused as refused:
+            raise ExternalResourceError([refused.url]) from None
+
+
+# --- Chromium -----------------------------------------------------------------------------
+def chromium_path() -> str:
+    """Debian's Chromium unless EMREPORT_CHROMIUM names another build."""
+    return os.environ.get(CHROMIUM_ENV) or DEFAULT_CHROMIUM
+
+
+class ChromiumPrinter(_Printer):
+    """Headless Chromium through Playwright: launched once on enter, every process closed on
+    exit, a throwaway profile, no JavaScript, and every request but `data:` refused."""
+
+    def __init__(self, executable: str | None = None) -> None:
+        self.executable = executable or chromium_path()
+        self._profile: tempfile.TemporaryDirectory[str] | None = None
+        self._playwright: Playwright | None = None
+        self._context: BrowserContext | None = None
+
+    @property
+    def user_data_dir(self) -> str | None:
+        """The profile folder while running; it names the browser's processes."""
+        return self._profile.name if self._profile else None
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def start(self) -> None:
+        """Launch the browser once; a failed launch releases whatever it had started."""
+        from playwright.sync_api import sync_playwright
+
+        if self._context is not None:
+            return
+        if not Path(self.executable).exists():
+            raise FileNotFoundError(f"找不到 Chromium：{self.executable}（可用环境变量 {CHROMIUM_ENV} 指定）")
+        self._profile = tempfile.TemporaryDirectory(prefix="emreport-chromium-")
+        try:
+            self._playwright = sync_playwright().start()
+            self._context = self._playwright.chromium.launch_persistent_context(
+                self._profile.name, executable_path=self.executable, headless=True,
+                args=list(CHROMIUM_ARGS), java_script_enabled=False, accept_downloads=False,
+                service_workers="block", offline=True)
+        except BaseException:
+            self.close()
+            raise
+
+    def print_pdf(self, html: str) -> bytes:
+        """The PDF of one self-contained page; ExternalResourceError if it asked for more."""
+        if self._context is None:
+            raise RuntimeError("Chromium 打印器尚未启动：请用 with ChromiumPrinter() as printer")
+        refused: list[str] = []
+        page = self._context.new_page()
+        try:
+            page.set_default_timeout(PRINT_TIMEOUT_MS)
+            page.route("**/*", lambda route: _data_only(route, refused))
+            page.set_content(html, wait_until="load")
+            if refused:
+                raise ExternalResourceError(refused)
+            return page.pdf(prefer_css_page_size=True, print_background=True, tagged=True,
+                            outline=True)
+        finally:
+            page.close()
+
+    def close(self) -> None:
+        """Close the browser, stop Playwright's driver, delete the profile: each even if the one
+        before failed, so no process or folder outlives the printer."""
+        context, playwright, profile = self._context, self._playwright, self._profile
+        self._context = self._playwright = self._profile = None
+        try:
+            if context is not None:
+                context.close()
+        finally:
+            try:
+                if playwright is not None:
+                    playwright.stop()
+            finally:
+                if profile is not None:
+                    profile.cleanup()
+
+
+def _data_only(route: Route, refused: list[str]) -> None:
+    """Let inline data through; note and abort anything that would leave the page."""
+    url = route.request.url
+    if url.lower().startswith("data:"):
+        route.continue_()
+    else:
+        refused.append(url)
+        route.abort("blockedbyclient")
+
+
+def default_printer() -> ChromiumPrinter:
+    """Chromium, because it justifies Chinese lines to both edges of the text block (撑满版心)
+    and WeasyPrint does not: about a third of full lines would end short. WeasyPrinter is the
+    in-process alternative. Use the result with `with`, which launches and closes the browser."""
+    return ChromiumPrinter()
+
+
+# --- reading a PDF back (poppler) ---------------------------------------------------------
+@dataclass(frozen=True)
+class PdfFont:
+    """One row of `pdffonts`: the font's name, its type and whether the PDF carries it."""
+
+    name: str
+    type: str
+    embedded: bool
+
+
+@dataclass(frozen=True)
+class PdfLine:
+    """One line of text and its box, in points from the page's top left corner."""
+
+    page: int
+    page_width: float
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+
+
+@contextmanager
+def _pdf_file(pdf: bytes) -> Iterator[Path]:
+    """poppler reads files, not stdin: the bytes in a temporary file for the command's run."""
+    with tempfile.NamedTemporaryFile(prefix="emreport-", suffix=".pdf") as f:
+        f.write(pdf)
+        f.flush()
+        yield Path(f.name)
+
+
+def _poppler(tool: str, *args: str, pdf: bytes, after: Sequence[str] = ()) -> str:
+    """Run one poppler tool on the PDF (`after` follows the file name) and return its output."""
+    with _pdf_file(pdf) as path:
+        done = subprocess.run([tool, *args, str(path), *after], capture_output=True, text=True,
+                              check=True)
+    return done.stdout
+
+
+def pdf_info(pdf: bytes) -> dict[str, str]:
+    """`pdfinfo` as a dict: Pages, Page size, Title and the rest."""
+    out = _poppler("pdfinfo", pdf=pdf)
+    return {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in out.splitlines())}
+
+
+def page_count(pdf: bytes) -> int:
+    """How many pages the PDF has."""
+    return int(pdf_info(pdf)["Pages"])
+
+
+def pdf_text(pdf: bytes, layout: bool = True) -> str:
+    """The PDF's text by `pdftotext` (-layout keeps lines and columns); pages end with \\f."""
+    options = ["-enc", "UTF-8", *(["-layout"] if layout else [])]
+    return _poppler("pdftotext", *options, pdf=pdf, after=["-"])
+
+
+def pdf_fonts(pdf: bytes) -> list[PdfFont]:
+    """The fonts `pdffonts` lists, to check that every one is embedded."""
+    lines = _poppler("pdffonts", pdf=pdf).splitlines()
+    if len(lines) < 2:
+        return []
+    spans, start = [], 0  # the columns are as wide as the dashes under their headings
+    for dashes in lines[1].split(" "):
+        spans.append((start, start + len(dashes)))
+        start += len(dashes) + 1
+    fonts = []
+    for line in lines[2:]:
+        name, kind, _encoding, emb = (line[a:b].strip() for a, b in spans[:4])
+        fonts.append(PdfFont(name, kind, emb == "yes"))
+    return fonts
+
+
+def pdf_lines(pdf: bytes) -> list[PdfLine]:
+    """Every line of text with its box (`pdftotext -bbox-layout`), to check where things sit."""
+    import xml.etree.ElementTree as ET
+
+    xhtml = _poppler("pdftotext", "-bbox-layout", "-enc", "UTF-8", pdf=pdf, after=["-"])
+    ns = "{http://www.w3.org/1999/xhtml}"
+    lines = []
+    for number, page in enumerate(ET.fromstring(xhtml).iter(f"{ns}page"), 1):
+        width = float(page.get("width"))
+        for line in page.iter(f"{ns}line"):
+            text = " ".join(w.text or "" for w in line.iter(f"{ns}word"))
+            box = (float(line.get(k)) for k in ("xMin", "yMin", "xMax", "yMax"))
+            lines.append(PdfLine(number, width, *box, text))
+    return lines
