@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -28,11 +30,13 @@ district = "990102"  # 区划代码
 period = "2025"  # 2025-H1 表示上半年，2025 表示全年
 store = ""  # 数据库文件；空白表示 data/store/emreport.duckdb
 params_dir = ""  # 文字材料文件夹；空白表示 params/
+report_date = ""  # 成文日期，如 2026-01-15；空白表示文字材料中的日期，没有则为当天
 
 # %%
 from emreport import report
 
-r = report.build(district, period, store=store, params_dir=params_dir, city=False)
+r = report.build(district, period, store=store, params_dir=params_dir,
+                 report_date=report_date, city=False)
 
 # %% [markdown]
 # ## 标题和导语

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 # CJK fonts for reports and charts (FandolFang/FandolKai come with texlive-lang-chinese), pango
 # for WeasyPrint, poppler for reading PDFs back, Chromium for page tests.
-APT_PACKAGES=(fonts-noto-cjk fonts-arphic-ukai texlive-lang-chinese libpango-1.0-0
+APT_PACKAGES=(fontconfig fonts-noto-cjk fonts-arphic-ukai texlive-lang-chinese libpango-1.0-0
   libpangoft2-1.0-0 poppler-utils chromium)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

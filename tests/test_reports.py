@@ -154,6 +154,11 @@ def test_tables_add_up_to_the_totals_the_text_states(outputs, period, code):
         m["accidents.deaths"]["value"]
     assert sum(tables["inspections.by_sector"]["columns"]["罚款金额"]) == \
         pytest.approx(m["inspections.fines"]["value"])
+    campaigns = tables["campaigns.by_name"]["columns"]
+    assert sum(campaigns["发现隐患"]) == m["campaigns.found"]["value"]
+    assert sum(campaigns["检查企业"]) == m["campaigns.enterprises"]["value"]
+    for mid, split in body.get("splits", {}).items():
+        assert split["市本级"] + split["各地"] == pytest.approx(m[mid]["value"]), mid
     # the appendix in the workbook carries the same 合计 as the text
     wb = openpyxl.load_workbook(outputs / period / code / "report.xlsx")
     sheet = next(ws for ws in wb.worksheets if "分来源隐患" in ws.title)
@@ -349,3 +354,12 @@ def test_hostile_names_do_not_run_in_chromium(hostile):
             assert page.evaluate("document.querySelectorAll('script, img[onerror]').length") == 0
         finally:
             browser.close()
+
+
+def test_report_date_parameter_sets_the_date_line(sample_store):
+    from emreport.report import ReportError, build
+
+    r = build("990171", "2025", store=sample_store, report_date="2026-01-15")
+    assert r.document.date == "2026年1月15日"
+    with pytest.raises(ReportError, match="成文日期“2026-13-01”无效"):
+        build("990171", "2025", store=sample_store, report_date="2026-13-01")

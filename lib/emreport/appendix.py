@@ -15,7 +15,6 @@ import numbers
 import os
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -38,6 +37,7 @@ from emreport.template import (
     REQUIRED_FILL,
     TITLE_FONT,
     display_width,
+    repack_xlsx,
 )
 from emreport.wording import round_half_up
 
@@ -67,7 +67,6 @@ LEADING_CONTROLS = frozenset("\t\r\n")
 SHEET_CHARS = str.maketrans({"[": "［", "]": "］", ":": "：", "*": "＊", "?": "？",
                              "/": "／", "\\": "＼"})
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
 @dataclass
@@ -374,30 +373,12 @@ def build(tables: Sequence[AppendixTable], *, report_title: str,
     return wb
 
 
-def _repack(data: bytes, stamp: datetime) -> bytes:
-    """Rewrite the zip with fixed entry times and modified date: same input, same bytes."""
-    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    when = max(stamp, datetime(1980, 1, 1)).timetuple()[:6]  # the zip format starts in 1980
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                body = _MODIFIED.sub(rb"\g<1>" + iso + rb"\g<2>", body)
-            entry = zipfile.ZipInfo(info.filename, date_time=when)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, body)
-    return out.getvalue()
-
-
 def appendix_bytes(tables: Sequence[AppendixTable], *, report_title: str,
                    timestamp: datetime | None = None) -> bytes:
     """report.xlsx as bytes, identical for identical tables, title and timestamp."""
     buffer = io.BytesIO()
     build(tables, report_title=report_title, timestamp=timestamp).save(buffer)
-    return _repack(buffer.getvalue(), _naive_utc(timestamp or FIXED_TIME))
+    return repack_xlsx(buffer.getvalue(), _naive_utc(timestamp or FIXED_TIME))
 
 
 def write_appendix(tables: Sequence[AppendixTable], target: str | os.PathLike[str] | IO[bytes],

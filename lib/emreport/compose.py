@@ -48,10 +48,14 @@ class Composer:
         self.story = story
         self.peers = peers or []
         self.today = today or date.today()
+        self.dated = today is not None  # a date asked for outright wins over the narrative's
         self.p = m.period
         self.scope = SCOPE.get(m.unit.level, "全区")
         self.when = f"{self.p.year}年" if not self.p.half else self.p.label
         self.figures = 0
+        # figures the text states beyond the metrics: campaign rows, 市本级/各地 splits
+        self.stated_tables: dict[str, pd.DataFrame] = {}
+        self.splits: dict[str, dict] = {}
         narrative.check(story, m)
 
     # --- small helpers ----------------------------------------------------------------------
@@ -113,6 +117,7 @@ class Composer:
         rest = sum(p.metrics[mid].value or 0 for p in self.districts)
         metric = own.metrics[mid]
         rest_text = Metric(mid, metric.label, metric.unit, _clean(rest), None).text()
+        self.splits[mid] = {"市本级": metric.value, "各地": _clean(rest)}
         return f"其中市本级{what}{metric.text()}，各地{what}{rest_text}"
 
     # --- the report -------------------------------------------------------------------------
@@ -137,8 +142,9 @@ class Composer:
             body.key, body.title, body.level = key, f"{cn_number(n)}、{title}", 1
             parts.append(body)
         signature = self.story.signature or f"{name}应急管理局"
+        dated = wording.date_cn(self.today)
         return Document(f"{name}应急管理局{self.p.label}工作总结", parts, self.appendix(),
-                        signature, self.story.date or wording.date_cn(self.today))
+                        signature, dated if self.dated else (self.story.date or dated))
 
     def achievements_title(self) -> str:
         return "上半年主要工作和成效" if self.p.half else "主要工作和成效"
@@ -343,6 +349,8 @@ class Composer:
         df = self.m.cur["campaigns"]
         sums = df.groupby("campaign", sort=False)[["enterprises", "found", "rectified",
                                                    "orders"]].sum()
+        self.stated_tables["campaigns.by_name"] = sums.rename(columns=CAMPAIGN_COLUMNS).rename_axis(
+            "专项名称")
         each = []
         for name, r in sums.iterrows():
             bits = [f"检查企业{wording.count(r['enterprises'], '家')}",
@@ -535,15 +543,20 @@ class Composer:
         if not self.m.has("preparedness"):
             return None
         part = Part("应急保障能力", "夯实应急基础，应急保障能力持续提升")
-        items = self.listing([("应急救援队伍", "preparedness.teams"),
-                              ("队员", "preparedness.team_members"),
-                              ("应急专家", "preparedness.experts"),
-                              ("备案应急预案", "preparedness.plans"),
-                              ("储备物资", "preparedness.supply_kinds"),
-                              ("", "preparedness.supply_items"),
-                              ("避灾安置场所", "preparedness.shelters"),
-                              ("指挥终端", "preparedness.terminals")])
-        text = f"{self.p.as_of}，{self.scope}共有{items}".replace("，队员", "、队员").replace("类，", "类")
+        clauses = [
+            self.listing([("应急救援队伍", "preparedness.teams"),
+                          ("队员", "preparedness.team_members")], sep="、"),
+            self.listing([("应急专家", "preparedness.experts")]),
+            self.listing([("备案应急预案", "preparedness.plans")]),
+            self.listing([("储备物资", "preparedness.supply_kinds"),
+                          ("", "preparedness.supply_items")], sep=""),
+            self.listing([("避灾安置场所", "preparedness.shelters")]),
+            self.listing([("指挥终端", "preparedness.terminals")]),
+        ]
+        items = "，".join(c for c in clauses if c)
+        if not items:
+            return None
+        text = f"{self.p.as_of}，{self.scope}共有{items}"
         teams = self.m["preparedness.teams"]
         if teams.prev is not None and teams.value != teams.prev:
             text += "，救援队伍" + wording.yoy_abs(teams.value or 0, teams.prev, "支").replace(
@@ -651,6 +664,10 @@ class Composer:
             if frame.empty or not frame.to_numpy().any():
                 continue
             tables.append(breakdown_table(bid, frame, total))
+        if "campaigns.by_name" in self.stated_tables:
+            frame = self.stated_tables["campaigns.by_name"].copy()
+            frame.loc["合计"] = [_clean(x) for x in frame.sum()]
+            tables.append(AppendixTable("专项整治情况", frame, dict(CAMPAIGN_UNITS)))
         major = self.major_hazard_table()
         if major is not None:
             tables.append(major)
@@ -721,7 +738,10 @@ class Composer:
     def bundle(self, doc: Document) -> dict:
         """What the runner needs besides the page: metrics.json's body and the appendix."""
         body = self.m.to_json()
-        body["tables"] = {bid: _table_json(t) for bid, t in self.m.tables.items()}
+        body["tables"] = {bid: _table_json(t) for bid, t in
+                          {**self.m.tables, **self.stated_tables}.items()}
+        if self.splits:
+            body["splits"] = self.splits
         if self.peers:
             body["members"] = {p.code: {"name": p.name, "level": p.level,
                                         "metrics": {k: p.metrics[k].to_json() for k in PEER_IDS}}
@@ -743,6 +763,9 @@ PEER_COLUMNS = (
     ("inspections.fines", "罚款金额"),
 )
 PEER_IDS = tuple(mid for mid, _ in PEER_COLUMNS)
+CAMPAIGN_COLUMNS = {"enterprises": "检查企业", "found": "发现隐患", "rectified": "已整改",
+                    "orders": "整改指令书"}
+CAMPAIGN_UNITS = {"检查企业": "家", "发现隐患": "处", "已整改": "处", "整改指令书": "份"}
 # breakdown id → whether a 合计 row makes sense
 BREAKDOWN_TABLES = (
     ("accidents.by_sector", True), ("accidents.by_grade", True), ("accidents.by_month", True),

@@ -39,10 +39,12 @@ class Report:
 
 
 def build(code: str, period: str, *, store: str | Path = "", narrative_file: str | Path = "",
-          params_dir: str | Path = "", today: date | None = None, city: bool | None = None
+          params_dir: str | Path = "", report_date: str | date = "", city: bool | None = None
           ) -> Report:
-    """Compute, compose and check one report. `city` True/False insists on the report kind."""
+    """Compute, compose and check one report. `report_date` (2026-01-15) fixes the 成文日期
+    when the narrative file gives none (default: today); `city` insists on the report kind."""
     p = Period.parse(period)
+    today = _date(report_date)
     with Store(store or config.STORE) as st:
         unit = st.unit(str(code))
         if unit.level == CITY_OWN:
@@ -68,6 +70,15 @@ def build(code: str, period: str, *, store: str | Path = "", narrative_file: str
     bundle["narrative"] = str(path.name) if path.exists() else ""
     bundle["appendix"] = [_appendix_json(t) for t in doc.appendix]
     return Report(m, doc, bundle, path)
+
+
+def _date(value: str | date) -> date | None:
+    if isinstance(value, date) or not value:
+        return value or None
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ReportError(f"成文日期“{value}”无效：应写作2026-01-15的形式") from None
 
 
 def _appendix_json(t) -> dict:

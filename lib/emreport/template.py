@@ -212,17 +212,18 @@ def build() -> Workbook:
     return wb
 
 
-def _deterministic(data: bytes) -> bytes:
-    """Repack the xlsx with fixed timestamps so identical templates have identical bytes."""
-    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+def repack_xlsx(data: bytes, stamp: datetime = FIXED_TIME) -> bytes:
+    """Rewrite an xlsx with fixed entry times and modified date: same content, same bytes."""
+    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    when = max(stamp, datetime(1980, 1, 1)).timetuple()[:6]  # the zip format starts in 1980
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             body = src.read(info.filename)
             if info.filename == "docProps/core.xml":
-                body = _MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", body)
-            entry = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
+                body = _MODIFIED.sub(rb"\g<1>" + iso + rb"\g<2>", body)
+            entry = zipfile.ZipInfo(info.filename, date_time=when)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
             dst.writestr(entry, body)
@@ -236,5 +237,5 @@ def write_template(folder: Path) -> Path:
     buffer = io.BytesIO()
     build().save(buffer)
     path = folder / FILE_NAME
-    path.write_bytes(_deterministic(buffer.getvalue()))
+    path.write_bytes(repack_xlsx(buffer.getvalue()))
     return path
