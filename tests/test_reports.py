@@ -363,3 +363,20 @@ def test_report_date_parameter_sets_the_date_line(sample_store):
     assert r.document.date == "2026年1月15日"
     with pytest.raises(ReportError, match="成文日期“2026-13-01”无效"):
         build("990171", "2025", store=sample_store, report_date="2026-13-01")
+
+
+def test_every_sample_report_reads_as_chinese_with_full_width_punctuation(sample_store):
+    from emreport.report import build
+    from emreport.store import Store
+
+    with Store(sample_store) as st:
+        reg = st.registry()
+    codes = list(reg.loc[reg["level"] != "市本级", "code"])
+    for period in PERIODS:
+        for code in codes:
+            text = build(code, period, store=sample_store, report_date="2026-01-15").document.text()
+            assert not re.search(r"[A-Za-z]{2,}", text), f"English in {period}/{code}"
+            assert not re.search(r"[,;:()?!]", text), \
+                f"half-width punctuation in {period}/{code}: " + \
+                re.search(r".{0,20}[,;:()?!].{0,20}", text).group(0)
+            assert "□" not in text

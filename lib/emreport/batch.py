@@ -102,6 +102,7 @@ def run(jobs: list[Job], *, store: Path, params_dir: Path, outputs: Path,
     print(f"共{len(jobs)}份报告：完成{len(result.done)}份，失败{len(result.failed)}份，"
           f"用时{time.perf_counter() - started:.1f}秒。")
     for job, message in result.failed:
-        print(f"  失败：{job.period}/{job.code}：{message}；出错的笔记本："
-              f"{job.out_dir(outputs) / 'report.failed.ipynb'}", file=sys.stderr)
+        kept = job.out_dir(outputs) / "report.failed.ipynb"
+        where = f"；出错的笔记本：{kept}" if kept.exists() else ""
+        print(f"  失败：{job.period}/{job.code}：{message}{where}", file=sys.stderr)
     return result

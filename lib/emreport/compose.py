@@ -659,11 +659,11 @@ class Composer:
         tables = [self.summary_table()]
         if self.districts:
             tables.append(self.peer_table())
-        for bid, total in BREAKDOWN_TABLES:
+        for bid in BREAKDOWN_TABLES:
             frame = self.m.tables[bid]
             if frame.empty or not frame.to_numpy().any():
                 continue
-            tables.append(breakdown_table(bid, frame, total))
+            tables.append(breakdown_table(bid, frame))
         if "campaigns.by_name" in self.stated_tables:
             frame = self.stated_tables["campaigns.by_name"].copy()
             frame.loc["合计"] = [_clean(x) for x in frame.sum()]
@@ -766,11 +766,10 @@ PEER_IDS = tuple(mid for mid, _ in PEER_COLUMNS)
 CAMPAIGN_COLUMNS = {"enterprises": "检查企业", "found": "发现隐患", "rectified": "已整改",
                     "orders": "整改指令书"}
 CAMPAIGN_UNITS = {"检查企业": "家", "发现隐患": "处", "已整改": "处", "整改指令书": "份"}
-# breakdown id → whether a 合计 row makes sense
 BREAKDOWN_TABLES = (
-    ("accidents.by_sector", True), ("accidents.by_grade", True), ("accidents.by_month", True),
-    ("hazards.by_source", True), ("hazards.by_grade", True), ("hazards.by_sector", True),
-    ("hazards.by_month", True), ("inspections.by_sector", True), ("flood.by_level", True),
+    "accidents.by_sector", "accidents.by_grade", "accidents.by_month", "hazards.by_source",
+    "hazards.by_grade", "hazards.by_sector", "hazards.by_month", "inspections.by_sector",
+    "flood.by_level",
 )
 BREAKDOWN_TITLES = {
     "accidents.by_sector": "分行业领域生产安全事故情况", "accidents.by_grade": "分等级生产安全事故情况",
@@ -783,7 +782,7 @@ MEASURE_UNITS = {"事故起数": "起", "死亡人数": "人", "发现隐患": "
                  "执法检查": "家次", "立案": "起", "罚款金额": "万元", "应急响应": "次", "整改率": "%"}
 
 
-def breakdown_table(bid: str, frame: pd.DataFrame, total: bool) -> AppendixTable:
+def breakdown_table(bid: str, frame: pd.DataFrame) -> AppendixTable:
     """A breakdown as an appendix table: full-width headers, 整改率 for hazards, 合计 row."""
     frame = frame.copy()
     if bid == "flood.by_level":
@@ -792,9 +791,7 @@ def breakdown_table(bid: str, frame: pd.DataFrame, total: bool) -> AppendixTable
     if bid.endswith("by_month"):
         frame.index = [f"{m}月" for m in frame.index]
         frame.index.name = "月份"
-    if total:
-        sums = frame.sum(numeric_only=True)
-        frame.loc["合计"] = [_clean(x) for x in sums]
+    frame.loc["合计"] = [_clean(x) for x in frame.sum(numeric_only=True)]
     if "发现隐患" in frame:
         found = frame["发现隐患"].astype(float)
         frame.insert(frame.columns.get_loc("已整改") + 1, "整改率",

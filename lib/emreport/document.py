@@ -129,8 +129,7 @@ def cell_text(v: object, unit: str) -> str:
         return v
     if unit == "%":
         return wording.percent(float(v))
-    d = wording.round_half_up(float(v), 2)
-    return wording._plain(d)  # noqa: SLF001 - the same digits the text uses
+    return wording.number(float(v))
 
 
 @dataclass
@@ -163,9 +162,6 @@ class Document:
         out += [(p.key, p.html()) for p in self.parts if not p.empty]
         out += [("落款", self.signoff_html()), ("附表", self.appendix_html())]
         return [(k, v) for k, v in out if v]
-
-    def html_body(self) -> str:
-        return "\n".join(h for _, h in self.fragments())
 
     def text(self) -> str:
         return "\n".join([self.title, *(p.text() for p in self.parts if not p.empty)])

@@ -23,8 +23,6 @@ from emreport.document import BUNDLE_MIME, OUTPUT_KEY
 
 NOTEBOOKS = config.ROOT / "notebooks"
 TEMPLATES = Path(__file__).parent / "templates"
-OUTPUT_FILES = ("report.html", "report.pdf", "report.xlsx", "report.ipynb", "metrics.json")
-PARAMETER = {"district": "district", "city": "city"}
 OWN_ERRORS = {"NarrativeError", "ReportError", "StoreError", "PeriodError"}
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _UMASK = os.umask(0o022)
@@ -33,10 +31,6 @@ os.umask(_UMASK)
 
 class RenderError(Exception):
     """A report that failed: which cell and what went wrong, in one line for the summary."""
-
-    def __init__(self, message: str, notebook: nbformat.NotebookNode | None = None):
-        super().__init__(message)
-        self.notebook = notebook
 
 
 @dataclass
@@ -52,7 +46,8 @@ class Job:
         return NOTEBOOKS / f"{self.kind}_report.ipynb"
 
     def parameters(self, store: Path, params_dir: Path) -> dict:
-        return {PARAMETER[self.kind]: self.code, "period": self.period,
+        # the notebooks name their unit parameter after their kind: district or city
+        return {self.kind: self.code, "period": self.period,
                 "store": str(store), "params_dir": str(params_dir)}
 
     def out_dir(self, outputs: Path) -> Path:

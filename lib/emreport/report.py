@@ -17,7 +17,7 @@ from emreport.compose import Composer, Peer
 from emreport.document import BUNDLE_MIME, OUTPUT_KEY, Document
 from emreport.metrics import Metrics, compute
 from emreport.periods import Period
-from emreport.store import CITY, CITY_OWN, Store
+from emreport.store import CITY_OWN, Store
 
 
 class ReportError(ValueError):
@@ -110,10 +110,6 @@ def show(report: Report, *parts: str) -> None:
             display(HTML(fragment), metadata={OUTPUT_KEY: {"part": name}})
 
 
-def part_names(report: Report) -> list[str]:
-    return [name for name, _ in report.document.fragments()]
-
-
 def publish(report: Report) -> None:
     """Hand the runner what the page does not carry: metrics, appendix tables, fingerprint."""
     from IPython.display import display
@@ -122,9 +118,3 @@ def publish(report: Report) -> None:
             f"数据指纹 {report.bundle['data_fingerprint']}")
     display({BUNDLE_MIME: report.bundle, "text/plain": text}, raw=True,
             metadata={OUTPUT_KEY: {"bundle": True}})
-
-
-def kind_of(code: str, store: str | Path = "") -> str:
-    """"city" or "district": which notebook builds the report for a code."""
-    with Store(store or config.STORE) as st:
-        return "city" if st.unit(str(code)).level == CITY else "district"

@@ -88,6 +88,11 @@ def _amount(x: float, unit: str) -> str:
     return money(x) if unit == _MONEY_UNIT else count(x, unit)
 
 
+def number(x: float, digits: int = 2) -> str:
+    """A table cell's figure: rounded half-up, trailing zeros dropped, never scaled to 万."""
+    return _plain(_quantize(_dec(x), digits))
+
+
 def percent(rate: float) -> str:
     """A fraction as a percentage to one decimal: 0.985 → 98.5%, 1 → 100%."""
     return f"{_plain(_quantize(_dec(rate) * 100, 1))}%"
