@@ -16,7 +16,7 @@ import pandas as pd
 from emreport import charts, narrative, wording
 from emreport.appendix import AppendixTable
 from emreport.document import Document, Figure, Part, cn_number
-from emreport.metrics import Metric, Metrics
+from emreport.metrics import Metric, Metrics, as_number
 from emreport.schema import DISASTER_TYPES, RESPONSE_LEVELS
 
 SCOPE = {"市": "全市", "区": "全区", "县": "全县", "开发区": "全区", "市本级": "市本级"}
@@ -116,8 +116,8 @@ class Composer:
             return ""
         rest = sum(p.metrics[mid].value or 0 for p in self.districts)
         metric = own.metrics[mid]
-        rest_text = Metric(mid, metric.label, metric.unit, _clean(rest), None).text()
-        self.splits[mid] = {"市本级": metric.value, "各地": _clean(rest)}
+        rest_text = Metric(mid, metric.label, metric.unit, as_number(rest), None).text()
+        self.splits[mid] = {"市本级": metric.value, "各地": as_number(rest)}
         return f"其中市本级{what}{metric.text()}，各地{what}{rest_text}"
 
     # --- the report -------------------------------------------------------------------------
@@ -229,11 +229,10 @@ class Composer:
             head = "事故总量有所上升。"
         text = (f"{self.when}，{self.scope}共发生生产安全事故{c.text()}、"
                 f"死亡{self.t('accidents.deaths')}")
-        extra = self.listing([("重伤", "accidents.serious_injuries"),
-                              ("失踪", "accidents.missing"),
-                              ("直接经济损失", "accidents.loss")], sep="，")
-        if extra:
-            text += f"、{extra}" if "损失" not in extra.split("，")[0] else f"，{extra}"
+        people = self.listing([("重伤", "accidents.serious_injuries"),
+                               ("失踪", "accidents.missing")], sep="、")
+        loss = self.listing([("直接经济损失", "accidents.loss")])
+        text += (f"、{people}" if people else "") + (f"，{loss}" if loss else "")
         yoy = self.yoy_pair("accidents.count", "accidents.deaths")
         if yoy:
             text += f"，事故起数和死亡人数{yoy}"
@@ -666,7 +665,7 @@ class Composer:
             tables.append(breakdown_table(bid, frame))
         if "campaigns.by_name" in self.stated_tables:
             frame = self.stated_tables["campaigns.by_name"].copy()
-            frame.loc["合计"] = [_clean(x) for x in frame.sum()]
+            frame.loc["合计"] = [as_number(x) for x in frame.sum()]
             tables.append(AppendixTable("专项整治情况", frame, dict(CAMPAIGN_UNITS)))
         major = self.major_hazard_table()
         if major is not None:
@@ -711,7 +710,7 @@ class Composer:
             def shown(x: float | None, rate: bool = metric.is_rate) -> float | None:
                 if x is None:
                     return None
-                return float(wording.round_half_up(x * 100, 1)) if rate else _clean(x)
+                return float(wording.round_half_up(x * 100, 1)) if rate else as_number(x)
 
             rows.append((metric.label, "%" if metric.is_rate else metric.unit,
                          shown(metric.value), shown(metric.prev),
@@ -791,7 +790,7 @@ def breakdown_table(bid: str, frame: pd.DataFrame) -> AppendixTable:
     if bid.endswith("by_month"):
         frame.index = [f"{m}月" for m in frame.index]
         frame.index.name = "月份"
-    frame.loc["合计"] = [_clean(x) for x in frame.sum(numeric_only=True)]
+    frame.loc["合计"] = [as_number(x) for x in frame.sum(numeric_only=True)]
     if "发现隐患" in frame:
         found = frame["发现隐患"].astype(float)
         frame.insert(frame.columns.get_loc("已整改") + 1, "整改率",
@@ -803,11 +802,6 @@ def breakdown_table(bid: str, frame: pd.DataFrame) -> AppendixTable:
     return AppendixTable(BREAKDOWN_TITLES[bid], frame, units)
 
 
-def _clean(x: float) -> float:
-    x = float(x)
-    return int(x) if x.is_integer() else round(x, 6)
-
-
 def _table_json(t: pd.DataFrame) -> dict:
     return {"index_name": t.index.name, "index": [str(i) for i in t.index],
-            "columns": {c: [_clean(v) for v in t[c]] for c in t.columns}}
+            "columns": {c: [as_number(v) for v in t[c]] for c in t.columns}}

@@ -136,14 +136,15 @@ def _count(table: str) -> Callable[[PeriodData], float]:
 
 
 def _sum(table: str, column: str) -> Callable[[PeriodData], float]:
-    return lambda d: _num(d[table][column].sum())
+    return lambda d: as_number(d[table][column].sum())
 
 
 def _where(table: str, mask: Callable[[pd.DataFrame], pd.Series]) -> Callable:
     return lambda d: int(mask(d[table]).sum())
 
 
-def _num(x: object) -> float:
+def as_number(x: object) -> float:
+    """A figure for JSON and tables: whole numbers as int, float noise rounded away."""
     x = float(x)
     return int(x) if x.is_integer() else round(x, 6)
 
@@ -199,9 +200,9 @@ EVENT_METRICS: tuple[tuple[str, str, str, Callable], ...] = (
     ("inspections.cases", "立案", "起", _where("inspections", lambda i: i["case_filed"])),
     ("inspections.fines", "罚款金额", "万元", _sum("inspections", "fine")),
     ("inspections.fines_accident", "事故罚款", "万元",
-     lambda d: _num(d["inspections"].loc[lambda i: i["penalty_type"] == "事故处罚", "fine"].sum())),
+     lambda d: as_number(d["inspections"].loc[lambda i: i["penalty_type"] == "事故处罚", "fine"].sum())),
     ("inspections.fines_other", "非事故罚款", "万元",
-     lambda d: _num(d["inspections"].loc[lambda i: i["penalty_type"] != "事故处罚", "fine"].sum())),
+     lambda d: as_number(d["inspections"].loc[lambda i: i["penalty_type"] != "事故处罚", "fine"].sum())),
     ("inspections.suspended", "停产停业整顿", "家", _where("inspections", lambda i: i["suspended"])),
     ("inspections.closed", "关闭取缔", "家", _where("inspections", lambda i: i["closed"])),
     ("inspections.police", "移送公安", "起", _where("inspections", lambda i: i["police"])),
@@ -319,7 +320,7 @@ def breakdown(b: Breakdown, cur: PeriodData, prev: PeriodData | None) -> pd.Data
             df = d[b.table]
             cats = _categories(b, df, d)
             sums = fn(df, d).groupby(cats, sort=False).sum()
-            columns[label + suffix] = {k: _num(v) for k, v in sums.items()}
+            columns[label + suffix] = {k: as_number(v) for k, v in sums.items()}
     if b.by == "month":
         index = list(cur.period.month_numbers)
     else:

@@ -15,7 +15,7 @@ from pathlib import Path
 from emreport import config, narrative
 from emreport.compose import Composer, Peer
 from emreport.document import BUNDLE_MIME, OUTPUT_KEY, Document
-from emreport.metrics import Metrics, compute
+from emreport.metrics import Metrics, as_number, compute
 from emreport.periods import Period
 from emreport.store import CITY_OWN, Store
 
@@ -96,9 +96,7 @@ def _plain(v: object) -> object:
     if isinstance(v, str):
         return v
     f = float(v)
-    if f != f:  # NaN
-        return None
-    return int(f) if f.is_integer() else round(f, 6)
+    return None if f != f else as_number(f)  # NaN is an empty cell
 
 
 def show(report: Report, *parts: str) -> None:
