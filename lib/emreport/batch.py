@@ -1,17 +1,31 @@
-"""`emreport run`: expand districts × periods into jobs, check them all, then make each report."""
+"""`emreport run`: expand districts × periods into jobs, check them all, then make the reports
+that are not already up to date — in parallel on local worker processes, or on a Dask cluster.
+
+The coordinator (this process) plans, decides what is cached, hands specs to workers and writes
+every file itself: workers send the files back as bytes. See worker.py for one report's work
+and kernels.py for the warm kernels that make it fast.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import queue
+import signal
 import sys
 import time
+import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
-from emreport import narrative, render
+from emreport import cache, narrative
 from emreport.metrics import metric_ids
 from emreport.periods import Period, PeriodError
-from emreport.render import Job, RenderError
-from emreport.store import CITY, CITY_OWN, Store, StoreError
+from emreport.progress import Progress, clock
+from emreport.render import NOTEBOOKS, Job
+from emreport.store import CITY, CITY_OWN, Store, StoreError, Unit
 
 
 class PlanError(Exception):
@@ -22,10 +36,24 @@ class PlanError(Exception):
         self.problems = problems
 
 
-def plan(periods: list[str], districts: str, *, store: Path, params_dir: Path) -> list[Job]:
+@dataclass
+class Plan:
+    jobs: list[Job]
+    units: dict[str, Unit]
+    periods: list[Period]
+
+
+def plan(periods: list[str], districts: str, *, store: Path, params_dir: Path,
+         notebooks: Path = NOTEBOOKS) -> Plan:
     """The grid of reports, or every problem with it at once (unknown code, bad period, a
-    period without data, a narrative file that does not parse or names unknown metrics)."""
+    period without data, a missing parameter folder or notebook, a narrative file that does
+    not parse or names unknown metrics)."""
     problems: list[str] = []
+    if not params_dir.is_dir():
+        problems.append(f"文字材料文件夹{params_dir}不存在（--params）")
+    for kind in ("district", "city"):
+        if not (notebooks / f"{kind}_report.ipynb").is_file():
+            problems.append(f"找不到报告笔记本{notebooks / f'{kind}_report.ipynb'}")
     parsed: list[Period] = []
     for text in periods:
         try:
@@ -57,6 +85,7 @@ def plan(periods: list[str], districts: str, *, store: Path, params_dir: Path) -
                 problems.append(f"{code}是市本级：市本级的数据计入全市报告（市代码），不单独成报告")
                 continue
             units.append(unit)
+    units = list({u.code: u for u in units}.values())  # a code given twice is one report
     ids = metric_ids()
     jobs = []
     for p in parsed:
@@ -66,43 +95,309 @@ def plan(periods: list[str], districts: str, *, store: Path, params_dir: Path) -
                 narrative.check_names(narrative.load(path), ids)
             except narrative.NarrativeError as e:
                 problems.append(str(e))
+            except OSError as e:
+                problems.append(f"{path}无法读取：{e.strerror}")
             jobs.append(Job(unit.code, "city" if unit.level == CITY else "district", p.code))
     if problems:
         raise PlanError(problems)
-    return jobs
+    return Plan(jobs, {u.code: u for u in units}, parsed)
+
+
+
+WORKER_MEMORY = 800 * 2**20  # a worker at its peak: browser, warm kernel server, one kernel
 
 
 @dataclass
 class Result:
     done: list[Job] = field(default_factory=list)
+    cached: list[Job] = field(default_factory=list)
     failed: list[tuple[Job, str]] = field(default_factory=list)
+    interrupted: bool = False
+    indexes: list[Path] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 130 if self.interrupted else (1 if self.failed else 0)
 
 
-def run(jobs: list[Job], *, store: Path, params_dir: Path, outputs: Path,
-        timeout: int = 600) -> Result:
-    """Make each report in turn; a failure is reported and the others still run."""
-    from emreport.pdf import default_printer
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
 
+
+def memory_cap(wanted: int) -> int:
+    """As many workers as asked, but no more than the free memory holds."""
+    try:
+        with open("/proc/meminfo") as f:
+            info = {k: int(v.split()[0]) * 1024 for k, v in (line.split(":", 1) for line in f)}
+        return max(1, min(wanted, info["MemAvailable"] // WORKER_MEMORY))
+    except (OSError, KeyError, ValueError):
+        return wanted
+
+
+def specs_for(p: Plan, *, store: Path, params_dir: Path, notebooks: Path, timeout: int) -> list:
+    """Each job with the key of its inputs (see cache.py)."""
+    from emreport.worker import Spec, narrative_sha, store_meta
+
+    with Store(store) as st:
+        data = cache.data_keys(st, list(p.units.values()), p.periods)
+    meta = store_meta(store)
+    code = cache.code_key()
+    book = {kind: cache.file_key(notebooks / f"{kind}_report.ipynb") for kind in ("district", "city")}
+    specs = []
+    for job in p.jobs:
+        story_key = narrative_sha(params_dir, job)
+        key = hashlib.sha256("|".join([
+            code, book[job.kind], data[(job.code, job.period)], story_key, job.kind, job.code,
+            job.period]).encode()).hexdigest()
+        specs.append(Spec(job, str(store), str(params_dir), str(notebooks), timeout, key,
+                          story_key, meta))
+    return specs
+
+
+@contextmanager
+def _whole_writes():
+    """Ctrl-C waits until the report being written is in place."""
+    got: list[int] = []
+    try:
+        old = signal.signal(signal.SIGINT, lambda s, f: got.append(s))
+    except ValueError:  # not the main thread: nothing to defer
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+        if got:
+            raise KeyboardInterrupt
+
+
+def _store_outcome(outcome, outputs: Path, result: Result, progress: Progress) -> None:
+    from emreport.render import write
+
+    job = outcome.job
+    out_dir = job.out_dir(outputs)
+    failed_nb = out_dir / "report.failed.ipynb"
+    state = {"key": outcome.key, "code": job.code, "period": job.period,
+             "finished": datetime.now().isoformat(timespec="seconds"),
+             "seconds": round(outcome.seconds, 2), "host": outcome.host}
+    with _whole_writes():
+        if outcome.ok:
+            write(out_dir, outcome.files, dict(state, status="done"))
+            failed_nb.unlink(missing_ok=True)
+        else:
+            if outcome.failed_notebook:
+                write(out_dir, {"report.failed.ipynb": outcome.failed_notebook})
+            cache.record(out_dir, dict(state, status="failed", error=outcome.error,
+                                       cell=outcome.cell))
+    if outcome.ok:
+        result.done.append(job)
+        progress.finish(job.id, outcome.seconds)
+    else:
+        result.failed.append((job, outcome.error))
+        progress.fail(job.id, outcome.error)
+
+
+def run(p: Plan, *, store: Path, params_dir: Path, outputs: Path, timeout: int = 600,
+        jobs: int | None = None, force: bool = False, scheduler: str = "",
+        notebooks: Path = NOTEBOOKS, tty: bool | None = None) -> Result:
+    """Make every report of the plan that is not up to date (all of them with `force`); a
+    failure is reported and the others still run. Ctrl-C stops the batch: reports already
+    written stay, the ones in progress are dropped, no file is left half-written."""
+    store, params_dir, notebooks = store.resolve(), params_dir.resolve(), notebooks.resolve()
+    started = time.monotonic()
     result = Result()
-    started = time.perf_counter()
-    with default_printer() as printer:
-        for i, job in enumerate(jobs, 1):
-            t0 = time.perf_counter()
-            out_dir = job.out_dir(outputs)
-            try:
-                nb = render.execute(job, store=store.resolve(), params_dir=params_dir.resolve(),
-                                    failed=out_dir / "report.failed.ipynb", timeout=timeout)
-                render.write(out_dir, render.outputs(nb, job, printer))
-            except RenderError as e:
-                result.failed.append((job, str(e)))
-                print(f"[{i}/{len(jobs)}] 失败 {job.period}/{job.code}：{e}", file=sys.stderr)
-                continue
-            result.done.append(job)
-            print(f"[{i}/{len(jobs)}] 完成 {out_dir}（{time.perf_counter() - t0:.1f}秒）")
-    print(f"共{len(jobs)}份报告：完成{len(result.done)}份，失败{len(result.failed)}份，"
-          f"用时{time.perf_counter() - started:.1f}秒。")
+    progress = Progress(len(p.jobs), tty=tty)
+    todo = []
+    for spec in specs_for(p, store=store, params_dir=params_dir, notebooks=notebooks,
+                          timeout=timeout):
+        if not force and cache.is_current(spec.job.out_dir(outputs), spec.key):
+            result.cached.append(spec.job)
+            progress.cache_hit(spec.job.id)
+        else:
+            todo.append(spec)
+    try:
+        if todo:
+            pool = (DaskPool(scheduler) if scheduler else
+                    LocalPool(min(len(todo), memory_cap(jobs or default_jobs()))))
+            with pool:
+                for spec in todo:
+                    pool.submit(spec)
+                while len(result.done) + len(result.failed) < len(todo):
+                    for event in pool.events(0.2):
+                        if event[0] == "start":
+                            progress.start(event[1])
+                        else:
+                            _store_outcome(event[1], outputs, result, progress)
+                    progress.tick()
+    except KeyboardInterrupt:
+        result.interrupted = True
+    finally:
+        progress.close()
+        for period in sorted({j.period for j in p.jobs}):
+            from emreport import index
+
+            result.indexes.append(index.write(outputs, period))
+    _summary(result, len(p.jobs), time.monotonic() - started, outputs)
+    return result
+
+
+def _summary(result: Result, total: int, seconds: float, outputs: Path) -> None:
+    if result.interrupted:
+        print(f"已中断：已写入{len(result.done)}份报告；正在生成的报告没有写入，"
+              "原有文件保持不变。", file=sys.stderr)
+    print(f"共{total}份报告：完成{len(result.done)}份，未变化{len(result.cached)}份，"
+          f"失败{len(result.failed)}份，用时{clock(seconds) if seconds >= 60 else f'{seconds:.1f}秒'}。")
     for job, message in result.failed:
         kept = job.out_dir(outputs) / "report.failed.ipynb"
         where = f"；出错的笔记本：{kept}" if kept.exists() else ""
-        print(f"  失败：{job.period}/{job.code}：{message}{where}", file=sys.stderr)
-    return result
+        print(f"  失败：{job.id}：{message}{where}", file=sys.stderr)
+    for path in result.indexes:
+        print(f"索引：{path}")
+
+
+class LocalPool:
+    """Worker processes on this machine, each with its warm kernels and browser. A worker
+    that dies takes only its current report with it; another takes its place."""
+
+    def __init__(self, n: int):
+        import multiprocessing as mp
+
+        self.ctx = mp.get_context("spawn")
+        self.tasks = self.ctx.Queue()
+        self.events_q = self.ctx.Queue()
+        self.n = n
+        self.procs: dict[int, object] = {}
+        self.current: dict[int, str] = {}
+        self.specs: dict[str, object] = {}
+        self.finished: set[str] = set()
+        self._next = 0
+        for _ in range(n):
+            self._spawn()
+
+    def _spawn(self) -> None:
+        from emreport import worker
+
+        wid, self._next = self._next, self._next + 1
+        proc = self.ctx.Process(target=worker.serve, args=(wid, self.tasks, self.events_q),
+                                daemon=True, name=f"emreport-worker-{wid}")
+        proc.start()
+        self.procs[wid] = proc
+
+    def __enter__(self) -> LocalPool:
+        return self
+
+    def submit(self, spec) -> None:
+        self.specs[spec.job.id] = spec
+        self.tasks.put(spec)
+
+    def events(self, timeout: float):
+        try:
+            kind, wid, payload = self.events_q.get(timeout=timeout)
+        except queue.Empty:
+            yield from self._deaths()
+            return
+        if kind == "start":
+            self.current[wid] = payload
+            yield ("start", payload)
+        elif kind == "done":
+            self.current.pop(wid, None)
+            self.finished.add(payload.job.id)
+            yield ("done", payload)
+
+    def _deaths(self):
+        from emreport.worker import Outcome
+
+        for wid, proc in list(self.procs.items()):
+            if proc.is_alive():
+                continue
+            del self.procs[wid]
+            job_id = self.current.pop(wid, None)
+            if job_id and job_id not in self.finished:
+                spec = self.specs[job_id]
+                self.finished.add(job_id)
+                yield ("done", Outcome(spec.job, spec.key,
+                                       error=f"生成进程意外退出（退出码{proc.exitcode}）"))
+            if len(self.finished) < len(self.specs):
+                self._spawn()
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            for _ in self.procs:
+                self.tasks.put(None)
+            deadline = time.monotonic() + 30
+        else:  # interrupted: stop at once
+            for proc in self.procs.values():
+                proc.terminate()
+            deadline = time.monotonic() + 10
+        for proc in self.procs.values():
+            proc.join(max(0.1, deadline - time.monotonic()))
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+        self.tasks.close()
+        self.events_q.close()
+        self.tasks.cancel_join_thread()
+
+
+class DaskPool:
+    """The same work on a running dask.distributed cluster. The workers run the reports and
+    send back the files; this process writes them."""
+
+    def __init__(self, address: str):
+        try:
+            from distributed import Client
+        except ImportError as e:
+            raise SchedulerError("未安装 dask.distributed：pip install distributed") from e
+        try:
+            self.client = Client(address, timeout="10s", set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as e:
+            raise SchedulerError(f"无法连接 Dask 调度器 {address}：{e}") from None
+        if not self.client.scheduler_info().get("workers"):
+            self.client.close()
+            raise SchedulerError(f"Dask 调度器 {address} 没有可用的工作节点（dask worker）")
+        self.started: queue.SimpleQueue = queue.SimpleQueue()
+        from emreport.worker import EVENT_TOPIC
+
+        self.client.subscribe_topic(EVENT_TOPIC, lambda event: self.started.put(event[1]["job"]))
+        self.pending: dict[str, tuple] = {}
+
+    def __enter__(self) -> DaskPool:
+        return self
+
+    def submit(self, spec) -> None:
+        from emreport.worker import render_report
+
+        future = self.client.submit(render_report, spec, pure=False,
+                                    key=f"emreport-{spec.job.period}-{spec.job.code}-{uuid.uuid4().hex[:8]}")
+        self.pending[future.key] = (future, spec)
+
+    def events(self, timeout: float):
+        from emreport.worker import Outcome
+
+        deadline = time.monotonic() + timeout
+        while True:
+            while not self.started.empty():
+                yield ("start", self.started.get())
+            done = [k for k, (f, _) in self.pending.items() if f.done()]
+            for k in done:
+                future, spec = self.pending.pop(k)
+                try:
+                    outcome = future.result()
+                except Exception as e:  # noqa: BLE001 - a worker lost, a task that could not run
+                    outcome = Outcome(spec.job, spec.key, error=f"Dask 任务失败：{type(e).__name__}：{e}")
+                yield ("done", outcome)
+            if done or time.monotonic() >= deadline:
+                return
+            time.sleep(0.02)
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            self.client.cancel([f for f, _ in self.pending.values()])
+        self.client.close()
+
+
+class SchedulerError(Exception):
+    """The Dask scheduler cannot be used."""

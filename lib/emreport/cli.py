@@ -8,13 +8,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from emreport import config
-
-HEADLINE = (
-    "accidents.count", "accidents.deaths", "accidents.major_or_above", "hazards.found",
-    "hazards.rectified", "hazards.rectification_rate", "hazards.major", "hazards.overdue",
-    "inspections.count", "inspections.cases", "inspections.fines", "flood.responses",
-)
+from emreport import config, mail
+from emreport.mail import HEADLINE
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,7 +36,12 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--store", default=str(config.STORE), help="数据库文件")
     r.add_argument("--params", default=str(config.PARAMS), help="文字材料文件夹（默认 params/）")
     r.add_argument("--outputs", default=str(config.OUTPUTS), help="输出文件夹（默认 outputs/）")
-    r.add_argument("--timeout", type=int, default=600, help="单个单元格的最长运行秒数")
+    r.add_argument("--timeout", type=int, default=600, help="单个单元格的最长运行秒数（默认600）")
+    r.add_argument("--jobs", type=int, default=None,
+                   help="同时生成的报告数（默认为CPU核数，并受空闲内存限制）")
+    r.add_argument("--force", action="store_true", help="全部重新生成，不管输入是否变化")
+    r.add_argument("--scheduler", default="",
+                   help="Dask 调度器地址，如 tcp://10.0.0.5:8786：在集群上生成，结果传回本机写入")
 
     s = sub.add_parser("sample", help="生成虚构的示例数据或基准测试数据")
     s.add_argument("dir", help="输出文件夹")
@@ -52,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("docs", help="由数据模型生成 docs/data-model.md")
     d.add_argument("--check", action="store_true", help="只检查文档是否为最新")
+
+    mail.add_parser(sub)
     return p
 
 
@@ -112,16 +114,31 @@ def cmd_figures(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    import signal
+
     from emreport import batch
 
+    problems = []
+    if args.jobs is not None and args.jobs < 1:
+        problems.append(f"--jobs 应为正整数（现为{args.jobs}）")
+    if args.timeout < 1:
+        problems.append(f"--timeout 应为正整数秒（现为{args.timeout}）")
     try:
-        jobs = batch.plan(args.period, args.district, store=Path(args.store),
+        plan = batch.plan(args.period, args.district, store=Path(args.store),
                           params_dir=Path(args.params))
     except batch.PlanError as e:
-        return _fail(["无法开始生成，请先修改以下问题：", *e.problems])
-    result = batch.run(jobs, store=Path(args.store), params_dir=Path(args.params),
-                       outputs=Path(args.outputs), timeout=args.timeout)
-    return 0 if not result.failed else 1
+        problems += e.problems
+    if problems:
+        return _fail(["无法开始生成，请先修改以下问题：", *problems])
+    # `kill` stops a batch the way Ctrl-C does: nothing half-written, no worker left behind
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        result = batch.run(plan, store=Path(args.store), params_dir=Path(args.params),
+                           outputs=Path(args.outputs), timeout=args.timeout, jobs=args.jobs,
+                           force=args.force, scheduler=args.scheduler)
+    except batch.SchedulerError as e:
+        return _fail([str(e)])
+    return result.exit_code
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
@@ -149,7 +166,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"template": cmd_template, "ingest": cmd_ingest, "figures": cmd_figures, "run": cmd_run,
-            "sample": cmd_sample, "docs": cmd_docs}
+            "sample": cmd_sample, "docs": cmd_docs, "send": mail.main}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

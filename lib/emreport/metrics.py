@@ -45,6 +45,12 @@ class Metric:
     prev: float | None
     approx: bool = False
 
+    @classmethod
+    def from_json(cls, mid: str, d: dict) -> Metric:
+        """A metric as metrics.json states it, to word it again (index page, e-mail)."""
+        return cls(mid, d["label"], d["unit"], d["value"], d.get("previous"),
+                   bool(d.get("approximate")))
+
     @property
     def is_rate(self) -> bool:
         return self.unit == "%"

@@ -20,11 +20,10 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
-
-from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Playwright, Route
@@ -66,24 +65,30 @@ class _Printer:
 
 
 # --- WeasyPrint ---------------------------------------------------------------------------
-class _Refused(FatalURLFetchingError):
-    """A BaseException, so WeasyPrint stops the print instead of logging a missing image."""
+@cache
+def _data_only_fetcher() -> tuple[type, type]:
+    """WeasyPrint's URL fetcher for `data:` URLs only, and the exception that refuses the rest
+    before any socket or file opens. Built on first use: importing WeasyPrint costs half a
+    second that the Chromium printer does not need to pay."""
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-    def __init__(self, url: str):
-        super().__init__(url)
-        self.url = url
+    class Refused(FatalURLFetchingError):
+        """A BaseException, so WeasyPrint stops the print instead of logging a missing image."""
 
+        def __init__(self, url: str):
+            super().__init__(url)
+            self.url = url
 
-class _DataOnlyFetcher(URLFetcher):
-    """Hands WeasyPrint `data:` URLs only and refuses the rest before any socket or file opens."""
+    class DataOnlyFetcher(URLFetcher):
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols=("data",), fail_on_errors=True)
 
-    def __init__(self) -> None:
-        super().__init__(allowed_protocols=("data",), fail_on_errors=True)
+        def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+            if not url.lower().startswith("data:"):
+                raise Refused(url)
+            return super().fetch(url, headers)
 
-    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
-        if not url.lower().startswith("data:"):
-            raise _Refused(url)
-        return super().fetch(url, headers)
+    return DataOnlyFetcher, Refused
 
 
 class _KnownIgnored(logging.Filter):
@@ -109,7 +114,8 @@ class WeasyPrinter(_Printer):
         from weasyprint.text.fonts import FontConfiguration
 
         self._fonts = FontConfiguration()
-        self._fetcher = _DataOnlyFetcher()
+        fetcher, self._refused = _data_only_fetcher()
+        self._fetcher = fetcher()
         _quiet_known_warnings()
 
     def print_pdf(self, html: str) -> bytes:
@@ -119,7 +125,7 @@ class WeasyPrinter(_Printer):
         try:
             document = HTML(string=html, base_url=None, url_fetcher=self._fetcher)
             return document.write_pdf(font_config=self._fonts)
-        except _Refused as refused:
+        except self._refused as refused:
             raise ExternalResourceError([refused.url]) from None
 
 

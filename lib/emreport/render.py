@@ -14,12 +14,15 @@ import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-
-import nbformat
+from typing import TYPE_CHECKING
 
 from emreport import config
-from emreport.appendix import AppendixTable, appendix_bytes
 from emreport.document import BUNDLE_MIME, OUTPUT_KEY
+
+if TYPE_CHECKING:  # nbformat takes a second to import: only workers need it
+    import nbformat
+
+    from emreport.appendix import AppendixTable
 
 NOTEBOOKS = config.ROOT / "notebooks"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -30,7 +33,14 @@ os.umask(_UMASK)
 
 
 class RenderError(Exception):
-    """A report that failed: which cell and what went wrong, in one line for the summary."""
+    """A report that failed: which cell and what went wrong, in one line for the summary, and
+    the notebook as far as it ran."""
+
+    def __init__(self, message: str, notebook: nbformat.NotebookNode | None = None,
+                 cell: int | None = None):
+        super().__init__(message)
+        self.notebook = notebook
+        self.cell = cell
 
 
 @dataclass
@@ -42,8 +52,15 @@ class Job:
     period: str
 
     @property
+    def id(self) -> str:
+        return f"{self.period}/{self.code}"
+
+    @property
     def notebook(self) -> Path:
-        return NOTEBOOKS / f"{self.kind}_report.ipynb"
+        return self.notebook_in(NOTEBOOKS)
+
+    def notebook_in(self, folder: Path) -> Path:
+        return Path(folder) / f"{self.kind}_report.ipynb"
 
     def parameters(self, store: Path, params_dir: Path) -> dict:
         # the notebooks name their unit parameter after their kind: district or city
@@ -54,53 +71,79 @@ class Job:
         return outputs / self.period / self.code
 
 
-def _ipc_kernel_manager():
-    """Kernels on local IPC sockets rather than TCP ports: nothing listens on the network,
-    and the kernel has no reason to warn about unencrypted TCP on every start."""
-    from jupyter_client.manager import AsyncKernelManager
+def _engine():
+    """papermill's nbclient engine, keeping hold of the notebook as far as it ran: a cell that
+    times out or a kernel that dies raises out of papermill, and the summary still has to say
+    which cell it was and the failed notebook has to be kept."""
+    from papermill.engines import NBClientEngine, papermill_engines
 
-    class IpcKernelManager(AsyncKernelManager):
-        def __init__(self, **kwargs):
-            kwargs.setdefault("transport", "ipc")
-            super().__init__(**kwargs)
+    class KeepingEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, keep=None, **kwargs):
+            if keep is not None:
+                keep["nb"] = nb_man.nb
+            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
 
-    return IpcKernelManager
+    papermill_engines.register("emreport", KeepingEngine)
+    return "emreport"
 
 
-def execute(job: Job, *, store: Path, params_dir: Path, failed: Path | None = None,
-            timeout: int = 600, **engine_kwargs) -> nbformat.NotebookNode:
-    """Run the job's notebook on its parameters. A failing cell raises RenderError naming the
-    cell and the error; the notebook as far as it ran is kept at `failed` for inspection."""
+def _running_cell(nb: nbformat.NotebookNode | None) -> int | None:
+    for i, cell in enumerate(nb.cells if nb is not None else []):
+        if cell.get("metadata", {}).get("papermill", {}).get("status") == "running":
+            return i
+    return None
+
+
+def _exit_words(code: int | None) -> str:
+    if code is None:
+        return ""
+    if code < 0:
+        return f"（被信号{-code}终止）"
+    return f"（退出码{code}）"
+
+
+def execute(job: Job, *, store: Path, params_dir: Path, timeout: int = 600,
+            notebooks: Path | None = None, kernel_manager_class=None) -> nbformat.NotebookNode:
+    """Run the job's notebook on its parameters in a fresh kernel. A failing cell, a cell past
+    its timeout or a kernel that dies raises RenderError naming the cell, carrying the notebook
+    as far as it ran."""
     import papermill
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
-    scratch = None
-    if failed is not None:
-        failed.parent.mkdir(parents=True, exist_ok=True)
-        fd, scratch = tempfile.mkstemp(prefix=".running.", suffix=".ipynb", dir=failed.parent)
-        os.close(fd)
+    path = job.notebook_in(notebooks or NOTEBOOKS)
+    keep: dict = {}
+    manager = {}
+    if kernel_manager_class is not None:
+        manager["kernel_manager_class"] = kernel_manager_class
     try:
-        nb = papermill.execute_notebook(
-            str(job.notebook), scratch, parameters=job.parameters(store, params_dir),
-            progress_bar=False, request_save_on_cell_execute=False, kernel_name="python3",
-            cwd=str(NOTEBOOKS), execution_timeout=timeout,
-            kernel_manager_class=_ipc_kernel_manager(), **engine_kwargs)
+        return papermill.execute_notebook(  # type: ignore[no-any-return]
+            str(path), None, parameters=job.parameters(store, params_dir), engine_name=_engine(),
+            keep=keep, progress_bar=False, request_save_on_cell_execute=False,
+            kernel_name="python3", cwd=str(path.parent), execution_timeout=timeout,
+            shutdown_kernel="immediate", **manager)
     except PapermillExecutionError as e:
-        if scratch:
-            os.replace(scratch, failed)
-            scratch = None
         lines = _ANSI.sub("", str(e.evalue)).strip().splitlines()
-        where = f"第{e.cell_index + 1}个单元格"
         detail = lines[-1] if lines else ""
         # the project's own errors are already worded for the analyst; others keep their type
         kind = "" if e.ename in OWN_ERRORS else f"{e.ename}："
-        raise RenderError(f"{where}出错：{kind}{detail}".rstrip("：")) from None
-    finally:
-        if scratch and os.path.exists(scratch):
-            os.unlink(scratch)
-    if failed is not None and failed.exists():
-        failed.unlink()
-    return nb
+        message = f"第{e.cell_index + 1}个单元格出错：{kind}{detail}".rstrip("：")
+        raise RenderError(message, notebook=keep.get("nb"), cell=e.cell_index + 1) from None
+    except CellTimeoutError:
+        nb = keep.get("nb")
+        cell = _running_cell(nb)
+        where = f"第{cell + 1}个单元格" if cell is not None else "某个单元格"
+        raise RenderError(f"{where}运行超过{timeout}秒仍未结束，已停止",
+                          notebook=nb, cell=None if cell is None else cell + 1) from None
+    except DeadKernelError:
+        nb = keep.get("nb")
+        cell = _running_cell(nb)
+        where = f"第{cell + 1}个单元格" if cell is not None else "笔记本"
+        server = getattr(kernel_manager_class, "server", None)
+        code = server.last_exit() if server is not None else None
+        raise RenderError(f"{where}运行时内核意外退出{_exit_words(code)}", notebook=nb,
+                          cell=None if cell is None else cell + 1) from None
 
 
 def bundle_of(nb: nbformat.NotebookNode) -> dict:
@@ -132,6 +175,8 @@ def html_of(nb: nbformat.NotebookNode, title: str) -> str:
 def tables_of(bundle: dict) -> list[AppendixTable]:
     import pandas as pd
 
+    from emreport.appendix import AppendixTable
+
     out = []
     for t in bundle["appendix"]:
         frame = pd.DataFrame(t["rows"], columns=t["columns"],
@@ -140,8 +185,12 @@ def tables_of(bundle: dict) -> list[AppendixTable]:
     return out
 
 
-def outputs(nb: nbformat.NotebookNode, job: Job, printer) -> dict[str, bytes]:
-    """The five files of one report, as bytes, from its executed notebook."""
+def files_but_pdf(nb: nbformat.NotebookNode, job: Job) -> dict[str, bytes]:
+    """Four of the five files from the executed notebook; report.html is the page to print."""
+    import nbformat
+
+    from emreport.appendix import appendix_bytes
+
     bundle = bundle_of(nb)
     title = bundle["title"]
     page = html_of(nb, title)
@@ -149,22 +198,35 @@ def outputs(nb: nbformat.NotebookNode, job: Job, printer) -> dict[str, bytes]:
                                "data_fingerprint": bundle["data_fingerprint"],
                                "narrative": bundle.get("narrative", "")}
     metrics = dict(bundle["metrics"], data_fingerprint=bundle["data_fingerprint"])
-    try:
-        pdf = printer.print_pdf(page)
-    except Exception as e:  # the printer's own errors and the browser's
-        raise RenderError(f"打印 PDF 失败：{type(e).__name__}：{e}") from e
     return {
         "report.html": page.encode("utf-8"),
-        "report.pdf": pdf,
         "report.xlsx": appendix_bytes(tables_of(bundle), report_title=title),
         "report.ipynb": nbformat.writes(nb).encode("utf-8"),
         "metrics.json": json.dumps(metrics, ensure_ascii=False, indent=1).encode("utf-8"),
     }
 
 
-def write(out_dir: Path, files: dict[str, bytes]) -> None:
+def pdf_failure(e: Exception) -> RenderError:
+    return RenderError(f"打印 PDF 失败：{type(e).__name__}：{e}")
+
+
+def outputs(nb: nbformat.NotebookNode, job: Job, printer) -> dict[str, bytes]:
+    """The five files of one report, as bytes, from its executed notebook."""
+    files = files_but_pdf(nb, job)
+    try:
+        pdf = printer.print_pdf(files["report.html"].decode("utf-8"))
+    except Exception as e:  # the printer's own errors and the browser's
+        raise pdf_failure(e) from e
+    return {"report.pdf": pdf, **files}
+
+
+def write(out_dir: Path, files: dict[str, bytes], state: dict | None = None) -> None:
     """Each file is written beside its final name and renamed into place, so a reader never
-    sees a half-written file and an interrupted run leaves the previous report whole."""
+    sees a half-written file and an interrupted run leaves the previous report whole. The
+    folder's record of what it was made from is removed first and written last: only a
+    folder whose files all arrived vouches for its inputs."""
+    from emreport import cache
+
     out_dir.mkdir(parents=True, exist_ok=True)
     staged = []
     try:
@@ -176,8 +238,12 @@ def write(out_dir: Path, files: dict[str, bytes]) -> None:
                 f.flush()
                 os.fsync(f.fileno())
             staged.append((tmp, out_dir / name))
+        if state is not None:
+            cache.forget(out_dir)
         for tmp, final in staged:
             os.replace(tmp, final)
+        if state is not None:
+            cache.record(out_dir, state)
     finally:
         for tmp, _ in staged:
             if os.path.exists(tmp):

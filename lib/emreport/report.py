@@ -53,13 +53,13 @@ def build(code: str, period: str, *, store: str | Path = "", narrative_file: str
             kind = "市级" if city else "区县"
             raise ReportError(f"{unit.code}{unit.name}不是{kind}单位：请换用"
                               f"{'city_report' if unit.is_city else 'district_report'}笔记本")
+        fingerprint = st.fingerprint(unit, p)  # before the metrics use the slice it hashes
         m = compute(st, unit.code, p)
         peers = []
         if unit.is_city:
             reg = st.registry().set_index("code")
             peers = [Peer(c, reg.at[c, "name"], reg.at[c, "level"], compute(st, c, p))
                      for c in unit.members]
-        fingerprint = st.fingerprint(unit, p)
     path = Path(narrative_file) if narrative_file else narrative.path_for(
         unit.code, p.code, Path(params_dir) if params_dir else None)
     story = narrative.load(path)

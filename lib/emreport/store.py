@@ -50,6 +50,7 @@ class Store:
         self._registry: pd.DataFrame | None = None
         self._halves: set[str] | None = None
         self._small: dict[str, pd.DataFrame] = {}
+        self._slices: dict[tuple[str, str], dict[str, pd.DataFrame]] = {}
 
     def close(self) -> None:
         self.con.close()
@@ -131,8 +132,13 @@ class Store:
         return self.con.sql(sql, params=args).to_arrow_table().to_pandas(date_as_object=False)
 
     def slice(self, unit: Unit, period: Period) -> dict[str, pd.DataFrame]:
-        """Every data table for the unit and period (and a year earlier), by table id."""
-        return {t.id: self.read(t, unit, period) for t in TABLES if t.kind != "registry"}
+        """Every data table for the unit and period (and a year earlier), by table id. Read
+        once per store: the fingerprint and the metrics of a report read the same slice."""
+        key = (unit.code, period.code)
+        if key not in self._slices:
+            self._slices[key] = {t.id: self.read(t, unit, period) for t in TABLES
+                                 if t.kind != "registry"}
+        return dict(self._slices[key])
 
     def fingerprint(self, unit: Unit, period: Period) -> str:
         """A hash of everything a report on the unit and period reads: the unit's registry entry

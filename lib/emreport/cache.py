@@ -1,0 +1,134 @@
+"""What a report was made from, so an unchanged report is not made again.
+
+A report's key hashes everything its outputs depend on: the notebook, the project's code and
+templates (and the versions of the libraries that shape the output), the parameters, the
+narrative file, and the data the report reads — the rows of its own unit (a city: every unit
+under it) in the half-years it covers. Changing one district's data changes the keys of that
+district's reports and of the city report, and of nothing else.
+
+The key is written to the report folder (`.emreport-run.json`) after its files are in place;
+a folder whose key matches and whose files are all there is up to date.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import defaultdict
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from emreport.periods import Period
+    from emreport.store import Store, Unit
+
+STATE = ".emreport-run.json"
+FILES = ("report.html", "report.pdf", "report.xlsx", "report.ipynb", "metrics.json")
+LIBRARIES = ("pandas", "matplotlib", "nbconvert", "papermill", "playwright", "openpyxl")
+
+
+def _sha(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p.encode() if isinstance(p, str) else p)
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+@cache
+def code_key() -> str:
+    """The project's code and templates, and the versions of the libraries that shape a report."""
+    root = Path(__file__).parent
+    parts: list[bytes | str] = []
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            parts += [str(path.relative_to(root)), path.read_bytes()]
+    for name in LIBRARIES:
+        try:
+            parts.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{name} missing")
+    return _sha(*parts)
+
+
+def file_key(path: Path) -> str:
+    """A file's content, or its absence."""
+    try:
+        return _sha(path.read_bytes())
+    except FileNotFoundError:
+        return "absent"
+
+
+def _half(expr: str) -> str:
+    return f"(year({expr}) || '-H' || (CASE WHEN month({expr}) <= 6 THEN 1 ELSE 2 END))"
+
+
+def data_keys(store: Store, units: list[Unit], periods: list[Period]) -> dict[tuple[str, str], str]:
+    """Per (unit code, period code): a hash of the rows the report reads. One grouped scan per
+    table computes a count and a sum of row hashes for every district and half-year."""
+    from emreport.schema import TABLES
+
+    con = store.con
+    cells: dict[tuple[str, str], list] = defaultdict(list)  # (table, district) -> rows
+    stock_tables = set()
+    for t in TABLES:
+        if t.kind == "registry":
+            continue
+        cols = [r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+            "ORDER BY ordinal_position", [t.id]).fetchall()]
+        row_hash = "hash(" + ", ".join(f'"{c}"' for c in cols) + ")"
+        half = '"half"' if t.kind == "total" else _half(f'"{t.date}"')
+        if t.kind == "stock":
+            stock_tables.add(t.id)
+        sql = (f"SELECT district, {half} AS h, count(*), sum({row_hash})::VARCHAR "
+               f"FROM {t.id} GROUP BY ALL ORDER BY ALL")
+        for district, h, n, s in con.execute(sql).fetchall():
+            cells[(t.id, district)].append((h, n, s))
+    reg = store.registry()
+    reg_rows = {r["code"]: json.dumps(r, ensure_ascii=False, default=str, sort_keys=True)
+                for r in reg.to_dict("records")}
+    everywhere = ",".join(sorted(store.halves()))  # decides where 同比 can be stated
+    out = {}
+    for p in periods:
+        halves = set(p.halves) | set(p.previous_year().halves)
+        last = max(p.halves)
+        for unit in units:
+            parts: list[str] = [unit.code, p.code, everywhere, reg_rows.get(unit.code, "")]
+            for member in sorted(unit.members):
+                parts.append(reg_rows.get(member, ""))
+                for t in TABLES:
+                    for h, n, s in cells.get((t.id, member), ()):
+                        if h is not None and (h in halves or (t.id in stock_tables and h <= last)):
+                            parts.append(f"{t.id}/{member}/{h}/{n}/{s}")
+            out[(unit.code, p.code)] = _sha(*parts)
+    return out
+
+
+def read_state(out_dir: Path) -> dict:
+    try:
+        return json.loads((out_dir / STATE).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+
+
+def is_current(out_dir: Path, key: str) -> bool:
+    """The folder holds a whole report made from exactly these inputs."""
+    state = read_state(out_dir)
+    return (state.get("status") == "done" and state.get("key") == key
+            and all((out_dir / f).is_file() for f in FILES))
+
+
+def forget(out_dir: Path) -> None:
+    """Before files are replaced: the folder no longer vouches for any key."""
+    (out_dir / STATE).unlink(missing_ok=True)
+
+
+def record(out_dir: Path, state: dict) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = out_dir / f".{STATE}.{os.getpid()}"
+    tmp.write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, out_dir / STATE)

@@ -1,0 +1,110 @@
+"""`outputs/<period>/index.html`: every report of the period with its headline figures and
+links to its files, and every report whose last run failed, with the reason.
+
+Built from the report folders themselves (their metrics.json and run record), so the page
+always tells the truth about what is on disk, whichever batch made which report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from html import escape
+from pathlib import Path
+
+from emreport import cache
+from emreport.metrics import Metric
+from emreport.periods import Period
+
+COLUMNS = (
+    ("accidents.count", "生产安全事故"),
+    ("accidents.deaths", "死亡人数"),
+    ("hazards.found", "排查隐患"),
+    ("hazards.rectification_rate", "整改率"),
+    ("hazards.overdue", "逾期未改"),
+    ("inspections.count", "执法检查"),
+    ("inspections.fines", "罚款"),
+)
+LINKS = (("report.pdf", "PDF"), ("report.html", "网页"), ("report.xlsx", "附表"),
+         ("report.ipynb", "笔记本"), ("metrics.json", "数据"))
+
+STYLE = """
+body{font-family:"Noto Sans CJK SC","Noto Sans SC",sans-serif;margin:2em auto;max-width:70em;
+color:#222;padding:0 1em}
+h1{font-size:1.5em;margin-bottom:.2em}p.meta{color:#555;margin-top:0}
+table{border-collapse:collapse;width:100%;margin:1em 0}
+th,td{border:1px solid #bbb;padding:.35em .5em;vertical-align:top}
+th{background:#eef2f7;font-weight:600}td.num{text-align:right;white-space:nowrap}
+td small{color:#666;display:block}tr.city td{background:#f7f7f2}
+.failed{color:#a23b3b}a{color:#1f4e79}
+"""
+
+
+def _cell(metric: dict | None) -> str:
+    if not metric or metric.get("value") is None:
+        return '<td class="num">—</td>'
+    m = Metric.from_json("", metric)
+    yoy = m.yoy()
+    return f'<td class="num">{escape(m.text())}' + (f"<small>{escape(yoy)}</small>" if yoy else "") + "</td>"
+
+
+def _rows(period_dir: Path) -> tuple[list[dict], list[dict]]:
+    done, failed = [], []
+    for folder in sorted(p for p in period_dir.iterdir() if p.is_dir()):
+        state = cache.read_state(folder)
+        metrics_file = folder / "metrics.json"
+        try:
+            data = json.loads(metrics_file.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            data = None
+        if state.get("status") == "failed" or (folder / "report.failed.ipynb").exists():
+            failed.append({"code": folder.name, "state": state, "data": data, "folder": folder})
+        elif data is not None:
+            done.append({"code": folder.name, "state": state, "data": data, "folder": folder})
+    # the city first, then districts by code
+    done.sort(key=lambda r: (r["data"]["unit"].get("level") != "市", r["code"]))
+    return done, failed
+
+
+def render(period_dir: Path) -> str:
+    period = Period.parse(period_dir.name)
+    done, failed = _rows(period_dir)
+    head = "".join(f"<th>{escape(label)}</th>" for _, label in COLUMNS)
+    body = []
+    for r in done:
+        unit, metrics = r["data"]["unit"], r["data"]["metrics"]
+        links = " ".join(f'<a href="{escape(r["code"])}/{f}">{label}</a>' for f, label in LINKS
+                         if (r["folder"] / f).exists())
+        cls = ' class="city"' if unit.get("level") == "市" else ""
+        body.append(f"<tr{cls}><td>{escape(unit['name'])}<small>{escape(r['code'])}</small></td>"
+                    + "".join(_cell(metrics.get(mid)) for mid, _ in COLUMNS)
+                    + f"<td>{links}</td></tr>")
+    parts = [f"<h1>{escape(period.label)}工作总结（{len(done)}份）</h1>",
+             f'<p class="meta">{escape(period.months)}；括号内为同比。</p>']
+    if failed:
+        items = []
+        for r in failed:
+            name = r["data"]["unit"]["name"] if r["data"] else ""
+            error = r["state"].get("error") or "上次生成失败"
+            kept = (f'，出错的笔记本：<a href="{escape(r["code"])}/report.failed.ipynb">'
+                    "report.failed.ipynb</a>" if (r["folder"] / "report.failed.ipynb").exists() else "")
+            old = "（文件夹中是上次成功生成的版本）" if (r["folder"] / "report.pdf").exists() else ""
+            items.append(f'<li class="failed">{escape(name)}{escape(r["code"])}：{escape(error)}'
+                         f"{kept}{old}</li>")
+        parts.append(f'<h2 class="failed">生成失败（{len(failed)}份）</h2><ul>{"".join(items)}</ul>')
+    if done:
+        parts.append(f"<table><thead><tr><th>单位</th>{head}<th>文件</th></tr></thead>"
+                     f"<tbody>{''.join(body)}</tbody></table>")
+    return ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+            f"<title>{escape(period.label)}工作总结</title><style>{STYLE}</style></head>"
+            f"<body>{''.join(parts)}</body></html>")
+
+
+def write(outputs: Path, period: str) -> Path:
+    period_dir = outputs / period
+    period_dir.mkdir(parents=True, exist_ok=True)
+    target = period_dir / "index.html"
+    tmp = period_dir / f".index.html.{os.getpid()}"
+    tmp.write_text(render(period_dir), encoding="utf-8")
+    os.replace(tmp, target)
+    return target

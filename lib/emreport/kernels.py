@@ -1,0 +1,338 @@
+"""Warm kernels: a fork server that imports the report's libraries once, then forks a fresh
+ipykernel for every report.
+
+Starting a kernel and importing pandas, matplotlib and the project costs over a second; a
+report's own work is less. The fork server pays that once per worker. Each report still runs
+in a process of its own, a copy of the server made before any report code ran, so nothing
+one report defines, changes or monkey-patches can be seen by the next: the kernel that did it
+is gone. Notebooks run through papermill exactly as they would with a kernel spawned from
+`python -m ipykernel_launcher`; only the launch differs (`ForkProvisioner`).
+
+The server speaks JSON lines on a pipe. It never opens a socket or a database, never starts
+a thread of its own, and exits (killing the kernels it made) when the pipe closes, so a dying
+worker leaves no kernel behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+# What every report imports. Importing them in the server is the point of it; nothing here
+# may start a thread pool or open a file a kernel would share.
+WARM = ("numpy", "pandas", "pyarrow", "duckdb", "matplotlib", "matplotlib.pyplot",
+        "matplotlib.figure", "matplotlib.backends.backend_agg", "matplotlib_inline.backend_inline",
+        "IPython", "IPython.core.debugger", "IPython.core.completerlib",
+        "IPython.extensions.storemagic", "sqlite3", "ipykernel.kernelapp", "ipykernel.ipkernel",
+        "ipykernel.debugger", "emreport.report",
+        "emreport.charts", "emreport.compose", "emreport.metrics")
+INLINE = "module://matplotlib_inline.backend_inline"
+# A process that forks must have no thread but its main one: a thread holding a lock at the
+# fork leaves the child waiting on it forever. pyarrow's jemalloc starts a background thread
+# at import unless told not to; numeric libraries start thread pools (and one per report is
+# what a core can take anyway). The debugger's note about frozen modules is noise.
+SERVER_ENV = {"MPLBACKEND": INLINE, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+              "MKL_NUM_THREADS": "1", "JE_ARROW_MALLOC_CONF": "background_thread:false",
+              "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+
+
+class KernelServerError(Exception):
+    """The fork server could not start or stopped answering."""
+
+
+# ---------------------------------------------------------------- the server process
+
+def _serve(rfd: int, wfd: int) -> None:
+    """The server's loop: fork on request, answer polls and signals, reap children."""
+    exited: dict[int, int] = {}
+    live: set[int] = set()
+
+    def reap() -> None:
+        while live:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            live.discard(pid)
+            exited[pid] = os.waitstatus_to_exitcode(status)
+
+    reader = os.fdopen(rfd, "r", encoding="utf-8")
+    writer = os.fdopen(wfd, "w", encoding="utf-8")
+    writer.write('{"ready": true}\n')
+    writer.flush()
+    for line in reader:
+        req = json.loads(line)
+        reap()
+        op, reply = req["op"], {}
+        if op == "fork":
+            pid = os.fork()
+            if pid == 0:
+                _kernel(req, (reader.fileno(), writer.fileno()))
+            live.add(pid)
+            reply = {"pid": pid}
+        elif op == "poll":
+            pid = req["pid"]
+            reply = {"exit": exited.get(pid), "known": pid in live or pid in exited}
+        elif op == "signal":
+            if req["pid"] in live:
+                try:
+                    os.killpg(req["pid"], req["signal"])
+                except ProcessLookupError:
+                    pass
+        writer.write(json.dumps(reply) + "\n")
+        writer.flush()
+    for pid in live:  # the worker is gone: so are its kernels
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def _kernel(req: dict, protocol_fds: tuple[int, int]) -> None:
+    """In the forked child: become an ipykernel on the connection file the manager wrote."""
+    code = 1
+    try:
+        for fd in protocol_fds:
+            os.close(fd)
+        os.setsid()  # its own process group, so a signal reaches whatever the kernel spawns
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.chdir(req["cwd"])
+        env = dict(req["env"], **SERVER_ENV, JPY_PARENT_PID=str(os.getppid()))
+        os.environ.clear()
+        os.environ.update(env)
+        from ipykernel.kernelapp import IPKernelApp
+
+        app = IPKernelApp.instance()
+        app.initialize(req["argv"])
+        app.start()
+        code = 0
+    except BaseException:  # noqa: B036 - whatever happens, the child must not return
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def main() -> None:
+    """Entry point of the server process (`python -m emreport.kernels`)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's to handle
+    rfd, wfd = os.dup(0), os.dup(1)
+    null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(null, 0)
+    os.dup2(2, 1)  # anything an import prints goes to the log, not into the protocol
+    os.environ.update(SERVER_ENV)
+    import importlib
+
+    for name in WARM:
+        importlib.import_module(name)
+    _warm_fonts()
+    threads = os.listdir("/proc/self/task") if os.path.isdir("/proc/self/task") else ["main"]
+    if len(threads) > 1:  # refuse to fork rather than hang a report some day
+        names = [Path(f"/proc/self/task/{t}/comm").read_text().strip() for t in threads]
+        raise SystemExit(f"内核服务有多个线程（{'、'.join(names)}），不能安全地复制进程")
+    import gc
+
+    gc.collect()
+    gc.freeze()  # the warm objects stay out of every kernel's garbage collections: fewer
+    _serve(rfd, wfd)  # pages copied into each child, less time collecting
+
+
+def _warm_fonts() -> None:
+    """Load matplotlib's font list and find the CJK fonts once, as every chart would."""
+    from matplotlib import font_manager
+
+    from emreport import charts
+
+    for family in charts.HOUSE_STYLE["font.sans-serif"]:
+        font_manager.findfont(family)
+
+
+# ---------------------------------------------------------------- the worker's side
+
+class KernelServer:
+    """A running fork server, owned by one worker process."""
+
+    def __init__(self, log: Path | None = None):
+        self.log_path = log or Path(tempfile.mkstemp(prefix="emreport-kernels-", suffix=".log")[1])
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in close()
+        self._lock = threading.Lock()
+        self.last_pid = 0
+        self.socket_dir = Path(tempfile.mkdtemp(prefix="emreport-kernels-"))  # 0700: ours only
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "emreport.kernels"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=self._log, env=dict(os.environ, **SERVER_ENV),
+            start_new_session=True)
+        line = self.proc.stdout.readline()
+        if not line:
+            raise KernelServerError(f"内核服务未能启动：{self.log_tail()}")
+
+    def _ask(self, **req) -> dict:
+        with self._lock:
+            try:
+                self.proc.stdin.write((json.dumps(req) + "\n").encode())
+                self.proc.stdin.flush()
+                line = self.proc.stdout.readline()
+            except (BrokenPipeError, ValueError):
+                line = b""
+        if not line:
+            raise KernelServerError(f"内核服务已退出：{self.log_tail()}")
+        return json.loads(line)
+
+    def fork(self, argv: list[str], cwd: str, env: dict[str, str]) -> int:
+        self.last_pid = self._ask(op="fork", argv=argv, cwd=cwd, env=env)["pid"]
+        return self.last_pid
+
+    def last_exit(self) -> int | None:
+        """How the most recent kernel ended (negative: the signal), or None if it runs."""
+        return self.poll(self.last_pid) if self.last_pid else None
+
+    def poll(self, pid: int) -> int | None:
+        reply = self._ask(op="poll", pid=pid)
+        return reply["exit"] if reply["known"] else 0
+
+    def signal(self, pid: int, signum: int) -> None:
+        self._ask(op="signal", pid=pid, signal=int(signum))
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def log_tail(self, lines: int = 5) -> str:
+        self._log.flush()
+        text = self.log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+        return " / ".join(text[-lines:]) or "（无日志）"
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.stdin.close()  # the server kills its kernels and exits
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc.stdout.close()
+        self._log.close()
+        self.log_path.unlink(missing_ok=True)
+        shutil.rmtree(self.socket_dir, ignore_errors=True)
+
+
+def kernel_manager_class(server: KernelServer):
+    """An AsyncKernelManager whose kernels come from `server`, on IPC sockets (nothing
+    listens on the network). Pass it to papermill as `kernel_manager_class`."""
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_client.provisioning import LocalProvisioner
+
+    class ForkProvisioner(LocalProvisioner):
+        @property
+        def has_process(self) -> bool:
+            return self.pid is not None
+
+        async def launch_kernel(self, cmd, **kwargs):
+            argv = cmd[cmd.index("-f"):]  # what ipykernel_launcher would be given
+            env = kwargs.get("env") or dict(os.environ)
+            self.pid = self.pgid = await asyncio.to_thread(
+                server.fork, argv, str(kwargs.get("cwd") or os.getcwd()), env)
+            self.cwd = kwargs.get("cwd")
+            return self.connection_info
+
+        async def poll(self):
+            return 0 if self.pid is None else server.poll(self.pid)
+
+        async def wait(self):
+            if self.pid is None:
+                return 0
+            while (code := server.poll(self.pid)) is None:
+                await asyncio.sleep(0.02)
+            self.pid = None
+            return code
+
+        async def send_signal(self, signum: int) -> None:
+            if self.pid is not None:
+                server.signal(self.pid, signum)
+
+        async def kill(self, restart: bool = False) -> None:
+            await self.send_signal(signal.SIGKILL)
+
+        async def terminate(self, restart: bool = False) -> None:
+            await self.send_signal(signal.SIGTERM)
+
+    class ForkKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            # Every kernel gets its own socket and connection-file names in the server's
+            # private folder. jupyter_client's default IPC name is "kernel-ipc" relative to
+            # the current folder, with numbers picked by looking for free names: two kernels
+            # starting at once can pick the same sockets and one of them never answers.
+            name = server.socket_dir / f"k-{uuid.uuid4().hex[:12]}"
+            kwargs.setdefault("transport", "ipc")
+            kwargs.setdefault("ip", str(name))
+            kwargs.setdefault("connection_file", f"{name}.json")
+            kwargs.setdefault("client_factory", _client_class())
+            super().__init__(**kwargs)
+
+        async def _async_pre_start_kernel(self, **kw):
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+            if self.provisioner is None:
+                self.provisioner = ForkProvisioner(kernel_id=self.kernel_id,
+                                                   kernel_spec=self.kernel_spec, parent=self)
+            return await super()._async_pre_start_kernel(**kw)
+
+    ForkKernelManager.server = server
+    return ForkKernelManager
+
+
+def _client_class():
+    """jupyter_client's readiness check ends by waiting for 0.2 s of silence on IOPub, a fixed
+    cost per kernel that is a quarter of a fast report. This one checks the same things (a
+    kernel_info reply, IOPub connected, the kernel alive) and then only drains what is queued."""
+    from queue import Empty
+
+    from jupyter_client.asynchronous import AsyncKernelClient
+
+    class ReadyClient(AsyncKernelClient):
+        async def _ready(self, timeout: float | None = None) -> None:
+            deadline = time.monotonic() + (timeout or 60)
+            while True:
+                self.kernel_info()
+                try:
+                    msg = await self.shell_channel.get_msg(timeout=0.5)
+                except Empty:
+                    msg = None
+                if msg is not None and msg["msg_type"] == "kernel_info_reply":
+                    try:
+                        await self.iopub_channel.get_msg(timeout=0.5)
+                    except Empty:
+                        pass  # IOPub not connected yet: ask again
+                    else:
+                        self._handle_kernel_info_reply(msg)
+                        break
+                if not await self._async_is_alive():
+                    raise RuntimeError("Kernel died before replying to kernel_info")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+            while True:
+                try:
+                    await self.iopub_channel.get_msg(timeout=0.005)
+                except Empty:
+                    break
+
+        wait_for_ready = _ready
+
+    return ReadyClient
+
+
+if __name__ == "__main__":
+    main()
