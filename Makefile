@@ -17,6 +17,7 @@ test: setup
 bench: setup
 	$(PY) benchmarks/ingest.py
 	$(PY) benchmarks/pdf.py
+	$(PY) benchmarks/batch.py
 
 lab: setup
 	.venv/bin/jupyter lab

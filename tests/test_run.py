@@ -52,17 +52,34 @@ def test_failing_report_is_named_and_the_others_still_finish(run_cli, store, tmp
     assert (out / "2024" / "990103" / "report.failed.ipynb").exists()
     assert not (out / "2024" / "990103" / "report.pdf").exists()
     assert (out / "2024" / "990104" / "report.pdf").exists()
-    assert "完成1份，失败1份" in r.out
+    assert "完成1份，未变化0份，失败1份" in r.out
 
 
-def test_rerun_replaces_outputs_whole(run_cli, store, tmp_path):
+def test_rerun_is_cached_and_force_replaces_outputs_whole(run_cli, store, tmp_path):
     out = tmp_path / "outputs"
     args = ("run", "--period", "2025-H1", "--district", "990171", "--store", str(store),
             "--outputs", str(out))
     assert run_cli(*args).code == 0
-    first = (out / "2025-H1" / "990171" / "metrics.json").read_bytes()
-    assert run_cli(*args).code == 0
     folder = out / "2025-H1" / "990171"
+    first = (folder / "metrics.json").read_bytes()
+    pdf_time = (folder / "report.pdf").stat().st_mtime_ns
+    again = run_cli(*args)
+    assert again.code == 0 and "完成0份，未变化1份" in again.out
+    assert (folder / "report.pdf").stat().st_mtime_ns == pdf_time
+    forced = run_cli(*args, "--force")
+    assert forced.code == 0 and "完成1份" in forced.out
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        ["report.html", "report.pdf", "report.xlsx", "report.ipynb", "metrics.json"])
+        [".emreport-run.json", "report.html", "report.pdf", "report.xlsx", "report.ipynb",
+         "metrics.json"])
     assert (folder / "metrics.json").read_bytes() == first
+    assert (folder / "report.pdf").stat().st_mtime_ns != pdf_time
+
+
+def test_bad_jobs_and_a_missing_params_folder_are_refused(run_cli, store, tmp_path):
+    r = run_cli("run", "--period", "2025", "--district", "990102", "--store", str(store),
+                "--params", str(tmp_path / "nowhere"), "--jobs", "0",
+                "--outputs", str(tmp_path / "out"))
+    assert r.code == 1
+    assert "--jobs 应为正整数（现为0）" in r.err
+    assert f"文字材料文件夹{tmp_path / 'nowhere'}不存在" in r.err
+    assert not (tmp_path / "out").exists()

@@ -218,10 +218,13 @@ def run(p: Plan, *, store: Path, params_dir: Path, outputs: Path, timeout: int =
             progress.cache_hit(spec.job.id)
         else:
             todo.append(spec)
+    # a scheduler that cannot be reached stops the run here, before anything is written
+    pool = None
+    if todo:
+        pool = (DaskPool(scheduler) if scheduler else
+                LocalPool(min(len(todo), memory_cap(jobs or default_jobs()))))
     try:
-        if todo:
-            pool = (DaskPool(scheduler) if scheduler else
-                    LocalPool(min(len(todo), memory_cap(jobs or default_jobs()))))
+        if pool is not None:
             with pool:
                 for spec in todo:
                     pool.submit(spec)

@@ -35,7 +35,7 @@ h1{font-size:1.5em;margin-bottom:.2em}p.meta{color:#555;margin-top:0}
 table{border-collapse:collapse;width:100%;margin:1em 0}
 th,td{border:1px solid #bbb;padding:.35em .5em;vertical-align:top}
 th{background:#eef2f7;font-weight:600}td.num{text-align:right;white-space:nowrap}
-td small{color:#666;display:block}tr.city td{background:#f7f7f2}
+td small{color:#666;display:block}td.files a{white-space:nowrap}tr.city td{background:#f7f7f2}
 .failed{color:#a23b3b}a{color:#1f4e79}
 """
 
@@ -78,9 +78,9 @@ def render(period_dir: Path) -> str:
         cls = ' class="city"' if unit.get("level") == "市" else ""
         body.append(f"<tr{cls}><td>{escape(unit['name'])}<small>{escape(r['code'])}</small></td>"
                     + "".join(_cell(metrics.get(mid)) for mid, _ in COLUMNS)
-                    + f"<td>{links}</td></tr>")
+                    + f"<td class=\"files\">{links}</td></tr>")
     parts = [f"<h1>{escape(period.label)}工作总结（{len(done)}份）</h1>",
-             f'<p class="meta">{escape(period.months)}；括号内为同比。</p>']
+             f'<p class="meta">{escape(period.months)}；每格下方小字为同比。</p>']
     if failed:
         items = []
         for r in failed:

@@ -70,34 +70,36 @@ def _serve(rfd: int, wfd: int) -> None:
 
     reader = os.fdopen(rfd, "r", encoding="utf-8")
     writer = os.fdopen(wfd, "w", encoding="utf-8")
-    writer.write('{"ready": true}\n')
-    writer.flush()
-    for line in reader:
-        req = json.loads(line)
-        reap()
-        op, reply = req["op"], {}
-        if op == "fork":
-            pid = os.fork()
-            if pid == 0:
-                _kernel(req, (reader.fileno(), writer.fileno()))
-            live.add(pid)
-            reply = {"pid": pid}
-        elif op == "poll":
-            pid = req["pid"]
-            reply = {"exit": exited.get(pid), "known": pid in live or pid in exited}
-        elif op == "signal":
-            if req["pid"] in live:
-                try:
-                    os.killpg(req["pid"], req["signal"])
-                except ProcessLookupError:
-                    pass
-        writer.write(json.dumps(reply) + "\n")
+    try:
+        writer.write('{"ready": true}\n')
         writer.flush()
-    for pid in live:  # the worker is gone: so are its kernels
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        for line in reader:
+            req = json.loads(line)
+            reap()
+            op, reply = req["op"], {}
+            if op == "fork":
+                pid = os.fork()
+                if pid == 0:
+                    _kernel(req, (reader.fileno(), writer.fileno()))
+                live.add(pid)
+                reply = {"pid": pid}
+            elif op == "poll":
+                pid = req["pid"]
+                reply = {"exit": exited.get(pid), "known": pid in live or pid in exited}
+            elif op == "signal":
+                if req["pid"] in live:
+                    try:
+                        os.killpg(req["pid"], req["signal"])
+                    except ProcessLookupError:
+                        pass
+            writer.write(json.dumps(reply) + "\n")
+            writer.flush()
+    finally:  # the worker is gone (or its pipe broke mid-request): so are its kernels
+        for pid in live:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
 
 def _kernel(req: dict, protocol_fds: tuple[int, int]) -> None:
@@ -115,7 +117,8 @@ def _kernel(req: dict, protocol_fds: tuple[int, int]) -> None:
         from ipykernel.kernelapp import IPKernelApp
 
         app = IPKernelApp.instance()
-        app.initialize(req["argv"])
+        # and should the server itself be killed, the kernel notices and exits
+        app.initialize([*req["argv"], f"--IPKernelApp.parent_handle={os.getppid()}"])
         app.start()
         code = 0
     except BaseException:  # noqa: B036 - whatever happens, the child must not return

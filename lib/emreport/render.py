@@ -89,10 +89,12 @@ def _engine():
 
 
 def _running_cell(nb: nbformat.NotebookNode | None) -> int | None:
+    """The cell that was running when execution stopped: the last one papermill started."""
+    last = None
     for i, cell in enumerate(nb.cells if nb is not None else []):
-        if cell.get("metadata", {}).get("papermill", {}).get("status") == "running":
-            return i
-    return None
+        if cell.get("metadata", {}).get("papermill", {}).get("start_time"):
+            last = i
+    return last
 
 
 def _exit_words(code: int | None) -> str:
