@@ -159,17 +159,19 @@ def specs_for(p: Plan, *, store: Path, params_dir: Path, notebooks: Path, timeou
 
 @contextmanager
 def _whole_writes():
-    """Ctrl-C waits until the report being written is in place."""
+    """Ctrl-C (or `kill`) waits until the report being written is in place."""
     got: list[int] = []
     try:
-        old = signal.signal(signal.SIGINT, lambda s, f: got.append(s))
+        old = {s: signal.signal(s, lambda n, f: got.append(n))
+               for s in (signal.SIGINT, signal.SIGTERM)}
     except ValueError:  # not the main thread: nothing to defer
         yield
         return
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, old)
+        for s, handler in old.items():
+            signal.signal(s, handler)
         if got:
             raise KeyboardInterrupt
 
@@ -356,8 +358,12 @@ class DaskPool:
             raise SchedulerError("未安装 dask.distributed：pip install distributed") from e
         try:
             self.client = Client(address, timeout="10s", set_as_default=False)
-        except (OSError, TimeoutError, ValueError) as e:
-            raise SchedulerError(f"无法连接 Dask 调度器 {address}：{e}") from None
+        except ValueError:
+            raise SchedulerError(f"Dask 调度器地址“{address}”格式不对，应如 tcp://10.0.0.5:8786"
+                                 ) from None
+        except (OSError, TimeoutError):
+            raise SchedulerError(f"无法连接 Dask 调度器 {address}：10秒内没有连上，请检查地址，"
+                                 "以及调度器（dask scheduler）是否在运行") from None
         if not self.client.scheduler_info().get("workers"):
             self.client.close()
             raise SchedulerError(f"Dask 调度器 {address} 没有可用的工作节点（dask worker）")
