@@ -11,12 +11,14 @@ import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
+STORE = ROOT / ".pytest_cache" / "emreport" / "sample.duckdb"
+# Set when this file is imported, before tests/conftest.py imports emreport (whose config reads
+# it once): every default store in the session, in-process or in a kernel, is this one.
+os.environ["EMREPORT_STORE"] = str(STORE)
 
 
 def pytest_configure(config) -> None:
-    store = ROOT / ".pytest_cache" / "emreport" / "sample.duckdb"
-    os.environ["EMREPORT_STORE"] = str(store)
     from emreport.config import SAMPLE
     from emreport.ingest import ingest
 
-    ingest(SAMPLE, store)
+    ingest(SAMPLE, STORE)
