@@ -62,7 +62,7 @@ RECIPIENTS = f"""\
 
 @pytest.fixture(scope="module")
 def metrics_bytes() -> dict[str, bytes]:
-    """metrics.json of 江城区 and the city for 2025, as render.outputs writes it."""
+    """metrics.json of 江城区 and the city for 2025, as render.files_but_pdf writes it."""
     out = {}
     for code in (JIANGCHENG, CITY, LINHU):
         r = report.build(code, PERIOD, store=config.STORE)

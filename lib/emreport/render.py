@@ -1,8 +1,9 @@
 """From a report notebook to the five output files of one report.
 
-`execute` runs the notebook with papermill on its parameters; `outputs` turns the executed
-notebook into report.html (nbconvert, with the project's own offline template), report.pdf,
-report.xlsx, metrics.json and report.ipynb; `write` puts them in place atomically.
+`execute` runs the notebook with papermill on its parameters; `files_but_pdf` turns the
+executed notebook into report.html (nbconvert, with the project's own offline template),
+report.xlsx, metrics.json and report.ipynb (the worker prints report.pdf from the page);
+`write` puts them in place atomically.
 """
 
 from __future__ import annotations
@@ -210,16 +211,6 @@ def files_but_pdf(nb: nbformat.NotebookNode, job: Job) -> dict[str, bytes]:
 
 def pdf_failure(e: Exception) -> RenderError:
     return RenderError(f"打印 PDF 失败：{type(e).__name__}：{e}")
-
-
-def outputs(nb: nbformat.NotebookNode, job: Job, printer) -> dict[str, bytes]:
-    """The five files of one report, as bytes, from its executed notebook."""
-    files = files_but_pdf(nb, job)
-    try:
-        pdf = printer.print_pdf(files["report.html"].decode("utf-8"))
-    except Exception as e:  # the printer's own errors and the browser's
-        raise pdf_failure(e) from e
-    return {"report.pdf": pdf, **files}
 
 
 def write(out_dir: Path, files: dict[str, bytes], state: dict | None = None) -> None:

@@ -37,7 +37,7 @@ sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 @dataclass(frozen=True)
 class Spec:
     """Everything a worker needs for one report. Paths are absolute and must be readable
-    where the worker runs; `narrative_sha` and `fingerprint` let it refuse to make a report
+    where the worker runs; `narrative_sha` and `store_meta` let it refuse to make a report
     from inputs that differ from those the client planned with."""
 
     job: Job
@@ -107,9 +107,6 @@ class Renderer:
 
     def submit_pdf(self, html: str) -> Future:
         return self._pdf.submit(self._print, html)
-
-    def print_pdf(self, html: str) -> bytes:
-        return self.submit_pdf(html).result()
 
     def ensure_kernels(self):
         if not self.server.alive():
