@@ -8,10 +8,9 @@ rate is computed from city totals, never averaged.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -101,32 +100,49 @@ class Metric:
 class PeriodData:
     """The rows of one period, each table cut from a slice that also holds the year before."""
 
-    def __init__(self, frames: dict[str, pd.DataFrame], period: Period):
+    def __init__(self, frames: dict[str, pd.DataFrame], period: Period, cut: bool = True):
         self.period = period
-        self.frames = {tid: _cut(BY_ID[tid], df, period) for tid, df in frames.items()}
+        self.frames = ({tid: _cut(BY_ID[tid], df, period) for tid, df in frames.items()}
+                       if cut else frames)
+        self._masks: dict[str, pd.Series] = {}  # reused by many metrics; dies with the rows
 
     def __getitem__(self, table_id: str) -> pd.DataFrame:
         return self.frames[table_id]
 
-    @cache  # noqa: B019 - one PeriodData per report; the masks are reused by many metrics
+    def members(self, codes: Sequence[str]) -> Iterator[PeriodData]:
+        """The rows of each district in `codes`, in that order, split from these rows (a
+        city's). Cutting is by row and by district (a stock's latest figure is per district),
+        so a member's share of the city's cut rows is what cutting its own would give."""
+        rows = {tid: df.groupby("district", sort=False, observed=True).indices
+                for tid, df in self.frames.items()}
+        none = np.array([], dtype=np.intp)
+        for code in codes:
+            yield PeriodData({tid: df.iloc[rows[tid].get(code, none)]
+                              for tid, df in self.frames.items()}, self.period, cut=False)
+
     def rectified_by_end(self) -> pd.Series:
         """Hazards of the period rectified on or before its last day."""
-        h = self["hazards"]
-        return h["rectified_on"].notna() & (h["rectified_on"] <= pd.Timestamp(self.period.end))
+        if "rectified" not in self._masks:
+            h = self["hazards"]
+            self._masks["rectified"] = (h["rectified_on"].notna() &
+                                        (h["rectified_on"] <= pd.Timestamp(self.period.end)))
+        return self._masks["rectified"]
 
-    @cache  # noqa: B019
     def overdue(self) -> pd.Series:
         """Hazards still open at the period's end whose deadline had passed."""
-        h = self["hazards"]
-        end = pd.Timestamp(self.period.end)
-        return ~self.rectified_by_end() & h["deadline"].notna() & (h["deadline"] < end)
+        if "overdue" not in self._masks:
+            h = self["hazards"]
+            end = pd.Timestamp(self.period.end)
+            self._masks["overdue"] = (~self.rectified_by_end() & h["deadline"].notna() &
+                                      (h["deadline"] < end))
+        return self._masks["overdue"]
 
 
 def _cut(table, df: pd.DataFrame, period: Period) -> pd.DataFrame:
     if table.kind == "event":
         col = pd.to_datetime(df[table.date])
-        return df[(col >= pd.Timestamp(period.start_ts)) &
-                  (col < pd.Timestamp(period.end_exclusive_ts))]
+        keep = (col >= pd.Timestamp(period.start_ts)) & (col < pd.Timestamp(period.end_exclusive_ts))
+        return df if keep.all() else df[keep]  # rows read for this period alone: no copy
     if table.kind == "total":
         return df[df["half"].isin(period.halves)]
     floor = pd.Timestamp(period.start - timedelta(days=1))
@@ -346,10 +362,25 @@ class Metrics(Mapping[str, Metric]):
 
     def __init__(self, unit: Unit, period: Period, frames: dict[str, pd.DataFrame],
                  prev_recorded: bool = True):
+        """From frames holding the period and the year before (cut apart here)."""
+        self._make(unit, period, PeriodData(frames, period),
+                   PeriodData(frames, period.previous_year()), prev_recorded)
+
+    @classmethod
+    def of(cls, unit: Unit, cur: PeriodData, prev: PeriodData, prev_recorded: bool,
+           tables: bool = True) -> Metrics:
+        """From rows already cut to the period and the year before; `tables=False` leaves
+        the breakdown tables out (a city's members are compared by their figures only)."""
+        m = cls.__new__(cls)
+        m._make(unit, cur.period, cur, prev, prev_recorded, tables)
+        return m
+
+    def _make(self, unit: Unit, period: Period, cur: PeriodData, prev: PeriodData,
+              prev_recorded: bool, tables: bool = True) -> None:
         self.unit = unit
         self.period = period
-        self.cur = PeriodData(frames, period)
-        self.prev = PeriodData(frames, period.previous_year())
+        self.prev_recorded = prev_recorded
+        self.cur, self.prev = cur, prev
         self._items: dict[str, Metric] = {}
         for mid, label, unit_, fn in EVENT_METRICS:
             prev = fn(self.prev) if prev_recorded else None
@@ -361,7 +392,14 @@ class Metrics(Mapping[str, Metric]):
             prev = fn(self.prev) if len(self.prev[table]) else None
             self._items[mid] = Metric(mid, label, unit_, cur, prev, approx(self.cur))
         self.tables = {b.id: breakdown(b, self.cur, self.prev if prev_recorded else None)
-                       for b in BREAKDOWNS}
+                       for b in BREAKDOWNS} if tables else {}
+        self._has = {tid for tid, df in self.cur.frames.items() if len(df)}
+
+    def release(self) -> Metrics:
+        """Let go of the rows once the figures are made: a city keeps the figures of each of
+        its members, not a second copy of their records."""
+        self.cur = self.prev = None  # type: ignore[assignment]
+        return self
 
     def __getitem__(self, key: str) -> Metric:
         return self._items[key]
@@ -374,7 +412,7 @@ class Metrics(Mapping[str, Metric]):
 
     def has(self, table_id: str) -> bool:
         """Whether the period has any rows of a table: sections without data are left out."""
-        return len(self.cur[table_id]) > 0
+        return table_id in self._has
 
     def to_json(self) -> dict:
         """Every figure by id, with unit and the year-earlier figure: the metrics.json body."""
@@ -385,10 +423,30 @@ class Metrics(Mapping[str, Metric]):
 
 def compute(store: Store, code: str, period: Period | str) -> Metrics:
     """Metrics for a district or city code and a period such as 2025-H1 or 2025."""
-    period = Period.parse(period) if isinstance(period, str) else period
+    period, recorded = _checked(store, period)
     unit = store.unit(code)
+    # each period read on its own: a year of records is held once, not also in a copy cut
+    # from a slice of both years
+    before = period.previous_year()
+    return Metrics.of(unit, PeriodData(store.slice(unit, period), period),
+                      PeriodData(store.slice(unit, before), before), recorded)
+
+
+def compute_members(store: Store, city: Metrics) -> Iterator[Metrics]:
+    """The figures of each member of a city, in the order of its members, from the rows the
+    city's own figures were made from: the records are read and cut once, not once more per
+    member. Each member keeps its figures, not its rows."""
+    codes = city.unit.members
+    for code, cur, prev in zip(codes, city.cur.members(codes), city.prev.members(codes),
+                               strict=True):
+        yield Metrics.of(store.unit(code), cur, prev, city.prev_recorded, tables=False).release()
+
+
+def _checked(store: Store, period: Period | str) -> tuple[Period, bool]:
+    """The period, refused when the store has no data for it, and whether the year before
+    was recorded (同比 is stated only then)."""
+    period = Period.parse(period) if isinstance(period, str) else period
     if not store.covers(period):
         have = "、".join(sorted(store.halves())) or "无"
         raise StoreError(f"{period.label}没有数据（已有数据的半年：{have}）")
-    recorded = store.covers(period.previous_year())
-    return Metrics(unit, period, store.slice(unit, period), prev_recorded=recorded)
+    return period, store.covers(period.previous_year())

@@ -15,7 +15,7 @@ from pathlib import Path
 from emreport import config, narrative
 from emreport.compose import Composer, Peer
 from emreport.document import BUNDLE_MIME, OUTPUT_KEY, Document
-from emreport.metrics import Metrics, as_number, compute
+from emreport.metrics import Metrics, as_number, compute, compute_members
 from emreport.periods import Period
 from emreport.store import CITY_OWN, Store
 
@@ -53,13 +53,12 @@ def build(code: str, period: str, *, store: str | Path = "", narrative_file: str
             kind = "市级" if city else "区县"
             raise ReportError(f"{unit.code}{unit.name}不是{kind}单位：请换用"
                               f"{'city_report' if unit.is_city else 'district_report'}笔记本")
-        fingerprint = st.fingerprint(unit, p)  # before the metrics use the slice it hashes
+        fingerprint = st.fingerprint(unit, p)
         m = compute(st, unit.code, p)
         peers = []
         if unit.is_city:
-            reg = st.registry().set_index("code")
-            peers = [Peer(c, reg.at[c, "name"], reg.at[c, "level"], compute(st, c, p))
-                     for c in unit.members]
+            peers = [Peer(pm.unit.code, pm.unit.name, pm.unit.level, pm)
+                     for pm in compute_members(st, m)]
     path = Path(narrative_file) if narrative_file else narrative.path_for(
         unit.code, p.code, Path(params_dir) if params_dir else None)
     story = narrative.load(path)

@@ -50,7 +50,6 @@ class Store:
         self._registry: pd.DataFrame | None = None
         self._halves: set[str] | None = None
         self._small: dict[str, pd.DataFrame] = {}
-        self._slices: dict[tuple[str, str], dict[str, pd.DataFrame]] = {}
 
     def close(self) -> None:
         self.con.close()
@@ -105,15 +104,22 @@ class Store:
         return Unit(r["code"], r["name"], r["level"], members)
 
     def read(self, table: Table, unit: Unit, period: Period) -> pd.DataFrame:
-        """One table for the unit, cut to the period and the same period a year earlier."""
-        codes = list(unit.members)
+        """One table for the unit: an event table's records dated in the period; a total or
+        stock table's rows up to the period's end, including the year before (figures of a
+        period are cut from them by `metrics.PeriodData`)."""
         if table.kind != "event":
-            return self._cut_small(table, codes, period)
-        prev = period.previous_year()
-        sql = (f"SELECT * FROM {table.id} WHERE district IN ({','.join('?' * len(codes))}) AND "
-               f"(({table.date} >= ? AND {table.date} < ?) OR ({table.date} >= ? AND {table.date} < ?))")
-        return self._query(sql, codes + [prev.start_ts, prev.end_exclusive_ts,
-                                         period.start_ts, period.end_exclusive_ts])
+            return self._cut_small(table, list(unit.members), period)
+        where, args = self._event_rows(table, unit, [period])
+        return self._query(f"SELECT * FROM {table.id} WHERE {where}", args)
+
+    @staticmethod
+    def _event_rows(table: Table, unit: Unit, periods: list[Period]) -> tuple[str, list]:
+        """Which rows of an event table are the unit's and dated in one of the periods: one
+        predicate for reading and for fingerprinting."""
+        codes = list(unit.members)
+        dated = " OR ".join([f"({table.date} >= ? AND {table.date} < ?)"] * len(periods))
+        where = f"district IN ({','.join('?' * len(codes))}) AND ({dated})"
+        return where, codes + [ts for p in periods for ts in (p.start_ts, p.end_exclusive_ts)]
 
     def _cut_small(self, table: Table, codes: list[str], period: Period) -> pd.DataFrame:
         """Period totals and stocks: a few rows per district and half-year, so each is read
@@ -129,22 +135,31 @@ class Store:
         return df[keep]
 
     def _query(self, sql: str, args: list) -> pd.DataFrame:
-        return self.con.sql(sql, params=args).to_arrow_table().to_pandas(date_as_object=False)
+        # one chunk per column: taking rows from a column in chunks joins the chunks first,
+        # every time (a city splits its records once per member)
+        table = self.con.sql(sql, params=args).to_arrow_table().combine_chunks()
+        return table.to_pandas(date_as_object=False)
 
     def slice(self, unit: Unit, period: Period) -> dict[str, pd.DataFrame]:
-        """Every data table for the unit and period (and a year earlier), by table id. Read
-        once per store: the fingerprint and the metrics of a report read the same slice."""
-        key = (unit.code, period.code)
-        if key not in self._slices:
-            self._slices[key] = {t.id: self.read(t, unit, period) for t in TABLES
-                                 if t.kind != "registry"}
-        return dict(self._slices[key])
+        """Every data table for the unit and period, by table id (see `read`)."""
+        return {t.id: self.read(t, unit, period) for t in TABLES if t.kind != "registry"}
 
     def fingerprint(self, unit: Unit, period: Period) -> str:
         """A hash of everything a report on the unit and period reads: the unit's registry entry
-        and its slice. Equal fingerprints mean the report would read the same data."""
+        and its rows of every table. Equal fingerprints mean the report would read the same
+        data. Event tables are hashed where they are stored, without reading them out: a
+        city's millions of records would otherwise be hashed in memory a second time."""
         h = hashlib.sha256(repr((unit, period.code)).encode())
-        for tid, df in sorted(self.slice(unit, period).items()):
-            h.update(f"{tid}:{','.join(df.columns)}:{len(df)}".encode())
-            h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+        for table in sorted((t for t in TABLES if t.kind != "registry"), key=lambda t: t.id):
+            if table.kind == "event":
+                cols = list(self.con.execute(f"SELECT * FROM {table.id} LIMIT 0").fetch_df())
+                where, args = self._event_rows(table, unit, [period.previous_year(), period])
+                n, total = self.con.execute(
+                    f"SELECT count(*), coalesce(sum(hash({', '.join(cols)})), 0)::VARCHAR "
+                    f"FROM {table.id} WHERE {where}", args).fetchall()[0]
+                h.update(f"{table.id}:{','.join(cols)}:{n}:{total}".encode())
+            else:
+                df = self._cut_small(table, list(unit.members), period)
+                h.update(f"{table.id}:{','.join(df.columns)}:{len(df)}".encode())
+                h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
         return h.hexdigest()[:16]
