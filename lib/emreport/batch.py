@@ -15,6 +15,7 @@ import signal
 import sys
 import time
 import uuid
+from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -104,7 +105,9 @@ def plan(periods: list[str], districts: str, *, store: Path, params_dir: Path,
 
 
 
-WORKER_MEMORY = 800 * 2**20  # a worker at its peak: browser, warm kernel server, one kernel
+MAX_LANES = 3  # reports one worker runs at once: its printing and its own work keep up
+WORKER_MEMORY = 600 * 2**20  # a worker without kernels: itself, warm kernel server, browser
+LANE_MEMORY = 700 * 2**20  # one kernel at its peak (a city report of 100 districts)
 
 
 @dataclass
@@ -128,11 +131,15 @@ def default_jobs() -> int:
 
 
 def memory_cap(wanted: int) -> int:
-    """As many workers as asked, but no more than the free memory holds."""
+    """As many reports at once as asked, but no more than the free memory holds."""
     try:
         with open("/proc/meminfo") as f:
             info = {k: int(v.split()[0]) * 1024 for k, v in (line.split(":", 1) for line in f)}
-        return max(1, min(wanted, info["MemAvailable"] // WORKER_MEMORY))
+        free = info["MemAvailable"]
+        fit = 0
+        while fit < wanted and WORKER_MEMORY * (fit // MAX_LANES + 1) + LANE_MEMORY * (fit + 1) <= free:
+            fit += 1
+        return max(1, fit)
     except (OSError, KeyError, ValueError):
         return wanted
 
@@ -264,39 +271,55 @@ def _summary(result: Result, total: int, seconds: float, outputs: Path) -> None:
 
 
 class LocalPool:
-    """Worker processes on this machine, each with its warm kernels and browser. A worker
-    that dies takes only its current report with it; another takes its place."""
+    """Worker processes on this machine, each running a few reports at once (its lanes) on
+    one warm kernel server and one browser: on a small machine a single worker runs them
+    all. Specs are handed out a few at a time, so the coordinator always knows which
+    reports a worker holds: should it die, those it had started are failed with the reason,
+    the others go to the worker that takes its place."""
 
     def __init__(self, n: int):
         import multiprocessing as mp
 
         self.ctx = mp.get_context("spawn")
-        self.tasks = self.ctx.Queue()
         self.events_q = self.ctx.Queue()
-        self.n = n
-        self.procs: dict[int, object] = {}
-        self.current: dict[int, str] = {}
+        workers = -(-n // MAX_LANES)
+        self.lanes = [n // workers + (i < n % workers) for i in range(workers)]
+        self.procs: dict[int, tuple] = {}  # worker id -> (process, its task queue, lanes)
+        self.held: dict[int, dict[str, bool]] = {}  # worker id -> job id -> started
         self.specs: dict[str, object] = {}
+        self.backlog: deque = deque()
         self.finished: set[str] = set()
         self._next = 0
-        for _ in range(n):
-            self._spawn()
+        for lanes in self.lanes:
+            self._spawn(lanes)
 
-    def _spawn(self) -> None:
+    def _spawn(self, lanes: int) -> None:
         from emreport import worker
 
         wid, self._next = self._next, self._next + 1
-        proc = self.ctx.Process(target=worker.serve, args=(wid, self.tasks, self.events_q),
+        tasks = self.ctx.Queue()
+        proc = self.ctx.Process(target=worker.serve, args=(wid, lanes, tasks, self.events_q),
                                 daemon=True, name=f"emreport-worker-{wid}")
         proc.start()
-        self.procs[wid] = proc
+        self.procs[wid] = (proc, tasks, lanes)
+        self.held[wid] = {}
 
     def __enter__(self) -> LocalPool:
         return self
 
     def submit(self, spec) -> None:
         self.specs[spec.job.id] = spec
-        self.tasks.put(spec)
+        self.backlog.append(spec)
+        self._hand_out()
+
+    def _hand_out(self) -> None:
+        """Keep each worker a report ahead of its lanes, so no lane waits for work: a lane
+        holds two (one printing, one running) and reports done when the printing ends."""
+        for wid, (_proc, tasks, lanes) in self.procs.items():
+            while self.backlog and len(self.held[wid]) < 2 * lanes + 1:
+                spec = self.backlog.popleft()
+                self.held[wid][spec.job.id] = False
+                tasks.put(spec)
 
     def events(self, timeout: float):
         try:
@@ -305,46 +328,57 @@ class LocalPool:
             yield from self._deaths()
             return
         if kind == "start":
-            self.current[wid] = payload
+            if payload in self.held.get(wid, {}):
+                self.held[wid][payload] = True
             yield ("start", payload)
         elif kind == "done":
-            self.current.pop(wid, None)
+            self.held.get(wid, {}).pop(payload.job.id, None)
             self.finished.add(payload.job.id)
+            self._hand_out()
             yield ("done", payload)
 
     def _deaths(self):
         from emreport.worker import Outcome
 
-        for wid, proc in list(self.procs.items()):
+        for wid, (proc, tasks, lanes) in list(self.procs.items()):
             if proc.is_alive():
                 continue
             del self.procs[wid]
-            job_id = self.current.pop(wid, None)
-            if job_id and job_id not in self.finished:
+            tasks.close()
+            tasks.cancel_join_thread()
+            held = self.held.pop(wid)
+            for job_id, started in held.items():
+                if job_id in self.finished:
+                    continue
                 spec = self.specs[job_id]
-                self.finished.add(job_id)
-                yield ("done", Outcome(spec.job, spec.key,
-                                       error=f"生成进程意外退出（退出码{proc.exitcode}）"))
+                if started:
+                    self.finished.add(job_id)
+                    yield ("done", Outcome(spec.job, spec.key,
+                                           error=f"生成进程意外退出（退出码{proc.exitcode}）"))
+                else:
+                    self.backlog.appendleft(spec)
             if len(self.finished) < len(self.specs):
-                self._spawn()
+                self._spawn(lanes)
+                self._hand_out()
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is None:
-            for _ in self.procs:
-                self.tasks.put(None)
+            for _proc, tasks, lanes in self.procs.values():
+                for _ in range(lanes):
+                    tasks.put(None)
             deadline = time.monotonic() + 30
         else:  # interrupted: stop at once
-            for proc in self.procs.values():
+            for proc, _tasks, _lanes in self.procs.values():
                 proc.terminate()
             deadline = time.monotonic() + 10
-        for proc in self.procs.values():
+        for proc, tasks, _lanes in self.procs.values():
             proc.join(max(0.1, deadline - time.monotonic()))
             if proc.is_alive():
                 proc.kill()
                 proc.join()
-        self.tasks.close()
+            tasks.close()
+            tasks.cancel_join_thread()
         self.events_q.close()
-        self.tasks.cancel_join_thread()
 
 
 class DaskPool:

@@ -174,7 +174,6 @@ class KernelServer:
         self.log_path = log or Path(tempfile.mkstemp(prefix="emreport-kernels-", suffix=".log")[1])
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in close()
         self._lock = threading.Lock()
-        self.last_pid = 0
         self.socket_dir = Path(tempfile.mkdtemp(prefix="emreport-kernels-"))  # 0700: ours only
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "emreport.kernels"], stdin=subprocess.PIPE,
@@ -197,12 +196,7 @@ class KernelServer:
         return json.loads(line)
 
     def fork(self, argv: list[str], cwd: str, env: dict[str, str]) -> int:
-        self.last_pid = self._ask(op="fork", argv=argv, cwd=cwd, env=env)["pid"]
-        return self.last_pid
-
-    def last_exit(self) -> int | None:
-        """How the most recent kernel ended (negative: the signal), or None if it runs."""
-        return self.poll(self.last_pid) if self.last_pid else None
+        return self._ask(op="fork", argv=argv, cwd=cwd, env=env)["pid"]
 
     def poll(self, pid: int) -> int | None:
         reply = self._ask(op="poll", pid=pid)
@@ -235,7 +229,10 @@ class KernelServer:
 
 def kernel_manager_class(server: KernelServer):
     """An AsyncKernelManager whose kernels come from `server`, on IPC sockets (nothing
-    listens on the network). Pass it to papermill as `kernel_manager_class`."""
+    listens on the network). Pass it to papermill as `kernel_manager_class`, a new class for
+    each notebook run: it remembers the kernels it started, so `last_exit()` tells how that
+    run's kernel ended even while other runs share the server."""
+    launched: list[int] = []
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_client.provisioning import LocalProvisioner
 
@@ -249,6 +246,7 @@ def kernel_manager_class(server: KernelServer):
             env = kwargs.get("env") or dict(os.environ)
             self.pid = self.pgid = await asyncio.to_thread(
                 server.fork, argv, str(kwargs.get("cwd") or os.getcwd()), env)
+            launched.append(self.pid)
             self.cwd = kwargs.get("cwd")
             return self.connection_info
 
@@ -292,6 +290,11 @@ def kernel_manager_class(server: KernelServer):
                 self.provisioner = ForkProvisioner(kernel_id=self.kernel_id,
                                                    kernel_spec=self.kernel_spec, parent=self)
             return await super()._async_pre_start_kernel(**kw)
+
+        @staticmethod
+        def last_exit() -> int | None:
+            """How this run's latest kernel ended (negative: the signal), None if it runs."""
+            return server.poll(launched[-1]) if launched else None
 
     ForkKernelManager.server = server
     return ForkKernelManager

@@ -13,11 +13,14 @@ ExternalResourceError. Why Chromium is the default: see `default_printer`. `page
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -26,7 +29,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
 if TYPE_CHECKING:
-    from playwright.sync_api import BrowserContext, Playwright, Route
+    from playwright.async_api import BrowserContext, Page, Playwright, Route
 
 CHROMIUM_ENV = "EMREPORT_CHROMIUM"
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
@@ -137,13 +140,24 @@ def chromium_path() -> str:
 
 class ChromiumPrinter(_Printer):
     """Headless Chromium through Playwright: launched once on enter, every process closed on
-    exit, a throwaway profile, no JavaScript, and every request but `data:` refused."""
+    exit, a throwaway profile, no JavaScript, and every request but `data:` refused.
 
-    def __init__(self, executable: str | None = None) -> None:
+    `print_pdf` may be called from any thread, and up to `tabs` pages print at once (the
+    browser lays each out in a process of its own). A tab prints report after report, each
+    replacing the last: a tab of its own per report would cost a renderer process started
+    afresh, a third of the printing time. Playwright's asynchronous API runs in a thread the
+    printer owns."""
+
+    def __init__(self, executable: str | None = None, tabs: int = 1) -> None:
         self.executable = executable or chromium_path()
+        self.tabs = max(1, tabs)
         self._profile: tempfile.TemporaryDirectory[str] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
         self._playwright: Playwright | None = None
         self._context: BrowserContext | None = None
+        self._free: asyncio.Queue | None = None  # tabs not printing, with their refusals
+        self._opened = 0
 
     @property
     def user_data_dir(self) -> str | None:
@@ -156,72 +170,122 @@ class ChromiumPrinter(_Printer):
 
     def start(self) -> None:
         """Launch the browser once; a failed launch releases whatever it had started."""
-        from playwright.sync_api import sync_playwright
-
         if self._context is not None:
             return
         if not Path(self.executable).exists():
             raise FileNotFoundError(f"找不到 Chromium：{self.executable}（可用环境变量 {CHROMIUM_ENV} 指定）")
         self._profile = tempfile.TemporaryDirectory(prefix="emreport-chromium-")
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True,
+                                        name="emreport-chromium")
+        self._thread.start()
         try:
-            self._playwright = sync_playwright().start()
-            self._context = self._playwright.chromium.launch_persistent_context(
-                self._profile.name, executable_path=self.executable, headless=True,
-                args=list(CHROMIUM_ARGS), java_script_enabled=False, accept_downloads=False,
-                service_workers="block", offline=True)
+            self._call(self._launch())
         except BaseException:
             self.close()
             raise
 
-    def print_pdf(self, html: str) -> bytes:
-        """The PDF of one self-contained page; ExternalResourceError if it asked for more."""
+    def _call(self, coro):
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
+
+    async def _launch(self) -> None:
+        from playwright.async_api import async_playwright
+
+        self._playwright = await async_playwright().start()
+        self._context = await self._playwright.chromium.launch_persistent_context(
+            self._profile.name, executable_path=self.executable, headless=True,
+            args=list(CHROMIUM_ARGS), java_script_enabled=False, accept_downloads=False,
+            service_workers="block", offline=True)
+        self._free = asyncio.Queue()
+
+    async def _tab(self) -> tuple[Page, list[str]]:
+        """A tab that is not printing; opened (with every request routed through
+        `_data_only`) while fewer than `tabs` are open."""
+        while not self._free.empty():
+            page, refused = self._free.get_nowait()
+            if not page.is_closed():
+                return page, refused
+            self._opened -= 1  # a tab that crashed is replaced
+        if self._opened < self.tabs:
+            self._opened += 1
+            page = await self._context.new_page()
+            page.set_default_timeout(PRINT_TIMEOUT_MS)
+            refused: list[str] = []
+            await page.route("**/*", lambda route: _data_only(route, refused))
+            return page, refused
+        return await self._free.get()
+
+    async def _print(self, html: str) -> bytes:
+        page, refused = await self._tab()
+        try:
+            refused.clear()
+            await page.set_content(html, wait_until="load")
+            if refused:
+                await page.set_content("")  # the next report starts from an empty tab either way
+                raise ExternalResourceError(list(refused))
+            return await page.pdf(prefer_css_page_size=True, print_background=True,
+                                  tagged=True, outline=True)
+        finally:
+            self._free.put_nowait((page, refused))
+
+    def submit(self, html: str) -> Future[bytes]:
+        """Start printing one self-contained page; the future gives the PDF, or raises
+        ExternalResourceError if the page asked for more."""
         if self._context is None:
             raise RuntimeError("Chromium 打印器尚未启动：请用 with ChromiumPrinter() as printer")
-        refused: list[str] = []
-        page = self._context.new_page()
-        try:
-            page.set_default_timeout(PRINT_TIMEOUT_MS)
-            page.route("**/*", lambda route: _data_only(route, refused))
-            page.set_content(html, wait_until="load")
-            if refused:
-                raise ExternalResourceError(refused)
-            return page.pdf(prefer_css_page_size=True, print_background=True, tagged=True,
-                            outline=True)
-        finally:
-            page.close()
+        return asyncio.run_coroutine_threadsafe(self._print(html), self._loop)
 
-    def close(self) -> None:
-        """Close the browser, stop Playwright's driver, delete the profile: each even if the one
-        before failed, so no process or folder outlives the printer."""
-        context, playwright, profile = self._context, self._playwright, self._profile
-        self._context = self._playwright = self._profile = None
+    def print_pdf(self, html: str) -> bytes:
+        """The PDF of one self-contained page; ExternalResourceError if it asked for more."""
+        return self.submit(html).result()
+
+    async def _shutdown(self) -> None:
+        context, playwright = self._context, self._playwright
+        self._context = self._playwright = self._free = None
         try:
             if context is not None:
-                context.close()
+                await context.close()
+        finally:
+            if playwright is not None:
+                await playwright.stop()
+
+    def close(self) -> None:
+        """Close the browser, stop Playwright's driver and the printer's thread, delete the
+        profile: each even if the one before failed, so no process or folder outlives the
+        printer."""
+        loop, thread, profile = self._loop, self._thread, self._profile
+        self._loop = self._thread = self._profile = None
+        try:
+            if loop is not None:
+                asyncio.run_coroutine_threadsafe(self._shutdown(), loop).result()
         finally:
             try:
-                if playwright is not None:
-                    playwright.stop()
+                if loop is not None:
+                    loop.call_soon_threadsafe(loop.stop)
+                    thread.join()
+                    loop.close()
             finally:
+                self._opened = 0
                 if profile is not None:
                     profile.cleanup()
 
 
-def _data_only(route: Route, refused: list[str]) -> None:
+async def _data_only(route: Route, refused: list[str]) -> None:
     """Let inline data through; note and abort anything that would leave the page."""
     url = route.request.url
     if url.lower().startswith("data:"):
-        route.continue_()
+        await route.continue_()
     else:
         refused.append(url)
-        route.abort("blockedbyclient")
+        await route.abort("blockedbyclient")
 
 
-def default_printer() -> ChromiumPrinter:
+def default_printer(tabs: int = 1) -> ChromiumPrinter:
     """Chromium, because it justifies Chinese lines to both edges of the text block (撑满版心)
     and WeasyPrint does not: about a third of full lines would end short. WeasyPrinter is the
-    in-process alternative. Use the result with `with`, which launches and closes the browser."""
-    return ChromiumPrinter()
+    in-process alternative. Use the result with `with`, which launches and closes the browser;
+    `tabs` pages may print at once."""
+    return ChromiumPrinter(tabs=tabs)
 
 
 # --- reading a PDF back (poppler) ---------------------------------------------------------

@@ -143,8 +143,8 @@ def execute(job: Job, *, store: Path, params_dir: Path, timeout: int = 600,
         nb = keep.get("nb")
         cell = _running_cell(nb)
         where = f"第{cell + 1}个单元格" if cell is not None else "笔记本"
-        server = getattr(kernel_manager_class, "server", None)
-        code = server.last_exit() if server is not None else None
+        last_exit = getattr(kernel_manager_class, "last_exit", None)
+        code = last_exit() if last_exit is not None else None
         raise RenderError(f"{where}运行时内核意外退出{_exit_words(code)}", notebook=nb,
                           cell=None if cell is None else cell + 1) from None
 

@@ -3,7 +3,8 @@ the page, print the PDF, build the appendix. Returns the files as bytes; only th
 asked (the `emreport run` on the analyst's machine) writes to outputs/, so a worker — a local
 process or a Dask worker on another machine — needs no write access there.
 
-Each worker keeps, for as long as it lives, a fork server of warm kernels and one browser.
+Each worker keeps, for as long as it lives, a fork server of warm kernels and one browser,
+shared by the reports it runs at once (its lanes, or a Dask worker's threads).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import socket
 import sys
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from emreport import render
 from emreport.render import Job, RenderError
 
 EVENT_TOPIC = "emreport-started"
+
 
 # jsonschema (under nbformat) checks the "iri" string format with rfc3987_syntax when it is
 # installed, which builds a grammar at import: a second of CPU in every worker. Notebooks
@@ -67,62 +69,66 @@ class Outcome:
 
 
 class Renderer:
-    """A worker's warm state: the kernel fork server and the browser (in a thread of its own,
-    since the browser's API must always be called from the thread that started it)."""
+    """A worker's warm state: the kernel fork server and the browser, shared by the reports
+    the worker runs at once: each report gets a kernel of its own, and up to `tabs` of them
+    print at the same time."""
 
-    def __init__(self):
-        from emreport.kernels import KernelServer, kernel_manager_class
+    def __init__(self, tabs: int = 1):
+        from emreport.kernels import KernelServer
 
-        self._pdf = ThreadPoolExecutor(1, thread_name_prefix="emreport-pdf")
+        self.tabs = tabs
         self._printer = None
-        self._pdf.submit(self._start_printer)  # the browser starts while the kernels warm up
+        self._printer_lock = threading.Lock()
+        # the browser starts while the kernels warm up
+        self._starting = threading.Thread(target=self._start_printer, daemon=True)
+        self._starting.start()
+        self._kernels_lock = threading.Lock()
         self.server = KernelServer()
-        self.manager = kernel_manager_class(self.server)
         self._closed = False
 
     def _start_printer(self):
-        if self._printer is None:
-            from emreport.pdf import default_printer
+        with self._printer_lock:
+            if self._printer is None:
+                from emreport.pdf import default_printer
 
-            printer = default_printer()
-            printer.__enter__()
-            self._printer = printer
-        return self._printer
+                printer = default_printer(self.tabs)
+                printer.start()
+                self._printer = printer
+            return self._printer
 
-    def _print(self, html: str) -> bytes:
+    def restart_printer(self, broken) -> None:
+        """Close a browser that failed (unless another report already replaced it); the next
+        print starts a new one."""
+        with self._printer_lock:
+            if self._printer is broken and broken is not None:
+                self._printer = None
+                try:
+                    broken.close()
+                except Exception:  # noqa: BLE001 - already failing
+                    pass
+
+    def submit_pdf(self, html: str) -> tuple[object, Future]:
         printer = self._start_printer()
-        try:
-            return printer.print_pdf(html)
-        except Exception:
-            self._stop_printer()  # a browser that failed once is started afresh next time
-            raise
+        return printer, printer.submit(html)
 
-    def _stop_printer(self):
-        printer, self._printer = self._printer, None
-        if printer is not None:
-            try:
-                printer.__exit__(None, None, None)
-            except Exception:  # noqa: BLE001 - already failing; the process is going anyway
-                pass
+    def kernel_manager(self):
+        """A kernel manager class for one notebook run, on a live fork server (started
+        afresh if the last one died)."""
+        from emreport.kernels import KernelServer, kernel_manager_class
 
-    def submit_pdf(self, html: str) -> Future:
-        return self._pdf.submit(self._print, html)
-
-    def ensure_kernels(self):
-        if not self.server.alive():
-            from emreport.kernels import KernelServer, kernel_manager_class
-
-            self.server.close()
-            self.server = KernelServer()
-            self.manager = kernel_manager_class(self.server)
+        with self._kernels_lock:
+            if not self.server.alive():
+                self.server.close()
+                self.server = KernelServer()
+            return kernel_manager_class(self.server)
 
     def close(self):
         if self._closed:
             return
         self._closed = True
         self.server.close()
-        self._pdf.submit(self._stop_printer).result()
-        self._pdf.shutdown()
+        self._starting.join()
+        self.restart_printer(self._printer)
 
 
 _renderer: Renderer | None = None
@@ -130,12 +136,14 @@ _lock = threading.Lock()
 _announce = None  # set in local worker processes: tells the coordinator a report has started
 
 
-def renderer() -> Renderer:
+def renderer(tabs: int | None = None) -> Renderer:
+    """This process's Renderer, made on first use with `tabs` (default: as many as the Dask
+    worker running this has threads, else one)."""
     global _renderer
     with _lock:
         if _renderer is None:
             _quiet()
-            _renderer = Renderer()
+            _renderer = Renderer(tabs or _dask_threads())
             atexit.register(_renderer.close)
             try:
                 from multiprocessing import util
@@ -144,6 +152,15 @@ def renderer() -> Renderer:
             except Exception:  # noqa: BLE001 - only for multiprocessing workers
                 pass
         return _renderer
+
+
+def _dask_threads() -> int:
+    try:
+        from distributed import get_worker
+
+        return max(1, get_worker().state.nthreads)
+    except (ImportError, ValueError, AttributeError):
+        return 1
 
 
 def _quiet():
@@ -181,9 +198,9 @@ def store_meta(path: Path) -> str:
         return hashlib.sha256(json.dumps(st.meta(), sort_keys=True).encode()).hexdigest()
 
 
-def _begin(spec: Spec) -> tuple[Outcome, Future | None, float]:
-    """Run the notebook and build four of the files; the PDF is left printing in the browser's
-    thread, so a worker can start its next report meanwhile."""
+def _begin(spec: Spec) -> tuple[Outcome, tuple | None, float]:
+    """Run the notebook and build four of the files; the PDF is left printing in the
+    browser, so a lane can start its next report meanwhile."""
     t0 = time.perf_counter()
     job = spec.job
     _started(job)
@@ -196,10 +213,9 @@ def _begin(spec: Spec) -> tuple[Outcome, Future | None, float]:
                               "（或在生成期间重新导入了数据）")
         if narrative_sha(Path(spec.params_dir), job) != spec.narrative_sha:
             raise RenderError(f"生成节点{out.host}上的文字材料与本机的不同（或在生成期间被修改）")
-        r.ensure_kernels()
         nb = render.execute(job, store=Path(spec.store), params_dir=Path(spec.params_dir),
                             timeout=spec.timeout, notebooks=Path(spec.notebooks),
-                            kernel_manager_class=r.manager)
+                            kernel_manager_class=r.kernel_manager())
         out.files = render.files_but_pdf(nb, job)
         pdf = r.submit_pdf(out.files["report.html"].decode("utf-8"))
     except RenderError as e:
@@ -213,11 +229,17 @@ def _begin(spec: Spec) -> tuple[Outcome, Future | None, float]:
     return out, pdf, t0
 
 
-def _end(out: Outcome, pdf: Future | None, t0: float) -> Outcome:
+def _end(out: Outcome, pdf: tuple | None, t0: float) -> Outcome:
+    """Wait for the PDF; a browser that failed is replaced for the reports after this one."""
     if pdf is not None:
+        from emreport.pdf import ExternalResourceError
+
+        printer, printing = pdf
         try:
-            out.files = {"report.pdf": pdf.result(), **out.files}
+            out.files = {"report.pdf": printing.result(), **out.files}
         except Exception as e:  # noqa: BLE001 - the printer's own errors and the browser's
+            if not isinstance(e, ExternalResourceError):
+                renderer().restart_printer(printer)
             out.files, out.error = {}, str(render.pdf_failure(e)).splitlines()[0]
     out.seconds = time.perf_counter() - t0
     return out
@@ -228,9 +250,10 @@ def render_report(spec: Spec) -> Outcome:
     return _end(*_begin(spec))
 
 
-def serve(worker_id: int, tasks, events) -> None:
-    """A local worker process: take specs until told to stop, report each start and outcome.
-    Ctrl-C belongs to the coordinator; a SIGTERM from it ends the worker cleanly."""
+def serve(worker_id: int, lanes: int, tasks, events) -> None:
+    """A local worker process: `lanes` reports at a time, each lane taking specs until told
+    to stop (None) and reporting each start and outcome; all lanes share one kernel server
+    and one browser. Ctrl-C belongs to the coordinator; its SIGTERM ends the worker."""
     global _announce
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -239,25 +262,36 @@ def serve(worker_id: int, tasks, events) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     _announce = lambda job: events.put(("start", worker_id, job.id))  # noqa: E731
-    pending = None  # the report whose PDF is still printing
     try:
         events.put(("ready", worker_id, os.getpid()))
-        renderer()
-        while True:
-            try:
-                spec = tasks.get(block=pending is None)
-            except queue.Empty:  # nothing waiting: finish the report in hand first
-                events.put(("done", worker_id, _end(*pending)))
-                pending = None
-                continue
-            if spec is None:
-                break
-            begun = _begin(spec)
-            if pending is not None:
-                events.put(("done", worker_id, _end(*pending)))
-            pending = begun
-        if pending is not None:
-            events.put(("done", worker_id, _end(*pending)))
+        renderer(tabs=lanes)
+        threads = [threading.Thread(target=_lane, args=(worker_id, tasks, events), daemon=True,
+                                    name=f"emreport-lane-{i}") for i in range(lanes)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            while t.is_alive():  # a timed join, so SIGTERM is handled at once
+                t.join(0.5)
     finally:
         if _renderer is not None:
             _renderer.close()
+
+
+def _lane(worker_id: int, tasks, events) -> None:
+    """One lane: run a report, and while its PDF prints, start the next."""
+    pending = None  # the report whose PDF is still printing
+    while True:
+        try:
+            spec = tasks.get() if pending is None else tasks.get(timeout=0.05)
+        except queue.Empty:  # nothing waiting: finish the report in hand first
+            events.put(("done", worker_id, _end(*pending)))
+            pending = None
+            continue
+        if spec is None:
+            break
+        begun = _begin(spec)
+        if pending is not None:
+            events.put(("done", worker_id, _end(*pending)))
+        pending = begun
+    if pending is not None:
+        events.put(("done", worker_id, _end(*pending)))
