@@ -15,6 +15,7 @@ import numbers
 import os
 import re
 import unicodedata
+from copy import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -27,6 +28,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -279,16 +281,26 @@ def _write_header(ws: Worksheet, headers: list[str], widths: list[float]) -> Non
     ws.row_dimensions[HEADER_ROW].height = LINE_HEIGHT * lines + 4
 
 
-def _write_row(ws: Worksheet, row: int, cells: list[CellValue], widths: list[float]) -> None:
-    """One data row: label left, numbers right, text wrapped; the 合计 row bold."""
+def _write_row(ws: Worksheet, row: int, cells: list[CellValue], widths: list[float],
+               styles: dict[tuple, StyleArray]) -> None:
+    """One data row: label left, numbers right, text wrapped; the 合计 row bold. A cell's
+    look is set once per kind of cell and copied to the others (`styles`): setting border,
+    alignment and font cell by cell looks each up in the workbook, most of the time a
+    workbook takes."""
     total = isinstance(cells[0].value, str) and cells[0].value.strip() == TOTAL_LABEL
     for col, item in enumerate(cells, start=1):
         cell = ws.cell(row, col)
+        left = col == 1 or isinstance(item.value, str)
+        kind = (left, total, item.number_format)
         _put(cell, item)
+        if kind in styles:
+            cell._style = copy(styles[kind])
+            continue
         cell.border = GRID
-        cell.alignment = LEFT if col == 1 or isinstance(item.value, str) else RIGHT
+        cell.alignment = LEFT if left else RIGHT
         if total:
             cell.font = TOTAL_FONT
+        styles[kind] = copy(cell._style)
     lines = max(text_lines(c.shown, w) for c, w in zip(cells, widths, strict=True))
     if lines > 1:
         ws.row_dimensions[row].height = LINE_HEIGHT * lines + 4
@@ -327,8 +339,9 @@ def table_sheet(ws: Worksheet, table: AppendixTable) -> None:
     _write_title(ws, table.title, len(columns), total_width)
     _write_header(ws, headers, widths)
     rows = [list(r) for r in zip(*(cells for _, cells in columns), strict=True)]
+    styles: dict[tuple, StyleArray] = {}
     for row, cells in enumerate(rows, start=FIRST_ROW):
-        _write_row(ws, row, cells, widths)
+        _write_row(ws, row, cells, widths, styles)
     if table.note:
         _write_note(ws, FIRST_ROW + len(rows), table.note, len(columns), total_width)
     for col, width in enumerate(widths, start=1):

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import tempfile
+import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -164,12 +165,18 @@ def _css() -> str:
     return (TEMPLATES / "report.css").read_text(encoding="utf-8")
 
 
-def html_of(nb: nbformat.NotebookNode, title: str) -> str:
-    """The page: the tagged outputs in order, inside the offline template and stylesheet."""
-    from nbconvert import HTMLExporter
+_exporters = threading.local()
 
-    exporter = HTMLExporter(template_name="report", extra_template_basedirs=[str(TEMPLATES)],
-                            exclude_input=True)
+
+def html_of(nb: nbformat.NotebookNode, title: str) -> str:
+    """The page: the tagged outputs in order, inside the offline template and stylesheet.
+    Each thread keeps its exporter: making one loads and compiles the templates."""
+    exporter = getattr(_exporters, "html", None)
+    if exporter is None:
+        from nbconvert import HTMLExporter
+
+        exporter = _exporters.html = HTMLExporter(
+            template_name="report", extra_template_basedirs=[str(TEMPLATES)], exclude_input=True)
     body, _ = exporter.from_notebook_node(nb, resources={"emreport": {"title": title,
                                                                       "css": _css()}})
     return body
