@@ -15,8 +15,8 @@ import numbers
 import os
 import re
 import unicodedata
-from copy import copy
 from collections.abc import Iterable, Sequence
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal

@@ -23,9 +23,14 @@ import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from emreport import render
-from emreport.render import Job, RenderError
+if TYPE_CHECKING:
+    from emreport.render import Job
+
+# A local worker starts its kernel server first and imports what a report needs (pandas,
+# papermill, nbconvert: half a second) while the server warms up: the heavy imports are
+# made where they are used.
 
 EVENT_TOPIC = "emreport-started"
 
@@ -204,6 +209,9 @@ def _begin(spec: Spec) -> tuple[Outcome, tuple | None, float]:
     t0 = time.perf_counter()
     job = spec.job
     _started(job)
+    from emreport import render
+    from emreport.render import RenderError
+
     out = Outcome(job, spec.key, host=socket.gethostname())
     pdf = None
     try:
@@ -232,6 +240,7 @@ def _begin(spec: Spec) -> tuple[Outcome, tuple | None, float]:
 def _end(out: Outcome, pdf: tuple | None, t0: float) -> Outcome:
     """Wait for the PDF; a browser that failed is replaced for the reports after this one."""
     if pdf is not None:
+        from emreport import render
         from emreport.pdf import ExternalResourceError
 
         printer, printing = pdf
@@ -264,7 +273,10 @@ def serve(worker_id: int, lanes: int, tasks, events) -> None:
     _announce = lambda job: events.put(("start", worker_id, job.id))  # noqa: E731
     try:
         events.put(("ready", worker_id, os.getpid()))
+        preload = threading.Thread(target=_preload, daemon=True)
+        preload.start()
         renderer(tabs=lanes)
+        preload.join()
         threads = [threading.Thread(target=_lane, args=(worker_id, tasks, events), daemon=True,
                                     name=f"emreport-lane-{i}") for i in range(lanes)]
         for t in threads:
@@ -275,6 +287,16 @@ def serve(worker_id: int, lanes: int, tasks, events) -> None:
     finally:
         if _renderer is not None:
             _renderer.close()
+
+
+def _preload() -> None:
+    """What every report needs in the worker, imported while the kernel server warms up."""
+    import nbclient  # noqa: F401
+    import nbconvert  # noqa: F401
+    import nbformat  # noqa: F401
+    import papermill  # noqa: F401
+
+    from emreport import appendix, render, store  # noqa: F401
 
 
 def _lane(worker_id: int, tasks, events) -> None:
