@@ -22,7 +22,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from types import TracebackType
@@ -43,6 +43,7 @@ CHROMIUM_ARGS = (
     "--disable-quic",
 )
 PRINT_TIMEOUT_MS = 60_000
+TAB_PRINTS = 10  # a tab's process grows a little with every page; a fresh one after this many
 
 
 class ExternalResourceError(ValueError):
@@ -146,7 +147,8 @@ class ChromiumPrinter(_Printer):
     browser lays each out in a process of its own). A tab prints report after report, each
     replacing the last: a tab of its own per report would cost a renderer process started
     afresh, a third of the printing time. Playwright's asynchronous API runs in a thread the
-    printer owns."""
+    printer owns. After TAB_PRINTS pages a tab is closed and a fresh one opened, which
+    bounds the memory the browser holds over a long batch."""
 
     def __init__(self, executable: str | None = None, tabs: int = 1) -> None:
         self.executable = executable or chromium_path()
@@ -158,6 +160,7 @@ class ChromiumPrinter(_Printer):
         self._context: BrowserContext | None = None
         self._free: asyncio.Queue | None = None  # tabs not printing, with their refusals
         self._opened = 0
+        self._blank: list[Page] = []  # the tab the browser opens with, used first
 
     @property
     def user_data_dir(self) -> str | None:
@@ -197,36 +200,40 @@ class ChromiumPrinter(_Printer):
             args=list(CHROMIUM_ARGS), java_script_enabled=False, accept_downloads=False,
             service_workers="block", offline=True)
         self._free = asyncio.Queue()
+        self._blank = list(self._context.pages)
 
-    async def _tab(self) -> tuple[Page, list[str]]:
+    async def _tab(self) -> _Tab:
         """A tab that is not printing; opened (with every request routed through
         `_data_only`) while fewer than `tabs` are open."""
         while not self._free.empty():
-            page, refused = self._free.get_nowait()
-            if not page.is_closed():
-                return page, refused
+            tab = self._free.get_nowait()
+            if not tab.page.is_closed():
+                return tab
             self._opened -= 1  # a tab that crashed is replaced
         if self._opened < self.tabs:
             self._opened += 1
-            page = await self._context.new_page()
+            page = self._blank.pop() if self._blank else await self._context.new_page()
             page.set_default_timeout(PRINT_TIMEOUT_MS)
-            refused: list[str] = []
-            await page.route("**/*", lambda route: _data_only(route, refused))
-            return page, refused
+            tab = _Tab(page)
+            await page.route("**/*", lambda route: _data_only(route, tab.refused))
+            return tab
         return await self._free.get()
 
     async def _print(self, html: str) -> bytes:
-        page, refused = await self._tab()
+        tab = await self._tab()
         try:
-            refused.clear()
-            await page.set_content(html, wait_until="load")
-            if refused:
-                await page.set_content("")  # the next report starts from an empty tab either way
-                raise ExternalResourceError(list(refused))
-            return await page.pdf(prefer_css_page_size=True, print_background=True,
-                                  tagged=True, outline=True)
+            tab.refused.clear()
+            tab.prints += 1
+            await tab.page.set_content(html, wait_until="load")
+            if tab.refused:
+                await tab.page.set_content("")  # the next report starts from an empty tab
+                raise ExternalResourceError(list(tab.refused))
+            return await tab.page.pdf(prefer_css_page_size=True, print_background=True,
+                                      tagged=True, outline=True)
         finally:
-            self._free.put_nowait((page, refused))
+            if tab.prints >= TAB_PRINTS and not tab.page.is_closed():
+                await tab.page.close()  # the next print opens a fresh tab in its place
+            self._free.put_nowait(tab)
 
     def submit(self, html: str) -> Future[bytes]:
         """Start printing one self-contained page; the future gives the PDF, or raises
@@ -268,6 +275,15 @@ class ChromiumPrinter(_Printer):
                 self._opened = 0
                 if profile is not None:
                     profile.cleanup()
+
+
+@dataclass
+class _Tab:
+    """A printing tab: the page, the URLs it was refused while printing, pages printed."""
+
+    page: Page
+    refused: list[str] = field(default_factory=list)
+    prints: int = 0
 
 
 async def _data_only(route: Route, refused: list[str]) -> None:
