@@ -142,6 +142,34 @@ def test_a_failing_dying_or_hanging_report_does_not_stop_the_others(store, tmp_p
     assert "生成失败（3份）" in page and "故意的错误" in page and "江城区" in page
 
 
+KILL_WORKER = """
+import os, signal
+if district == "990103":
+    server = os.getppid()  # the kernel server; its parent is the worker running the lanes
+    worker = int(open(f"/proc/{server}/stat").read().rsplit(")", 1)[1].split()[1])
+    os.kill(worker, signal.SIGKILL)
+"""
+
+
+def test_a_worker_that_dies_fails_only_the_reports_it_had_started(store, tmp_path):
+    notebooks = notebooks_with(tmp_path / "nb", KILL_WORKER)
+    out = tmp_path / "out"
+    codes = ["990102", "990103", "990104", "990105", "990121"]
+    started = time.monotonic()
+    result = make(store, out, ",".join(codes), notebooks=notebooks, jobs=2)
+    assert time.monotonic() - started < 120
+    failed = dict((j.id, m) for j, m in result.failed)
+    assert "2025/990103" in failed
+    # reports the worker had started (running in a lane, or printing) go down with it; each
+    # one it had only been handed is made by the worker that takes its place
+    assert len(failed) <= 4 and result.done
+    assert all(m.startswith("生成进程意外退出（退出码-9）") for m in failed.values()), failed
+    assert len(result.done) + len(result.failed) == len(codes)
+    for job in result.done:
+        assert FILES <= {p.name for p in job.out_dir(out).iterdir()}
+    assert result.exit_code == 1
+
+
 def test_unchanged_reports_are_not_made_again_and_changed_data_redoes_only_its_reports(
         store, tmp_path):
     data = tmp_path / "data"

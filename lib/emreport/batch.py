@@ -244,16 +244,22 @@ def run(p: Plan, *, store: Path, params_dir: Path, outputs: Path, timeout: int =
                         else:
                             _store_outcome(event[1], outputs, result, progress)
                     progress.tick()
+                pool.finish()  # the workers close down while the indexes are written
+                _indexes(p, outputs, result)
     except KeyboardInterrupt:
         result.interrupted = True
     finally:
         progress.close()
-        for period in sorted({j.period for j in p.jobs}):
-            from emreport import index
-
-            result.indexes.append(index.write(outputs, period))
+        if not result.indexes:
+            _indexes(p, outputs, result)
     _summary(result, len(p.jobs), time.monotonic() - started, outputs)
     return result
+
+
+def _indexes(p: Plan, outputs: Path, result: Result) -> None:
+    from emreport import index
+
+    result.indexes = [index.write(outputs, period) for period in sorted({j.period for j in p.jobs})]
 
 
 def _summary(result: Result, total: int, seconds: float, outputs: Path) -> None:
@@ -289,6 +295,7 @@ class LocalPool:
         self.specs: dict[str, object] = {}
         self.backlog: deque = deque()
         self.finished: set[str] = set()
+        self._finished = False
         self._next = 0
         for lanes in self.lanes:
             self._spawn(lanes)
@@ -361,11 +368,17 @@ class LocalPool:
                 self._spawn(lanes)
                 self._hand_out()
 
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
+    def finish(self) -> None:
+        """Tell the workers there is nothing more; they finish and close down."""
+        if not self._finished:
+            self._finished = True
             for _proc, tasks, lanes in self.procs.values():
                 for _ in range(lanes):
                     tasks.put(None)
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.finish()
             deadline = time.monotonic() + 30
         else:  # interrupted: stop at once
             for proc, _tasks, _lanes in self.procs.values():
@@ -409,6 +422,9 @@ class DaskPool:
 
     def __enter__(self) -> DaskPool:
         return self
+
+    def finish(self) -> None:
+        """Nothing to tell the cluster: its workers stay for the next client."""
 
     def submit(self, spec) -> None:
         from emreport.worker import render_report
