@@ -137,9 +137,11 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
     try:
         start("scheduler", "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
               "--scheduler-file", str(sched_file))
-        for i in (1, 2):  # a worker waits for the scheduler file itself
-            start(f"worker{i}", "worker", "--scheduler-file", str(sched_file), "--nthreads", "1",
-                  "--nworkers", "1", "--no-dashboard", "--host", "127.0.0.1")
+        # a worker waits for the scheduler file itself; the second runs two reports at once
+        # in two threads, which share its kernel server and browser
+        for i, threads in ((1, "1"), (2, "2")):
+            start(f"worker{i}", "worker", "--scheduler-file", str(sched_file), "--nthreads",
+                  threads, "--nworkers", "1", "--no-dashboard", "--host", "127.0.0.1")
         deadline = time.monotonic() + START_TIMEOUT
         while True:
             dead = [n for n, p in c.procs.items() if p.poll() is not None]

@@ -195,12 +195,21 @@ def narrative_sha(params_dir: Path, job: Job) -> str:
     return "" if key == "absent" else key
 
 
+_metas: dict[tuple, str] = {}
+
+
 def store_meta(path: Path) -> str:
-    """Which ingest built the store: the client and its workers must read the same one."""
+    """Which ingest built the store: the client and its workers must read the same one.
+    Remembered while the file is the same file (an ingest replaces it whole)."""
     from emreport.store import Store
 
-    with Store(path) as st:
-        return hashlib.sha256(json.dumps(st.meta(), sort_keys=True).encode()).hexdigest()
+    st = os.stat(path)
+    seen = (str(path), st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
+    if seen not in _metas:
+        with Store(path) as store:
+            _metas[seen] = hashlib.sha256(json.dumps(store.meta(), sort_keys=True).encode()
+                                          ).hexdigest()
+    return _metas[seen]
 
 
 def _begin(spec: Spec) -> tuple[Outcome, tuple | None, float]:
