@@ -203,7 +203,11 @@ def store_meta(path: Path) -> str:
     Remembered while the file is the same file (an ingest replaces it whole)."""
     from emreport.store import Store
 
-    st = os.stat(path)
+    try:
+        st = os.stat(path)
+    except OSError:
+        Store(path)  # says, in words, that there is no store there
+        raise
     seen = (str(path), st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
     if seen not in _metas:
         with Store(path) as store:
