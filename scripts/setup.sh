@@ -20,16 +20,6 @@ if [ ${#missing[@]} -gt 0 ]; then
     "${missing[@]}" >/dev/null
 fi
 
-# TeX Live keeps the Fandol faces out of fontconfig's path; a link makes them visible to
-# WeasyPrint and Chromium.
-FANDOL=/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol
-if [ -d "$FANDOL" ] && ! fc-list | grep -q FandolFang; then
-  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo mkdir -p /usr/local/share/fonts
-  $sudo ln -sfn "$FANDOL" /usr/local/share/fonts/fandol
-  $sudo fc-cache -f /usr/local/share/fonts >/dev/null
-fi
-
 [ -x .venv/bin/python ] || python3 -m venv .venv
 stamp=".venv/.installed-$(cat pyproject.toml | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
@@ -37,4 +27,19 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/pip install -q --disable-pip-version-check -e '.[test]' 2> >(grep -v "is ignored: it is neither" >&2)
   rm -f .venv/.installed-*
   touch "$stamp"
+fi
+
+# TeX Live keeps the Fandol faces out of fontconfig's path, and ships them with CFF outlines,
+# which Chromium prints as unnamed Type 3 glyphs. They are converted once to TrueType outlines
+# (named, subset fonts in the PDF; half the file size) and installed where fontconfig looks.
+FANDOL=/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol
+FONTS=/usr/local/share/fonts/emreport-fandol
+if [ -d "$FANDOL" ] && { [ ! -f "$FONTS/.converted" ] || [ -L /usr/local/share/fonts/fandol ]; }; then
+  echo "转换 Fandol 字体为 TrueType 轮廓（只需一次）"
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo mkdir -p "$FONTS"
+  $sudo .venv/bin/python scripts/ttf_fonts.py "$FANDOL" "$FONTS"
+  $sudo touch "$FONTS/.converted"
+  $sudo rm -f /usr/local/share/fonts/fandol  # the .otf link of earlier set-ups: one face a name
+  $sudo fc-cache -f /usr/local/share/fonts >/dev/null
 fi
