@@ -25,15 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the heavy imports are made where used: see _preload
     from emreport.render import Job
 
-# A local worker starts its kernel server first and imports what a report needs (pandas,
-# papermill, nbconvert: half a second) while the server warms up: the heavy imports are
-# made where they are used.
-
 EVENT_TOPIC = "emreport-started"
-
 
 # jsonschema (under nbformat) checks the "iri" string format with rfc3987_syntax when it is
 # installed, which builds a grammar at import: a second of CPU in every worker. Notebooks
@@ -85,7 +80,7 @@ class Renderer:
         self._printer = None
         self._printer_lock = threading.Lock()
         # the browser starts while the kernels warm up
-        self._starting = threading.Thread(target=self._start_printer, daemon=True)
+        self._starting = threading.Thread(target=self._warm_printer, daemon=True)
         self._starting.start()
         self._kernels_lock = threading.Lock()
         self.server = KernelServer()
@@ -100,6 +95,12 @@ class Renderer:
                 printer.start()
                 self._printer = printer
             return self._printer
+
+    def _warm_printer(self) -> None:
+        try:
+            self._start_printer()
+        except Exception:  # noqa: BLE001 - the first report to print says what went wrong
+            pass
 
     def restart_printer(self, broken) -> None:
         """Close a browser that failed (unless another report already replaced it); the next
@@ -303,7 +304,8 @@ def serve(worker_id: int, lanes: int, tasks, events) -> None:
 
 
 def _preload() -> None:
-    """What every report needs in the worker, imported while the kernel server warms up."""
+    """What every report needs in the worker (pandas, papermill, nbconvert: half a second),
+    imported while the kernel server warms up."""
     import nbclient  # noqa: F401
     import nbconvert  # noqa: F401
     import nbformat  # noqa: F401
