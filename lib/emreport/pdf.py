@@ -249,6 +249,7 @@ class ChromiumPrinter(_Printer):
     async def _shutdown(self) -> None:
         context, playwright = self._context, self._playwright
         self._context = self._playwright = self._free = None
+        self._blank = []
         try:
             if context is not None:
                 await context.close()
