@@ -360,40 +360,27 @@ def breakdown(b: Breakdown, cur: PeriodData, prev: PeriodData | None) -> pd.Data
 class Metrics(Mapping[str, Metric]):
     """All figures for one unit and period; indexable by metric id."""
 
-    def __init__(self, unit: Unit, period: Period, frames: dict[str, pd.DataFrame],
-                 prev_recorded: bool = True):
-        """From frames holding the period and the year before (cut apart here)."""
-        self._make(unit, period, PeriodData(frames, period),
-                   PeriodData(frames, period.previous_year()), prev_recorded)
-
-    @classmethod
-    def of(cls, unit: Unit, cur: PeriodData, prev: PeriodData, prev_recorded: bool,
-           tables: bool = True) -> Metrics:
-        """From rows already cut to the period and the year before; `tables=False` leaves
-        the breakdown tables out (a city's members are compared by their figures only)."""
-        m = cls.__new__(cls)
-        m._make(unit, cur.period, cur, prev, prev_recorded, tables)
-        return m
-
-    def _make(self, unit: Unit, period: Period, cur: PeriodData, prev: PeriodData,
-              prev_recorded: bool, tables: bool = True) -> None:
+    def __init__(self, unit: Unit, cur: PeriodData, prev: PeriodData, prev_recorded: bool = True,
+                 tables: bool = True):
+        """From the rows of the period and of the same period a year earlier; `tables=False`
+        leaves the breakdown tables out (a city's members are compared by their figures)."""
         self.unit = unit
-        self.period = period
+        self.period = cur.period
         self.prev_recorded = prev_recorded
         self.cur, self.prev = cur, prev
         self._items: dict[str, Metric] = {}
         for mid, label, unit_, fn in EVENT_METRICS:
-            prev = fn(self.prev) if prev_recorded else None
-            self._items[mid] = Metric(mid, label, unit_, fn(self.cur), prev)
+            earlier = fn(prev) if prev_recorded else None
+            self._items[mid] = Metric(mid, label, unit_, fn(cur), earlier)
         for mid, label, unit_, fn, approx in _declared_metrics():
             table = mid.split(".")[0]
             # a total or stock table without rows for a period means "not reported", not zero
-            cur = fn(self.cur) if len(self.cur[table]) else None
-            prev = fn(self.prev) if len(self.prev[table]) else None
-            self._items[mid] = Metric(mid, label, unit_, cur, prev, approx(self.cur))
-        self.tables = {b.id: breakdown(b, self.cur, self.prev if prev_recorded else None)
+            value = fn(cur) if len(cur[table]) else None
+            earlier = fn(prev) if len(prev[table]) else None
+            self._items[mid] = Metric(mid, label, unit_, value, earlier, approx(cur))
+        self.tables = {b.id: breakdown(b, cur, prev if prev_recorded else None)
                        for b in BREAKDOWNS} if tables else {}
-        self._has = {tid for tid, df in self.cur.frames.items() if len(df)}
+        self._has = {tid for tid, df in cur.frames.items() if len(df)}
 
     def release(self) -> Metrics:
         """Let go of the rows once the figures are made: a city keeps the figures of each of
@@ -428,8 +415,8 @@ def compute(store: Store, code: str, period: Period | str) -> Metrics:
     # each period read on its own: a year of records is held once, not also in a copy cut
     # from a slice of both years
     before = period.previous_year()
-    return Metrics.of(unit, PeriodData(store.slice(unit, period), period),
-                      PeriodData(store.slice(unit, before), before), recorded)
+    return Metrics(unit, PeriodData(store.slice(unit, period), period),
+                   PeriodData(store.slice(unit, before), before), recorded)
 
 
 def compute_members(store: Store, city: Metrics) -> Iterator[Metrics]:
@@ -439,7 +426,7 @@ def compute_members(store: Store, city: Metrics) -> Iterator[Metrics]:
     codes = city.unit.members
     for code, cur, prev in zip(codes, city.cur.members(codes), city.prev.members(codes),
                                strict=True):
-        yield Metrics.of(store.unit(code), cur, prev, city.prev_recorded, tables=False).release()
+        yield Metrics(store.unit(code), cur, prev, city.prev_recorded, tables=False).release()
 
 
 def _checked(store: Store, period: Period | str) -> tuple[Period, bool]:

@@ -152,7 +152,7 @@ class Store:
         h = hashlib.sha256(repr((unit, period.code)).encode())
         for table in sorted((t for t in TABLES if t.kind != "registry"), key=lambda t: t.id):
             if table.kind == "event":
-                cols = list(self.con.execute(f"SELECT * FROM {table.id} LIMIT 0").fetch_df())
+                cols = self.con.table(table.id).columns
                 where, args = self._event_rows(table, unit, [period.previous_year(), period])
                 n, total = self.con.execute(
                     f"SELECT count(*), coalesce(sum(hash({', '.join(cols)})), 0)::VARCHAR "
