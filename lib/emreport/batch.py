@@ -288,14 +288,14 @@ class LocalPool:
 
         self.ctx = mp.get_context("spawn")
         self.events_q = self.ctx.Queue()
-        workers = -(-n // MAX_LANES)
+        workers = (n + MAX_LANES - 1) // MAX_LANES
         self.lanes = [n // workers + (i < n % workers) for i in range(workers)]
         self.procs: dict[int, tuple] = {}  # worker id -> (process, its task queue, lanes)
         self.held: dict[int, dict[str, bool]] = {}  # worker id -> job id -> started
         self.specs: dict[str, object] = {}
         self.backlog: deque = deque()
         self.finished: set[str] = set()
-        self._finished = False
+        self._stopping = False
         self._next = 0
         for lanes in self.lanes:
             self._spawn(lanes)
@@ -370,8 +370,8 @@ class LocalPool:
 
     def finish(self) -> None:
         """Tell the workers there is nothing more; they finish and close down."""
-        if not self._finished:
-            self._finished = True
+        if not self._stopping:
+            self._stopping = True
             for _proc, tasks, lanes in self.procs.values():
                 for _ in range(lanes):
                     tasks.put(None)
