@@ -33,6 +33,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
+from conftest import CliRun
 from emreport import config, mail, report
 from emreport.delivery import PASSWORD_ENV
 from emreport.metrics import Metric
@@ -228,20 +229,9 @@ def smtp_server(pki: Pki) -> Iterator[Callable[..., tuple[Inbox, int]]]:
 
 # --- running the command ------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class SendRun:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def err_lines(self) -> list[str]:
-        return self.err.splitlines()
-
-
 @pytest.fixture
 def send(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-         monkeypatch: pytest.MonkeyPatch) -> Callable[..., SendRun]:
+         monkeypatch: pytest.MonkeyPatch) -> Callable[..., CliRun]:
     """Run `emreport send` in-process through a parser built with mail.add_parser, on the
     tmp outputs tree, recipients and smtp files (written unless given)."""
     monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
@@ -249,7 +239,7 @@ def send(tmp_path: Path, capsys: pytest.CaptureFixture[str],
     mail.add_parser(parser.add_subparsers(dest="command"))
 
     def run(*args: str, recipients: str = RECIPIENTS, smtp: str | None = None,
-            outputs: Path | None = None) -> SendRun:
+            outputs: Path | None = None) -> CliRun:
         rec = tmp_path / "recipients.yaml"
         rec.write_text(recipients, encoding="utf-8")
         smtp_file = tmp_path / "smtp.yaml"
@@ -263,7 +253,7 @@ def send(tmp_path: Path, capsys: pytest.CaptureFixture[str],
         capsys.readouterr()
         code = mail.main(parser.parse_args(argv))
         captured = capsys.readouterr()
-        return SendRun(code, captured.out, captured.err)
+        return CliRun(code, captured.out, captured.err)
     return run
 
 
