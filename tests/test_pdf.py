@@ -387,3 +387,26 @@ def test_chromium_leaves_no_process_behind(chromium_run: ChromiumRun):
     assert chromium_run.left == []
     assert not Path(chromium_run.profile).exists()
     assert chromium_run.children_after <= chromium_run.children_before
+
+
+@needs_chromium
+def test_prints_waiting_for_a_retired_tab_get_a_fresh_one(monkeypatch: pytest.MonkeyPatch):
+    """More prints than tabs, each tab retired after every print: a print that waited for a tab
+    must not be handed the one just closed, and the browser is not restarted for it."""
+    from emreport import pdf
+
+    monkeypatch.setattr(pdf, "TAB_PRINTS", 1)
+    with ChromiumPrinter(tabs=2) as printer:
+        futures = [printer.submit(short_report_html()) for _ in range(5)]
+        pages = [page_count(f.result(timeout=120)) for f in futures]
+        assert printer.alive()
+    assert pages == [pages[0]] * 5 and pages[0] >= 1
+    assert not printer.alive()
+
+
+@needs_chromium
+def test_a_page_that_asks_the_network_does_not_spoil_the_next_print():
+    with ChromiumPrinter() as printer:
+        with pytest.raises(ExternalResourceError):
+            printer.print_pdf(EXTERNAL.format('<img src="http://example.invalid/y.png" alt="">'))
+        assert page_count(printer.print_pdf(short_report_html())) >= 1

@@ -21,7 +21,7 @@ import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -66,6 +66,10 @@ class _Printer:
 
     def close(self) -> None:
         """Nothing to release unless the printer holds a process."""
+
+    def alive(self) -> bool:
+        """Whether the printer can still print (a browser can exit under it)."""
+        return True
 
 
 # --- WeasyPrint ---------------------------------------------------------------------------
@@ -161,6 +165,7 @@ class ChromiumPrinter(_Printer):
         self._free: asyncio.Queue | None = None  # tabs not printing, with their refusals
         self._opened = 0
         self._blank: list[Page] = []  # the tab the browser opens with, used first
+        self._gone = False  # the browser exited (or crashed) under the printer
 
     @property
     def user_data_dir(self) -> str | None:
@@ -201,39 +206,51 @@ class ChromiumPrinter(_Printer):
             service_workers="block", offline=True)
         self._free = asyncio.Queue()
         self._blank = list(self._context.pages)
+        self._gone = False
+        self._context.on("close", lambda _context: setattr(self, "_gone", True))
 
     async def _tab(self) -> _Tab:
         """A tab that is not printing; opened (with every request routed through
-        `_data_only`) while fewer than `tabs` are open."""
-        while not self._free.empty():
-            tab = self._free.get_nowait()
+        `_data_only`) while fewer than `tabs` are open, else the next one to come free."""
+        while True:
+            if self._free.empty() and self._opened < self.tabs:
+                self._opened += 1
+                page = self._blank.pop() if self._blank else await self._context.new_page()
+                page.set_default_timeout(PRINT_TIMEOUT_MS)
+                tab = _Tab(page)
+                refused = tab.refused
+                await page.route("**/*", lambda route: _data_only(route, refused))
+                return tab
+            tab = await self._free.get()
             if not tab.page.is_closed():
                 return tab
-            self._opened -= 1  # a tab that crashed is replaced
-        if self._opened < self.tabs:
-            self._opened += 1
-            page = self._blank.pop() if self._blank else await self._context.new_page()
-            page.set_default_timeout(PRINT_TIMEOUT_MS)
-            tab = _Tab(page)
-            await page.route("**/*", lambda route: _data_only(route, tab.refused))
-            return tab
-        return await self._free.get()
+            self._opened -= 1  # retired after its last print, or failed: a new one replaces it
 
     async def _print(self, html: str) -> bytes:
         tab = await self._tab()
+        printed = False
         try:
             tab.refused.clear()
             tab.prints += 1
             await tab.page.set_content(html, wait_until="load")
             if tab.refused:
-                await tab.page.set_content("")  # the next report starts from an empty tab
                 raise ExternalResourceError(list(tab.refused))
-            return await tab.page.pdf(prefer_css_page_size=True, print_background=True,
-                                      tagged=True, outline=True)
+            pdf = await tab.page.pdf(prefer_css_page_size=True, print_background=True,
+                                     tagged=True, outline=True)
+            printed = True
+            return pdf
         finally:
-            if tab.prints >= TAB_PRINTS and not tab.page.is_closed():
-                await tab.page.close()  # the next print opens a fresh tab in its place
-            self._free.put_nowait(tab)
+            # a tab that failed, or has printed its share, is closed; the next print opens a
+            # fresh one in its place
+            if (not printed or tab.prints >= TAB_PRINTS) and not tab.page.is_closed():
+                with suppress(Exception):
+                    await tab.page.close()
+            if self._free is not None:  # None once the printer is closing
+                self._free.put_nowait(tab)
+
+    def alive(self) -> bool:
+        """Whether the browser is still there to print (False once it has exited)."""
+        return self._context is not None and not self._gone
 
     def submit(self, html: str) -> Future[bytes]:
         """Start printing one self-contained page; the future gives the PDF, or raises

@@ -252,7 +252,8 @@ def _begin(spec: Spec) -> tuple[Outcome, tuple | None, float]:
 
 
 def _end(out: Outcome, pdf: tuple | None, t0: float) -> Outcome:
-    """Wait for the PDF; a browser that failed is replaced for the reports after this one."""
+    """Wait for the PDF; a browser that has gone is replaced for the reports after this one
+    (a tab that failed is replaced by the printer itself)."""
     if pdf is not None:
         from emreport import render
         from emreport.pdf import ExternalResourceError
@@ -261,7 +262,7 @@ def _end(out: Outcome, pdf: tuple | None, t0: float) -> Outcome:
         try:
             out.files = {"report.pdf": printing.result(), **out.files}
         except Exception as e:  # noqa: BLE001 - the printer's own errors and the browser's
-            if not isinstance(e, ExternalResourceError):
+            if not isinstance(e, ExternalResourceError) and not printer.alive():
                 renderer().restart_printer(printer)
             out.files, out.error = {}, str(render.pdf_failure(e)).splitlines()[0]
     out.seconds = time.perf_counter() - t0
