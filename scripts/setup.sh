@@ -34,12 +34,14 @@ fi
 # (named, subset fonts in the PDF; half the file size) and installed where fontconfig looks.
 FANDOL=/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol
 FONTS=/usr/local/share/fonts/emreport-fandol
-if [ -d "$FANDOL" ] && { [ ! -f "$FONTS/.converted" ] || [ -L /usr/local/share/fonts/fandol ]; }; then
+STAMP="$FONTS/.converted-2"  # the number goes up when the conversion changes
+if [ -d "$FANDOL" ] && { [ ! -f "$STAMP" ] || [ -L /usr/local/share/fonts/fandol ]; }; then
   echo "转换 Fandol 字体为 TrueType 轮廓（只需一次）"
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo mkdir -p "$FONTS"
+  $sudo rm -f "$FONTS"/*.ttf "$FONTS"/.converted*
   $sudo .venv/bin/python scripts/ttf_fonts.py "$FANDOL" "$FONTS"
-  $sudo touch "$FONTS/.converted"
+  $sudo touch "$STAMP"
   $sudo rm -f /usr/local/share/fonts/fandol  # the .otf link of earlier set-ups: one face a name
   $sudo fc-cache -f /usr/local/share/fonts >/dev/null
 fi

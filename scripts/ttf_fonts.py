@@ -4,7 +4,9 @@ Chromium embeds a TrueType font in the PDF as a named, subset CID font, but turn
 (the .otf files TeX Live ships) into unnamed Type 3 glyphs, which print services distrust and
 which make a report's PDF twice as large. The outlines are converted from cubic to quadratic
 curves (within one font unit of 1000 to the em: nothing a reader can see); names, metrics and
-character maps stay as they were, so pages lay out exactly as before. Faces are converted in
+character maps stay as they were, so pages lay out exactly as before. One thing is corrected:
+the Bold faces say they weigh 400 (regular), so fontconfig could not tell them from the Regular
+ones and handed out the Bold face for normal text; they are marked 700. Faces are converted in
 parallel, each written beside its final name and renamed into place.
 """
 
@@ -58,6 +60,8 @@ def convert(src: Path, dest: Path) -> None:
     font["post"].formatType = 3.0  # glyph names are not needed
     font["head"].glyphDataFormat = 0
     font.sfntVersion = "\000\001\000\000"
+    if src.stem.endswith("-Bold"):
+        font["OS/2"].usWeightClass = 700
     tmp = dest.with_name(f".{dest.name}.tmp")
     font.save(tmp)
     os.replace(tmp, dest)
