@@ -1,25 +1,20 @@
-"""The report's charts: real PNGs the width of the text block, Chinese that renders, the same
-bytes every time whatever a notebook did to matplotlib, and the figures a reader expects."""
+"""The report's charts: SVG images the width of the text block, in a face that has every
+character they show, the same bytes every time, laid out inside the image, and showing the
+figures a reader expects."""
 
 from __future__ import annotations
 
-import io
-import logging
-import warnings
+import subprocess
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from functools import cache
 
-import matplotlib
-import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.figure import Figure
-from PIL import Image
 
 from emreport import charts
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-TEXT_BLOCK_PX = round(15.6 / 2.54 * 200)  # 1228 px: 15.6 cm at 200 dpi
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 # --- sample inputs, shaped as emreport.metrics hands them over -------------------------
@@ -63,9 +58,12 @@ CHARTS: dict[str, Callable[[], bytes]] = {
         by_month(6, prev=False), "2025年", None),
     "分来源隐患": lambda: charts.hazards_by_source(by_source()),
     "隐患整改状态": lambda: charts.hazard_status(3043, 40, 6),
+    "隐患全部整改": lambda: charts.hazard_status(200, 0, 0),
     "分级别应急响应": lambda: charts.responses_by_level(by_level(), "2025年", "2024年"),
     "各地对比": lambda: charts.districts_compare(
         peers(5), "发现隐患", "条", "发现隐患(上年同期)"),
+    "十五地对比": lambda: charts.districts_compare(
+        peers(15), "发现隐患", "条", "发现隐患(上年同期)"),
 }
 
 
@@ -75,48 +73,65 @@ def rendered() -> dict[str, bytes]:
     return {name: draw() for name, draw in CHARTS.items()}
 
 
-@pytest.fixture
-def drawn(monkeypatch: pytest.MonkeyPatch) -> Callable[[Callable[[], bytes]], Figure]:
-    """Draw a chart but keep its Figure instead of the PNG, to check what it shows."""
-    def draw(make: Callable[[], bytes]) -> Figure:
-        kept: list[Figure] = []
-        monkeypatch.setattr(charts, "_png", lambda fig: kept.append(fig) or b"")
-        make()
-        return kept[0]
-    return draw
+# --- reading an SVG back --------------------------------------------------------------------
+def parse(svg: bytes) -> ET.Element:
+    return ET.fromstring(svg)
 
 
-def image(png: bytes) -> Image.Image:
-    """Decode a PNG fully, so a truncated or corrupt file fails here."""
-    img = Image.open(io.BytesIO(png))
-    img.load()
-    return img
+def group(root: ET.Element, role: str) -> list[ET.Element]:
+    return [g for g in root.iter(f"{SVG}g") if g.get("class") == role]
 
 
-def texts(fig: Figure) -> list[str]:
-    """Every piece of text in the figure: ticks, labels, legend, bar figures."""
-    return [t.get_text() for t in fig.findobj(matplotlib.text.Text) if t.get_text()]
+def texts(root: ET.Element, role: str | None = None) -> list[str]:
+    """The text of one part of the chart (every text if role is None), in drawing order."""
+    places = group(root, role) if role else [root]
+    return [t.text or "" for place in places for t in place.iter(f"{SVG}text")]
+
+
+def bars(root: ET.Element) -> list[ET.Element]:
+    return [r for g in group(root, "bars") for r in g.iter(f"{SVG}rect")]
+
+
+def size_cm(root: ET.Element) -> tuple[float, float]:
+    return float(root.get("width").removesuffix("cm")), float(root.get("height").removesuffix("cm"))
+
+
+def view(root: ET.Element) -> tuple[float, float]:
+    _x, _y, w, h = (float(v) for v in root.get("viewBox").split())
+    return w, h
+
+
+def text_box(t: ET.Element) -> tuple[float, float]:
+    """Left and right edge of a text, from its anchor and the width the face gives it."""
+    width = charts.text_width(t.text or "", float(t.get("font-size")))
+    x = float(t.get("x"))
+    anchor = t.get("text-anchor", "start")
+    left = x - (width if anchor == "end" else width / 2 if anchor == "middle" else 0)
+    return left, left + width
 
 
 # --- the images -------------------------------------------------------------------------
 @pytest.mark.parametrize("name", CHARTS)
-def test_chart_is_a_png_that_fits_the_text_block(rendered, name):
-    png = rendered[name]
-    assert png.startswith(PNG_SIGNATURE), f"{name}: not a PNG"
-    img = image(png)
-    assert img.size[0] == TEXT_BLOCK_PX, f"{name}: {img.size[0]} px wide, not 15.6 cm at 200 dpi"
-    height_cm = img.size[1] / 200 * 2.54
-    assert 7 <= height_cm <= 8, f"{name}: {height_cm:.1f} cm high, expected about 7.5 cm"
-    assert img.info["dpi"] == pytest.approx((200, 200), abs=0.01), "print size not recorded"
+def test_chart_is_an_svg_the_width_of_the_text_block(rendered, name):
+    root = parse(rendered[name])
+    assert root.tag == f"{SVG}svg"
+    width, height = size_cm(root)
+    assert width == charts.WIDTH_CM, f"{name}: {width} cm wide, not the 15.6 cm text block"
+    assert 7 <= height <= 20, f"{name}: {height} cm high"
+    w, h = view(root)
+    assert w == pytest.approx(width / 2.54 * 72, abs=0.01), "drawing units are not points"
+    assert h == pytest.approx(height / 2.54 * 72, abs=0.01)
 
 
 @pytest.mark.parametrize("name", CHARTS)
-def test_chart_is_not_blank(rendered, name):
-    img = image(rendered[name]).convert("RGB")
-    colours = img.getcolors(maxcolors=1 << 20)
-    assert len(colours) > 10, f"{name}: the image is (nearly) one colour"
-    ink = (np.asarray(img.convert("L")) < 200).mean()
-    assert 0.02 < ink < 0.6, f"{name}: {ink:.0%} of the image is drawn on"
+def test_every_text_stays_inside_the_image(rendered, name):
+    root = parse(rendered[name])
+    w, h = view(root)
+    for t in root.iter(f"{SVG}text"):
+        left, right = text_box(t)
+        y = float(t.get("y"))
+        assert -0.5 <= left and right <= w + 0.5, f"{name}: {t.text!r} runs off the side"
+        assert float(t.get("font-size")) * 0.8 <= y <= h, f"{name}: {t.text!r} off the top or bottom"
 
 
 @pytest.mark.parametrize("name", CHARTS)
@@ -124,203 +139,207 @@ def test_same_input_gives_the_same_bytes(rendered, name):
     assert CHARTS[name]() == rendered[name], f"{name}: output differs between two runs"
 
 
-def test_png_carries_no_software_stamp(rendered):
-    for name, png in rendered.items():
-        assert b"matplotlib" not in png.lower(), f"{name}: version stamp would break caching"
+def test_standard_height_unless_many_districts(rendered):
+    for name, svg in rendered.items():
+        height = size_cm(parse(svg))[1]
+        if name == "十五地对比":
+            assert height > 9, "15 districts squeezed into the standard height"
+        else:
+            assert height == charts.HEIGHT_CM, name
 
 
-def font_problems(draw: Callable[[], object], caplog, capfd) -> list[str]:
-    """Warnings, log records and stderr lines raised while drawing that concern fonts."""
-    caplog.clear()
-    capfd.readouterr()
-    with warnings.catch_warnings(record=True) as caught, caplog.at_level(logging.WARNING):
-        warnings.simplefilter("always")
-        draw()
-    said = ([str(w.message) for w in caught] + [r.getMessage() for r in caplog.records]
-            + capfd.readouterr().err.splitlines())
-    return [s for s in said if any(k in s.lower() for k in ("glyph", "missing", "findfont"))]
+# --- the face ---------------------------------------------------------------------------
+@cache
+def face_characters(style: str) -> frozenset[int]:
+    """The characters the installed house face has, found as the browser finds it."""
+    from fontTools.ttLib import TTFont
+
+    path = subprocess.run(["fc-match", "-f", "%{file}", f"{charts.FONT_FACE}:style={style}"],
+                          capture_output=True, text=True, check=True).stdout
+    assert charts.FONT_FACE in path, f"{charts.FONT_FACE} {style} is not installed ({path})"
+    return frozenset(TTFont(path, lazy=True).getBestCmap())
 
 
-def test_missing_glyphs_would_be_caught(caplog, capfd):
-    """Control: the check below does see a font without Chinese."""
-    def bad() -> None:
-        with matplotlib.rc_context({"font.family": "sans-serif",
-                                    "font.sans-serif": ["DejaVu Sans"]}):
-            fig = Figure()
-            fig.text(0.5, 0.5, "隐患")
-            fig.savefig(io.BytesIO(), format="png")
-    assert any("Glyph" in s for s in font_problems(bad, caplog, capfd))
+def missing(root: ET.Element) -> set[str]:
+    out = set()
+    for t in root.iter(f"{SVG}text"):
+        have = face_characters("Bold" if t.get("font-weight") == "bold" else "Regular")
+        out |= {ch for ch in t.text or "" if ord(ch) not in have}
+    return out
 
 
-@pytest.mark.parametrize("name", CHARTS)
-def test_chinese_renders_without_missing_glyphs(name, caplog, capfd):
-    problems = font_problems(CHARTS[name], caplog, capfd)
-    assert not problems, f"{name}: Chinese would show as boxes: {problems}"
-
-
-def test_house_font_is_installed():
-    from matplotlib import font_manager
-
-    family = charts.HOUSE_STYLE["font.sans-serif"][0]
-    path = font_manager.findfont(font_manager.FontProperties(family=family),
-                                 fallback_to_default=False)
-    assert "CJK" in path, f"{family} not found; charts would fall back to a font without Chinese"
-
-
-NOTEBOOK_TWEAKS = {
-    "font.sans-serif": ["DejaVu Sans"],
-    "font.family": "serif",
-    "font.size": 20,
-    "axes.unicode_minus": True,
-    "lines.linewidth": 10,
-    "patch.linewidth": 3,
-    "axes.prop_cycle": matplotlib.cycler(color=["#ff00ff"]),
-    "axes.spines.top": True,
-    "axes.grid": True,
-    "figure.dpi": 50,
-    "savefig.dpi": 72,
-    "savefig.transparent": True,
-    "savefig.bbox": "tight",
-    "figure.figsize": (3, 2),
-}
+def test_missing_characters_would_be_caught():
+    """Control: the check below does see a character the face lacks."""
+    root = parse('<svg xmlns="http://www.w3.org/2000/svg"><text>\u9fff\U0001f600</text></svg>'
+                 .encode())
+    assert missing(root) == {"\u9fff", "\U0001f600"}
 
 
 @pytest.mark.parametrize("name", CHARTS)
-def test_global_matplotlib_settings_do_not_change_the_chart(rendered, name):
-    with matplotlib.rc_context(NOTEBOOK_TWEAKS):
-        png = CHARTS[name]()
-    assert png == rendered[name], f"{name}: a notebook's rcParams leaked into the chart"
+def test_the_house_face_has_every_character_shown(rendered, name):
+    root = parse(rendered[name])
+    assert root.get("font-family").startswith(f'"{charts.FONT_FACE}"')
+    assert not missing(root), f"{name}: would print as boxes: {missing(root)}"
 
 
-def test_drawing_leaves_global_settings_and_pyplot_alone():
-    open_figures = plt.get_fignums()
-    matplotlib.get_backend()  # settle the lazily chosen backend before taking the snapshot
-    before = matplotlib.rcParams.copy()
-    for draw in CHARTS.values():
-        draw()
-    assert matplotlib.rcParams == before, "a chart changed matplotlib's global settings"
-    assert plt.get_fignums() == open_figures, "a chart left a figure open in pyplot"
+def test_names_from_the_data_are_escaped():
+    frame = peers(3).rename(index={"东湖区": "东湖区<b>&\"'"})
+    root = parse(charts.districts_compare(frame, "发现隐患", "条"))
+    assert "东湖区<b>&\"'" in texts(root, "categories")
+
+
+# --- the value axis -----------------------------------------------------------------------
+@pytest.mark.parametrize("top, integer, limit, ticks", [
+    (2265, True, 2604.75, [0, 600, 1200, 1800, 2400]),
+    (1, True, 1.15, [0, 1]),
+    (0.5, True, 1.0, [0, 1]),
+    (3, True, 3.45, [0, 1, 2, 3]),
+    (4922, True, 5660.3, [0, 1500, 3000, 4500]),
+    (0.42, False, 0.483, [0, 0.1, 0.2, 0.3, 0.4]),
+    (377.67, False, 434.3205, [0, 100, 200, 300, 400]),
+])
+def test_value_axis_has_round_steps_and_headroom(top, integer, limit, ticks):
+    got_limit, got_ticks = charts.value_ticks(top, integer)
+    assert got_limit == pytest.approx(limit)
+    assert got_ticks == pytest.approx(ticks)
+    assert len(got_ticks) - 1 <= charts.NBINS
+
+
+def test_tick_labels_are_plain_numbers():
+    assert [charts._tick(t) for t in charts.value_ticks(0.42, False)[1]] == [
+        "0", "0.1", "0.2", "0.3", "0.4"]
+    assert charts._number(1401.0) == "1401" and charts._number(12.345) == "12.3"
 
 
 # --- what the charts show -----------------------------------------------------------------
-def test_half_year_chart_has_six_months(drawn):
-    fig = drawn(lambda: charts.monthly_accidents(by_month(6), "2025年", "2024年"))
-    months = [t.get_text() for t in fig.axes[0].get_xticklabels()]
-    assert months == [f"{m}月" for m in range(1, 7)]
+def test_half_year_chart_has_six_months():
+    root = parse(charts.monthly_accidents(by_month(6), "2025年", "2024年"))
+    assert texts(root, "categories") == [f"{m}月" for m in range(1, 7)]
 
 
-def test_year_chart_compares_with_last_year(drawn):
-    fig = drawn(lambda: charts.monthly_accidents(by_month(), "2025年", "2024年"))
-    ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_xticklabels()] == [f"{m}月" for m in range(1, 13)]
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["2025年", "2024年"]
-    assert len(ax.patches) == 24, "one bar per month for each year"
-    assert ax.get_ylabel() == "事故（起）"
+def test_year_chart_compares_with_last_year(rendered):
+    root = parse(rendered["分月事故"])
+    assert texts(root, "categories") == [f"{m}月" for m in range(1, 13)]
+    assert texts(root, "legend") == ["2025年", "2024年"]
+    assert texts(root, "unit") == ["事故（起）"]
+    counts = [len(list(g.iter(f"{SVG}rect"))) for g in group(root, "bars")]
+    assert counts == [7, 9], "one bar per month with accidents, this year then last year"
+    assert texts(root, "values") == ["1", "2", "3", "1", "2", "1", "1",
+                                     "1", "2", "1", "1", "2", "3", "1", "2", "1"]
 
 
 @pytest.mark.parametrize("prev_label", ["2024年", None])
-def test_monthly_chart_without_last_year_shows_this_year_only(drawn, prev_label):
-    fig = drawn(lambda: charts.monthly_accidents(by_month(prev=False), "2025年", prev_label))
-    ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["2025年"]
-    assert len(ax.patches) == 12
+def test_monthly_chart_without_last_year_shows_this_year_only(prev_label):
+    root = parse(charts.monthly_accidents(by_month(prev=False), "2025年", prev_label))
+    assert texts(root, "legend") == ["2025年"]
+    assert len(group(root, "bars")) == 1
 
 
-def test_accident_counts_have_whole_number_ticks(drawn):
+def test_accident_counts_have_whole_number_ticks():
     frame = by_month(6, prev=False)
     frame["事故起数"] = [0, 1, 0, 0, 1, 0]
-    ax = drawn(lambda: charts.monthly_accidents(frame, "2025年", None)).axes[0]
-    low, high = ax.get_ylim()
-    ticks = [t for t in ax.get_yticks() if low <= t <= high]
-    assert ticks == [0, 1], f"ticks {ticks}: a count of 0.5 accidents makes no sense"
-    assert low == 0
+    root = parse(charts.monthly_accidents(frame, "2025年", None))
+    assert texts(root, "ticks") == ["0", "1"], "a count of 0.5 accidents makes no sense"
 
 
-def test_responses_are_labelled_by_level(drawn):
-    fig = drawn(lambda: charts.responses_by_level(by_level(), "2025年", "2024年"))
-    ax = fig.axes[0]
-    levels = ["\u2160级", "\u2161级", "\u2162级", "\u2163级"]
-    assert [t.get_text() for t in ax.get_xticklabels()] == levels, "all four levels, Ⅰ级 first"
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["2025年", "2024年"]
-    assert all(float(t).is_integer() for t in ax.get_yticks())
+def test_bars_stand_on_the_axis_and_scale_with_their_figures():
+    root = parse(charts.hazards_by_source(by_source()))
+    found = list(group(root, "bars")[0].iter(f"{SVG}rect"))
+    bottoms = [float(r.get("y")) + float(r.get("height")) for r in found]
+    assert max(bottoms) - min(bottoms) < 0.02, "bars of one series stand on one baseline"
+    heights = [float(r.get("height")) for r in found]
+    assert heights[0] / heights[1] == pytest.approx(1401 / 855, rel=1e-3)
 
 
-def test_responses_without_last_year(drawn):
-    fig = drawn(lambda: charts.responses_by_level(by_level(prev=False), "2025年", None))
-    assert len(fig.axes[0].patches) == 4
-    assert fig.axes[0].get_legend().get_texts()[0].get_text() == "2025年"
+def test_responses_are_labelled_by_level(rendered):
+    root = parse(rendered["分级别应急响应"])
+    assert texts(root, "categories") == ["\u2160级", "\u2161级", "\u2162级", "\u2163级"], \
+        "all four levels, Ⅰ级 first"
+    assert texts(root, "legend") == ["2025年", "2024年"]
+    assert all(float(t).is_integer() for t in texts(root, "ticks"))
+    assert texts(root, "values")[:4] == ["0", "0", "2", "2"], "zeros are news here"
 
 
-def test_a_single_category_does_not_become_one_huge_bar(drawn):
+def test_responses_without_last_year():
+    root = parse(charts.responses_by_level(by_level(prev=False), "2025年", None))
+    assert texts(root, "legend") == ["2025年"]
+    assert texts(root, "values") == ["0", "0", "2", "2"]
+
+
+def test_a_single_category_does_not_become_one_huge_bar():
     frame = pd.DataFrame({"发现隐患": [12], "已整改": [10]}, index=["企业自查"])
-    ax = drawn(lambda: charts.hazards_by_source(frame)).axes[0]
-    low, high = ax.get_xlim()
-    assert all(bar.get_width() / (high - low) < 0.15 for bar in ax.patches)
+    root = parse(charts.hazards_by_source(frame))
+    w, _h = view(root)
+    assert all(float(r.get("width")) / w < 0.15 for r in bars(root))
 
 
-def test_source_chart_prints_plain_figures_on_the_bars(drawn):
-    ax = drawn(lambda: charts.hazards_by_source(by_source())).axes[0]
-    shown = texts(ax.figure)
+def test_long_category_names_go_on_two_lines():
+    frame = pd.DataFrame({"发现隐患": range(1, 9), "已整改": range(1, 9)},
+                         index=[f"第{i}类安全生产专项检查" for i in range(8)])
+    root = parse(charts.hazards_by_source(frame))
+    shown = texts(root, "categories")
+    assert len(shown) == 16 and "".join(shown[:2]) == "第0类安全生产专项检查"
+
+
+def test_source_chart_prints_plain_figures_on_the_bars(rendered):
+    root = parse(rendered["分来源隐患"])
+    shown = texts(root, "values")
     assert "1401" in shown and "1354" in shown
-    assert not any("," in s or "e+" in s for s in shown), "thousands separators or 1e3 notation"
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["发现隐患", "已整改"]
-    assert [t.get_text() for t in ax.get_xticklabels()] == list(by_source().index)
-    assert ax.get_ylim()[0] == 0
+    assert not any("," in s or "e+" in s for s in texts(root)), "separators or 1e3 notation"
+    assert texts(root, "legend") == ["发现隐患", "已整改"]
+    assert texts(root, "categories") == list(by_source().index)
+    assert texts(root, "ticks")[0] == "0"
 
 
-def test_status_shows_counts_and_shares_to_one_decimal(drawn):
-    shown = texts(drawn(lambda: charts.hazard_status(3043, 40, 6)))
-    for expected in ("已整改", "3043条", "98.5%", "整改中（未逾期）", "40条", "1.3%",
-                     "逾期未整改", "6条", "0.2%", "3089条"):
-        assert expected in shown, f"{expected} missing from {shown}"
+def test_status_shows_counts_and_shares_to_one_decimal(rendered):
+    root = parse(rendered["隐患整改状态"])
+    assert texts(root, "key") == ["已整改", "3043条", "98.5%", "整改中（未逾期）", "40条", "1.3%",
+                                  "逾期未整改", "6条", "0.2%"]
+    assert texts(root, "total") == ["隐患总数", "3089条"]
+    assert len(list(group(root, "ring")[0])) == 3, "one ring segment per category"
 
 
-def test_status_leaves_out_empty_categories(drawn):
-    shown = texts(drawn(lambda: charts.hazard_status(200, 0, 0)))
-    assert "已整改" in shown and "100%" in shown
-    assert not any("逾期" in s for s in shown), "a category with no hazards is still labelled"
+def test_status_leaves_out_empty_categories(rendered):
+    root = parse(rendered["隐患全部整改"])
+    assert texts(root, "key") == ["已整改", "200条", "100%"]
+    assert [el.tag for el in group(root, "ring")[0]] == [f"{SVG}circle"], "a whole ring"
 
 
-def test_districts_largest_on_top_with_unit_and_last_year(drawn):
-    ax = drawn(lambda: charts.districts_compare(peers(4), "发现隐患", "条",
-                                                "发现隐患(上年同期)")).axes[0]
-    rows = [t.get_text() for t in ax.get_yticklabels()][::-1]  # barh lists bottom up
-    assert rows == ["江城区", "东湖区", "北山县", "临江高新技术产业开发区"]
-    assert ax.get_xlabel() == "发现隐患（条）"
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["本期", "上年同期"]
-    assert ax.get_xlim()[0] == 0
+def test_districts_largest_on_top_with_unit_and_last_year():
+    root = parse(charts.districts_compare(peers(4), "发现隐患", "条", "发现隐患(上年同期)"))
+    assert texts(root, "categories") == ["江城区", "东湖区", "北山县", "临江高新技术产业开发区"]
+    assert texts(root, "unit") == ["发现隐患（条）"]
+    assert texts(root, "legend") == ["本期", "上年同期"]
+    assert texts(root, "ticks")[0] == "0"
+    this_year = [float(r.get("y")) for r in group(root, "bars")[0].iter(f"{SVG}rect")]
+    assert this_year == sorted(this_year), "rows from the top, largest first"
 
 
-def test_district_without_last_year_figure_shows_no_zero(drawn):
-    frame = peers(4)
-    ax = drawn(lambda: charts.districts_compare(frame, "发现隐患", "条",
-                                                "发现隐患(上年同期)")).axes[0]
-    labels = [t.get_text() for t in ax.texts]
-    assert "0" not in labels, "北山县 had no figure last year, which is not 0"
+def test_district_without_last_year_figure_shows_no_zero():
+    root = parse(charts.districts_compare(peers(4), "发现隐患", "条", "发现隐患(上年同期)"))
+    assert "0" not in texts(root, "values"), "北山县 had no figure last year, which is not 0"
+    assert len(bars(root)) == 7
 
 
-def test_district_chart_without_last_year_has_no_legend(drawn):
-    ax = drawn(lambda: charts.districts_compare(peers(4), "发现隐患", "条")).axes[0]
-    assert ax.get_legend() is None
-    assert len(ax.patches) == 4
+def test_district_chart_without_last_year_has_no_legend():
+    root = parse(charts.districts_compare(peers(4), "发现隐患", "条"))
+    assert group(root, "legend") == []
+    assert len(bars(root)) == 4
 
 
-def test_long_district_names_are_wrapped():
+def test_long_district_names_are_wrapped(rendered):
     assert charts._wrap("临江经济技术开发区管理委员会") == "临江经济技术开\n发区管理委员会"
     assert charts._wrap("临江高新技术产业开发区") == "临江高新技术产业开发区"
-
-
-def test_many_districts_get_a_taller_chart():
-    img = image(charts.districts_compare(peers(15), "发现隐患", "条", "发现隐患(上年同期)"))
-    assert img.size[0] == TEXT_BLOCK_PX
-    assert img.size[1] > 700, "15 districts squeezed into the standard height"
+    shown = texts(parse(rendered["各地对比"]), "categories")
+    assert shown[-2:] == ["临江经济技术开", "发区管理委员会"]
 
 
 @pytest.mark.parametrize("name", CHARTS)
-def test_no_title_inside_the_image(drawn, name):
-    fig = drawn(CHARTS[name])
-    assert all(not ax.get_title() for ax in fig.axes), "the caption under the image is the title"
-    assert not fig.get_suptitle()
+def test_no_title_inside_the_image(rendered, name):
+    root = parse(rendered[name])
+    assert root.find(f"{SVG}title") is None
+    roles = {g.get("class") for g in root.iter(f"{SVG}g")}
+    assert "title" not in roles, "the caption under the image is the title"
 
 
 # --- nothing to draw ------------------------------------------------------------------------
@@ -344,7 +363,7 @@ def test_nothing_to_draw_is_refused(name):
         EMPTY[name]()
 
 
-def test_last_year_alone_is_still_worth_drawing(drawn):
+def test_last_year_alone_is_still_worth_drawing():
     frame = by_month().assign(**{"事故起数": 0})
-    fig = drawn(lambda: charts.monthly_accidents(frame, "2025年", "2024年"))
-    assert len(fig.axes[0].patches) == 24
+    root = parse(charts.monthly_accidents(frame, "2025年", "2024年"))
+    assert len(bars(root)) == 9 and texts(root, "legend") == ["2025年", "2024年"]

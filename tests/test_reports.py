@@ -234,7 +234,7 @@ def test_html_is_self_contained_without_code(outputs, code):
     assert "<script" not in html.lower(), "a script in the page"
     assert "report.build" not in html and "import " not in html, "code in the page"
     assert "@page" in html, "no print stylesheet"
-    assert html.count("data:image/png;base64,") >= 3
+    assert html.count("data:image/svg+xml;base64,") >= 3
 
 
 # --- the page in real Chromium, offline ----------------------------------------------------

@@ -1,41 +1,36 @@
-"""Charts for the summaries, as PNG bytes in one sober house style.
+"""Charts for the summaries, as SVG in one sober house style.
 
-Every chart is drawn on its own `matplotlib.figure.Figure` (never registered with pyplot) under
-matplotlib's defaults plus HOUSE_STYLE, so a notebook's global rcParams cannot change the image
-and nothing leaks between reports. Sizes are real print sizes: the image is 15.6 cm wide, the
-width of the A4 text block, so its text reads at the point sizes set here when the page shows it
-at that width. Nothing is drawn inside the image as a title: the report captions it (图1　…).
+A chart is a few dozen bars, lines and labels, so it is written here directly as SVG rather
+than drawn by a plotting library: vector shapes and real text print sharp at any size, are
+searchable in the PDF, and cost a few milliseconds instead of a rasterised image per chart.
+Sizes are real print sizes: the image is 15.6 cm wide, the width of the A4 text block, and its
+text is set in 黑体 at the point sizes below when the page shows it at that width. Nothing is
+drawn inside the image as a title: the report captions it (图1　…).
 
 Each function raises ValueError("没有可绘制的数据") when there is nothing to draw; callers then
-leave the chart out. The same input always gives the same bytes.
+leave the chart out. The same input always gives the same bytes, and nothing global (a
+notebook's matplotlib settings included) can change them.
 """
 
 from __future__ import annotations
 
-import io
 import math
-from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager
+import unicodedata
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from xml.sax.saxutils import escape, quoteattr
 
-import matplotlib
-import matplotlib.style
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.container import BarContainer
-from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
-from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from emreport.wording import percent, round_half_up
 
 NO_DATA = "没有可绘制的数据"
 PREV_SUFFIX = "(上年同期)"
 
-CM = 1 / 2.54
+PT_PER_CM = 72 / 2.54
 WIDTH_CM = 15.6
 HEIGHT_CM = 7.5
-DPI = 200
 
 THIS_YEAR = "#1f4e79"  # deep blue: the period being reported
 LAST_YEAR = "#9db4cc"  # light grey-blue: the same period a year earlier
@@ -45,77 +40,105 @@ OVERDUE = "#a23b3b"  # brick red: past the deadline
 INK = "#333333"  # text, ticks and the axis line
 GRID = "#d9d9d9"  # the value-axis grid
 
-HOUSE_STYLE: dict[str, object] = {
-    "font.family": "sans-serif",
-    "font.sans-serif": ["Noto Sans CJK SC", "Noto Serif CJK SC", "DejaVu Sans"],
-    "axes.unicode_minus": False,
-    "font.size": 10.5,
-    "axes.labelsize": 10.5,
-    "xtick.labelsize": 10.5,
-    "ytick.labelsize": 10,
-    "legend.fontsize": 10,
-    "text.color": INK,
-    "axes.labelcolor": INK,
-    "axes.edgecolor": INK,
-    "axes.linewidth": 0.6,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": False,
-    "axes.axisbelow": True,
-    "axes.labelpad": 4,
-    "xtick.color": INK,
-    "ytick.color": INK,
-    "xtick.major.width": 0.6,
-    "ytick.major.width": 0.6,
-    "xtick.major.size": 3,
-    "ytick.major.size": 3,
-    "grid.color": GRID,
-    "grid.linewidth": 0.5,
-    "grid.linestyle": "-",
-    "legend.frameon": False,
-    "legend.handlelength": 1.2,
-    "legend.handleheight": 0.8,
-    "legend.columnspacing": 1.5,
-    "patch.linewidth": 0,
-    "figure.facecolor": "white",
-    "savefig.facecolor": "white",
-    "figure.dpi": DPI,
-    "savefig.dpi": DPI,
-    "savefig.bbox": "standard",
-    "figure.constrained_layout.use": True,
-    "figure.constrained_layout.h_pad": 0.04,
-    "figure.constrained_layout.w_pad": 0.04,
-    "figure.autolayout": False,
-}
-"""House rcParams, applied on top of matplotlib's defaults inside every chart function."""
-
-VALUE_FONTSIZE = 9
-BAR_WIDTH = 0.38
+# The report's 黑体 stack (report.css): the face installed with emreport first, then the
+# names a reader's own machine has when the HTML is opened there.
+FONT = '"FandolHei", "SimHei", "黑体", "Heiti SC", "Noto Sans CJK SC", sans-serif'
+FONT_FACE = "FandolHei"  # the face the PDF is printed with; its glyphs are checked by the tests
+LABEL_SIZE = 10.5  # category names, axis names, the donut's key
+TICK_SIZE = 10  # value-axis numbers
+LEGEND_SIZE = 10
+VALUE_FONTSIZE = 9  # the figure printed at a bar's end
+AXIS_WIDTH = 0.6
+GRID_WIDTH = 0.5
+TICK_LENGTH = 3
+BAR_WIDTH = 0.38  # of a category's slot, per series
 MAX_LABEL_CHARS = 12
-MIN_SLOTS = 4
+MIN_SLOTS = 4  # one or two categories still get a slot of a quarter of the width at most
+NBINS = 5  # at most five intervals on a value axis
 LEVELS = ("\u2160", "\u2161", "\u2162", "\u2163")  # Ⅰ Ⅱ Ⅲ Ⅳ, most severe first
 
-
-# --- shared pieces ------------------------------------------------------------------------
-def _style() -> AbstractContextManager[None]:
-    """Defaults first, then the house style, so global rcParams never reach the image."""
-    return matplotlib.style.context(["default", HOUSE_STYLE])
-
-
-def _figure(height_cm: float = HEIGHT_CM) -> tuple[Figure, Axes]:
-    """A stand-alone figure the width of the text block, unknown to pyplot."""
-    fig = Figure(figsize=(WIDTH_CM * CM, height_cm * CM), dpi=DPI)
-    return fig, fig.add_subplot()
+# Where a line of text sits relative to its em box: 黑体's ascender is 0.88 em, so the
+# baseline of text centred on y is 0.38 em below y.
+ASCENT = 0.88
+CENTRE = 0.38
 
 
-def _png(fig: Figure) -> bytes:
-    """Encode without the matplotlib version stamp, so equal input gives equal bytes."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-    fig.clear()
-    return buffer.getvalue()
+# --- drawing ------------------------------------------------------------------------------
+def _f(value: float) -> str:
+    """A coordinate with two decimals at most: short, and the same bytes every time."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
+def text_width(text: str, size: float) -> float:
+    """How wide a line of 黑体 text is, in points: CJK characters and Roman numerals are one
+    em, digits half an em (the face's own advance widths), other Latin about that."""
+    em = 0.0
+    for ch in text:
+        if unicodedata.east_asian_width(ch) in "WFA" and ord(ch) > 0x7F:
+            em += 1.0
+        elif ch in ".,:;!'|":
+            em += 0.28
+        elif ch == "%":
+            em += 0.84
+        elif ch == " ":
+            em += 0.33
+        else:
+            em += 0.5 if ch.isdigit() else 0.58
+    return em * size
+
+
+class Canvas:
+    """An SVG image of a given print size, in points, built from a few kinds of shape."""
+
+    def __init__(self, height_cm: float = HEIGHT_CM):
+        self.width_cm, self.height_cm = WIDTH_CM, height_cm
+        self.w, self.h = WIDTH_CM * PT_PER_CM, height_cm * PT_PER_CM
+        self.items: list[str] = []
+
+    @contextmanager
+    def group(self, role: str) -> Iterator[None]:
+        """Shapes that play one part (bars, values, ticks, categories, legend, key, unit,
+        axis, ring), grouped and named so a reader of the SVG can find them."""
+        self.items.append(f'<g class="{role}">')
+        yield
+        self.items.append("</g>")
+
+    def rect(self, x: float, y: float, w: float, h: float, fill: str) -> None:
+        self.items.append(f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(w)}" height="{_f(h)}" '
+                          f'fill="{fill}"/>')
+
+    def line(self, x1: float, y1: float, x2: float, y2: float, stroke: str = INK,
+             width: float = AXIS_WIDTH) -> None:
+        self.items.append(f'<line x1="{_f(x1)}" y1="{_f(y1)}" x2="{_f(x2)}" y2="{_f(y2)}" '
+                          f'stroke="{stroke}" stroke-width="{_f(width)}"/>')
+
+    def path(self, d: str, fill: str, stroke: str = "none", width: float = 0) -> None:
+        edge = f' stroke="{stroke}" stroke-width="{_f(width)}" stroke-linejoin="round"' \
+            if stroke != "none" else ""
+        self.items.append(f'<path d="{d}" fill="{fill}"{edge}/>')
+
+    def text(self, x: float, y: float, text: str, size: float = LABEL_SIZE,
+             anchor: str = "start", bold: bool = False) -> None:
+        """A line of text whose em box is centred on y; `anchor` is start, middle or end."""
+        self.text_at(x, y + CENTRE * size, text, size, anchor, bold)
+
+    def text_at(self, x: float, baseline: float, text: str, size: float = LABEL_SIZE,
+                anchor: str = "start", bold: bool = False) -> None:
+        attrs = f' text-anchor="{anchor}"' if anchor != "start" else ""
+        attrs += ' font-weight="bold"' if bold else ""
+        self.items.append(f'<text x="{_f(x)}" y="{_f(baseline)}" font-size="{_f(size)}"'
+                          f'{attrs}>{escape(text)}</text>')
+
+    def svg(self) -> bytes:
+        head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{_f(self.width_cm)}cm" '
+                f'height="{_f(self.height_cm)}cm" viewBox="0 0 {_f(self.w)} {_f(self.h)}" '
+                f'font-family={quoteattr(FONT)} fill="{INK}">'
+                f'<rect width="100%" height="100%" fill="#ffffff"/>')
+        return "\n".join([head, *self.items, "</svg>\n"]).encode("utf-8")
+
+
+# --- numbers ------------------------------------------------------------------------------
 def _number(value: float) -> str:
     """How a figure is printed on a chart: 1401, not 1,401 or 1.4e3; fractions to one decimal."""
     if float(value).is_integer():
@@ -126,6 +149,22 @@ def _number(value: float) -> str:
 def _tick(value: float) -> str:
     """An axis tick in plain digits, as many decimals as the step needs: 1200, 0.25."""
     return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def value_ticks(top: float, integer: bool) -> tuple[float, list[float]]:
+    """The value axis for data up to `top`: its end (15% headroom for the bar labels) and
+    the ticks on it, from 0 in a round step (1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power
+    of ten; whole numbers for counts) giving at most five intervals."""
+    limit = max(top * 1.15, 1.0) if integer else top * 1.15
+    if not limit > 0:
+        limit = 1.0
+    raw = limit / NBINS
+    power = 10.0 ** math.floor(math.log10(raw))
+    candidates = [m * power * scale for scale in (1, 10) for m in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8)]
+    step = next(s for s in candidates
+                if s >= raw * (1 - 1e-9) and (not integer or float(s).is_integer()))
+    count = int(math.floor(limit / step * (1 + 1e-9)))
+    return limit, [round(i * step, 10) for i in range(count + 1)]
 
 
 def _values(frame: pd.DataFrame, column: str) -> np.ndarray:
@@ -144,54 +183,9 @@ def _require(*series: np.ndarray) -> None:
         raise ValueError(NO_DATA)
 
 
-def _value_axis(ax: Axes, axis: str, top: float, integer: bool) -> None:
-    """Value axis from 0 with headroom for bar labels, a thin grid and plain numbers."""
-    target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_locator(MaxNLocator(nbins=5, integer=integer, min_n_ticks=2))
-    target.set_major_formatter(FuncFormatter(lambda v, _pos: _tick(v)))
-    limit = max(top * 1.15, 1.0) if integer else top * 1.15
-    if axis == "y":
-        ax.set_ylim(0, limit)
-    else:
-        ax.set_xlim(0, limit)
-    ax.grid(True, axis=axis)
-
-
-def _unit_label(ax: Axes, text: str) -> None:
-    """The value axis's name and unit set upright above it, read without tilting the head."""
-    ax.set_ylabel(text, rotation=0, ha="left", va="bottom")
-    ax.yaxis.set_label_coords(-0.06, 1.03)
-
-
-def _category_axis(ax: Axes, axis: str) -> None:
-    """Category axis without ticks: the bars themselves mark the categories."""
-    ax.tick_params(axis=axis, length=0, pad=4)
-
-
-def _label_bars(ax: Axes, bars: BarContainer, values: Iterable[float], zeros: bool) -> None:
-    """Print each bar's figure at its end; zeros only where they say something."""
-    labels = ["" if np.isnan(v) or not (v or zeros) else _number(v) for v in values]
-    ax.bar_label(bars, labels=labels, padding=2, fontsize=VALUE_FONTSIZE, color=INK)
-
-
-def _legend(ax: Axes, ncol: int) -> None:
-    """A frameless legend above the plot's top-right corner, clear of the bars."""
-    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=ncol, borderaxespad=0.2)
-
-
-def _grouped_bars(ax: Axes, labels: Sequence[str], series: Sequence[tuple[str, np.ndarray, str]],
-                  zeros: bool) -> None:
-    """Vertical bars side by side per category, each series labelled with its figures."""
-    x = np.arange(len(labels))
-    width = BAR_WIDTH if len(series) > 1 else BAR_WIDTH * 1.4
-    offsets = (np.arange(len(series)) - (len(series) - 1) / 2) * width
-    for (name, values, color), offset in zip(series, offsets, strict=True):
-        bars = ax.bar(x + offset, values, width, label=name, color=color)
-        _label_bars(ax, bars, values, zeros)
-    ax.set_xticks(x, labels)
-    spare = max(MIN_SLOTS - len(labels), 0) / 2  # keep one or two bars from filling the width
-    ax.set_xlim(-0.6 - spare, len(labels) - 0.4 + spare)
-    _category_axis(ax, "x")
+def _label(value: float, zeros: bool) -> str:
+    """A bar's figure; none for a blank, and none for a zero unless zeros say something."""
+    return "" if np.isnan(value) or not (value or zeros) else _number(value)
 
 
 def _wrap(name: str) -> str:
@@ -200,6 +194,9 @@ def _wrap(name: str) -> str:
         return name
     half = math.ceil(len(name) / 2)
     return f"{name[:half]}\n{name[half:]}"
+
+
+Series = Sequence[tuple[str, np.ndarray, str]]  # (legend name, values, colour)
 
 
 def _year_series(frame: pd.DataFrame, column: str, year_label: str,
@@ -212,19 +209,97 @@ def _year_series(frame: pd.DataFrame, column: str, year_label: str,
     return series
 
 
+# --- shared pieces ------------------------------------------------------------------------
+def _legend(c: Canvas, series: Series, right: float, y: float) -> None:
+    """Swatch and name per series, in a row ending at `right`, centred on y."""
+    size = LEGEND_SIZE
+    widths = [2.0 * size + text_width(name, size) for name, _data, _color in series]
+    x = right - sum(widths) - 1.5 * size * (len(series) - 1)
+    with c.group("legend"):
+        for (name, _data, color), width in zip(series, widths, strict=True):
+            c.rect(x, y - 0.4 * size, 1.2 * size, 0.8 * size, color)
+            c.text(x + 2.0 * size, y, name, size)
+            x += width + 1.5 * size
+
+
+def _lines(label: str) -> list[str]:
+    return label.split("\n")
+
+
+def _fit_category(label: str, room: float) -> str:
+    """A category name under a bar group: on two lines when one would run into the next."""
+    if "\n" in label or text_width(label, LABEL_SIZE) <= room or len(label) < 2:
+        return label
+    half = math.ceil(len(label) / 2)
+    return f"{label[:half]}\n{label[half:]}"
+
+
+def _columns(c: Canvas, labels: Sequence[str], series: Series, unit: str,
+             zeros: bool) -> None:
+    """Vertical bars side by side per category, each series labelled with its figures; the
+    value axis from 0 on the left with the unit set upright above it, the legend top right."""
+    top = max(float(np.nanmax(v)) if len(v) else 0.0 for _n, v, _c in series)
+    limit, ticks = value_ticks(top, integer=True)
+    tick_room = max(text_width(_tick(t), TICK_SIZE) for t in ticks)
+    left = 2 + tick_room + 3.5 + TICK_LENGTH
+    right = c.w - 4
+    n = len(labels)
+    spare = max(MIN_SLOTS - n, 0) / 2  # keep one or two bars from filling the width
+    lo, hi = -0.6 - spare, n - 0.4 + spare
+    slot = (right - left) / (hi - lo)
+    names = [_fit_category(str(label), slot - 4) for label in labels]
+    rows = max(len(_lines(name)) for name in names)
+    plot_top = 8 + LABEL_SIZE + 12
+    bottom = c.h - 4 - rows * LABEL_SIZE * 1.2 - 4
+
+    def x(u: float) -> float:
+        return left + (u - lo) * slot
+
+    def y(v: float) -> float:
+        return bottom - v / limit * (bottom - plot_top)
+
+    with c.group("grid"):
+        for t in ticks[1:]:
+            c.line(left, y(t), right, y(t), GRID, GRID_WIDTH)
+    with c.group("ticks"):
+        for t in ticks:
+            c.line(left - TICK_LENGTH, y(t), left, y(t))
+            c.text(left - TICK_LENGTH - 3.5, y(t), _tick(t), TICK_SIZE, "end")
+    width = BAR_WIDTH if len(series) > 1 else BAR_WIDTH * 1.4
+    offsets = (np.arange(len(series)) - (len(series) - 1) / 2) * width
+    for (_name, values, color), offset in zip(series, offsets, strict=True):
+        with c.group("bars"):
+            for i, value in enumerate(values):
+                if value > 0:
+                    a, b = x(i + offset - width / 2), x(i + offset + width / 2)
+                    c.rect(a, y(value), b - a, y(0) - y(value), color)
+        with c.group("values"):
+            for i, value in enumerate(values):
+                text = _label(float(value), zeros)
+                if text:
+                    c.text_at(x(i + offset), y(max(value, 0)) - 2 - (1 - ASCENT) * VALUE_FONTSIZE,
+                              text, VALUE_FONTSIZE, "middle")
+    with c.group("categories"):
+        for i, name in enumerate(names):
+            for k, line in enumerate(_lines(name)):
+                c.text_at(x(i), bottom + 4 + ASCENT * LABEL_SIZE + k * LABEL_SIZE * 1.2, line,
+                          LABEL_SIZE, "middle")
+    with c.group("axis"):
+        c.line(left, plot_top - 6, left, bottom + AXIS_WIDTH / 2)  # the value axis
+        c.line(left, bottom, right, bottom)  # the category axis
+    with c.group("unit"):
+        c.text(2, 8 + LABEL_SIZE / 2, unit)
+    _legend(c, series, right, 8 + LABEL_SIZE / 2)
+
+
 # --- the charts ---------------------------------------------------------------------------
 def monthly_accidents(frame: pd.DataFrame, year_label: str, prev_label: str | None) -> bytes:
     """Accidents per month, this year beside last year, so the reader sees the trend."""
     series = _year_series(frame, "事故起数", year_label, prev_label)
     _require(*(values for _name, values, _color in series))
-    with _style():
-        fig, ax = _figure()
-        months = [f"{int(m)}月" for m in frame.index]
-        _grouped_bars(ax, months, series, zeros=False)
-        _value_axis(ax, "y", max(v.max() for _n, v, _c in series), integer=True)
-        _unit_label(ax, "事故（起）")
-        _legend(ax, len(series))
-        return _png(fig)
+    c = Canvas()
+    _columns(c, [f"{int(m)}月" for m in frame.index], series, "事故（起）", zeros=False)
+    return c.svg()
 
 
 def hazards_by_source(frame: pd.DataFrame) -> bytes:
@@ -232,13 +307,20 @@ def hazards_by_source(frame: pd.DataFrame) -> bytes:
     series = [("发现隐患", _values(frame, "发现隐患"), THIS_YEAR),
               ("已整改", _values(frame, "已整改"), RECTIFIED)]
     _require(*(values for _name, values, _color in series))
-    with _style():
-        fig, ax = _figure()
-        _grouped_bars(ax, [str(s) for s in frame.index], series, zeros=True)
-        _value_axis(ax, "y", max(v.max() for _n, v, _c in series), integer=True)
-        _unit_label(ax, "隐患（条）")
-        _legend(ax, len(series))
-        return _png(fig)
+    c = Canvas()
+    _columns(c, [str(s) for s in frame.index], series, "隐患（条）", zeros=True)
+    return c.svg()
+
+
+def responses_by_level(frame: pd.DataFrame, year_label: str, prev_label: str | None) -> bytes:
+    """Responses per level, all four shown (no Ⅰ级 is news too), to show how severe the year was."""
+    levels = list(LEVELS) + [lv for lv in frame.index if lv not in LEVELS]
+    frame = frame.reindex(levels, fill_value=0)
+    series = _year_series(frame, "应急响应", year_label, prev_label)
+    _require(*(values for _name, values, _color in series))
+    c = Canvas()
+    _columns(c, [f"{level}级" for level in frame.index], series, "应急响应（次）", zeros=True)
+    return c.svg()
 
 
 def _share(part: int, total: int) -> str:
@@ -246,19 +328,13 @@ def _share(part: int, total: int) -> str:
     return percent(part / total)
 
 
-def _status_key(ax: Axes, rows: Sequence[tuple[str, int, str]], total: int) -> None:
-    """A small table beside the donut: swatch, category, count and share in aligned columns."""
-    ax.set_axis_off()
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    step = 0.17
-    top = 0.5 + step * (len(rows) - 1) / 2
-    for i, (name, n, color) in enumerate(rows):
-        y = top - i * step
-        ax.add_patch(Rectangle((0, y - 0.025), 0.052, 0.05, facecolor=color))
-        ax.text(0.09, y, name, ha="left", va="center")
-        ax.text(0.76, y, f"{n}条", ha="right", va="center")
-        ax.text(1.0, y, _share(n, total), ha="right", va="center")
+def _wedge(cx: float, cy: float, outer: float, inner: float, start: float, end: float) -> str:
+    """A ring segment between two angles (radians, clockwise from twelve o'clock)."""
+    def at(r: float, a: float) -> str:
+        return f"{_f(cx + r * math.sin(a))} {_f(cy - r * math.cos(a))}"
+    large = 1 if end - start > math.pi else 0
+    return (f"M{at(outer, start)}A{_f(outer)} {_f(outer)} 0 {large} 1 {at(outer, end)}"
+            f"L{at(inner, end)}A{_f(inner)} {_f(inner)} 0 {large} 0 {at(inner, start)}Z")
 
 
 def hazard_status(rectified: int, open_not_overdue: int, overdue: int) -> bytes:
@@ -269,33 +345,35 @@ def hazard_status(rectified: int, open_not_overdue: int, overdue: int) -> bytes:
     if not shown:
         raise ValueError(NO_DATA)
     total = sum(n for _name, n, _color in shown)
-    with _style():
-        fig = Figure(figsize=(WIDTH_CM * CM, HEIGHT_CM * CM), dpi=DPI, layout="none")
-        ring = fig.add_axes((0.06, 0.05, 0.40, 0.90))
-        ring.pie([n for _name, n, _c in shown], colors=[c for _n, _v, c in shown],
-                 startangle=90, counterclock=False,
-                 wedgeprops={"width": 0.36, "edgecolor": "white", "linewidth": 1.0})
-        ring.set_aspect("equal")
-        ring.text(0, 0.13, "隐患总数", ha="center", va="center", fontsize=9.5)
-        ring.text(0, -0.13, f"{total}条", ha="center", va="center", fontsize=12,
-                  fontweight="bold")
-        _status_key(fig.add_axes((0.52, 0.05, 0.42, 0.90)), shown, total)
-        return _png(fig)
-
-
-def responses_by_level(frame: pd.DataFrame, year_label: str, prev_label: str | None) -> bytes:
-    """Responses per level, all four shown (no Ⅰ级 is news too), to show how severe the year was."""
-    levels = list(LEVELS) + [lv for lv in frame.index if lv not in LEVELS]
-    frame = frame.reindex(levels, fill_value=0)
-    series = _year_series(frame, "应急响应", year_label, prev_label)
-    _require(*(values for _name, values, _color in series))
-    with _style():
-        fig, ax = _figure()
-        _grouped_bars(ax, [f"{level}级" for level in frame.index], series, zeros=True)
-        _value_axis(ax, "y", max(v.max() for _n, v, _c in series), integer=True)
-        _unit_label(ax, "应急响应（次）")
-        _legend(ax, len(series))
-        return _png(fig)
+    c = Canvas()
+    cx, cy, outer = 0.26 * c.w, c.h / 2, 0.33 * c.h
+    inner = outer * (1 - 0.36)
+    with c.group("ring"):
+        if len(shown) == 1:  # a whole ring: one stroked circle, an arc cannot close on itself
+            c.items.append(f'<circle cx="{_f(cx)}" cy="{_f(cy)}" r="{_f((outer + inner) / 2)}" '
+                           f'fill="none" stroke="{shown[0][2]}" '
+                           f'stroke-width="{_f(outer - inner)}"/>')
+        else:
+            start = 0.0
+            for _name, n, color in shown:
+                end = start + 2 * math.pi * n / total
+                c.path(_wedge(cx, cy, outer, inner, start, end), color, "#ffffff", 1.0)
+                start = end
+    with c.group("total"):
+        c.text(cx, cy - 0.13 * outer, "隐患总数", 9.5, "middle")
+        c.text(cx, cy + 0.13 * outer, f"{total}条", 12, "middle", bold=True)
+    # the key: swatch, category, count and share in aligned columns
+    x0, width = 0.52 * c.w, 0.42 * c.w
+    step = 0.17 * 0.90 * c.h
+    first = cy - step * (len(shown) - 1) / 2
+    with c.group("key"):
+        for i, (name, n, color) in enumerate(shown):
+            y = first + i * step
+            c.rect(x0, y - 0.025 * 0.9 * c.h, 0.052 * width, 0.05 * 0.9 * c.h, color)
+            c.text(x0 + 0.09 * width, y, name)
+            c.text(x0 + 0.76 * width, y, f"{n}条", anchor="end")
+            c.text(x0 + width, y, _share(n, total), anchor="end")
+    return c.svg()
 
 
 def _districts_height(rows: int, lines: int) -> float:
@@ -303,40 +381,72 @@ def _districts_height(rows: int, lines: int) -> float:
     return max(HEIGHT_CM, 1.6 + 0.42 * lines + 0.3 * rows)
 
 
-def _side_bars(ax: Axes, names: Sequence[str],
-               series: Sequence[tuple[str, np.ndarray, str]]) -> None:
-    """Horizontal bars per row, this period above last year; a blank draws no bar and no 0."""
-    y = np.arange(len(names))
-    height = 0.36 if len(series) > 1 else 0.56
-    offsets = (np.arange(len(series)) - (len(series) - 1) / 2) * height
-    for (name, values, color), offset in zip(series, offsets[::-1], strict=True):
-        bars = ax.barh(y + offset, np.nan_to_num(values), height, label=name, color=color)
-        _label_bars(ax, bars, values, zeros=True)
-    ax.set_yticks(y, names)
-    ax.set_ylim(-0.6, len(names) - 0.4)
-    _category_axis(ax, "y")
-
-
 def districts_compare(frame: pd.DataFrame, measure: str, unit: str,
                       prev: str | None = None) -> bytes:
     """One measure per district, largest on top, so peers compare at a glance (city report)."""
     columns = [measure] + ([prev] if prev is not None else [])
-    data = pd.DataFrame({c: _blanks_kept(frame, c) for c in columns}, index=frame.index)
-    _require(*(data[c].to_numpy() for c in columns))
-    # Largest first, ties in the caller's order, blanks last; barh draws from the bottom up.
-    data = data.sort_values(measure, ascending=False, kind="stable", na_position="last")[::-1]
+    data = pd.DataFrame({col: _blanks_kept(frame, col) for col in columns}, index=frame.index)
+    _require(*(data[col].to_numpy() for col in columns))
+    # largest first, ties in the caller's order, blanks last
+    data = data.sort_values(measure, ascending=False, kind="stable", na_position="last")
     known = data.to_numpy()[~np.isnan(data.to_numpy())]
     integer = all(float(v).is_integer() for v in known)
     names = [_wrap(str(n)) for n in data.index]
-    lines = sum(n.count("\n") + 1 for n in names)
+    lines = sum(len(_lines(n)) for n in names)
     series = [("本期", data[measure].to_numpy(), THIS_YEAR)]
     if prev is not None:
         series.append(("上年同期", data[prev].to_numpy(), LAST_YEAR))
-    with _style():
-        fig, ax = _figure(_districts_height(len(names), lines))
-        _side_bars(ax, names, series)
-        _value_axis(ax, "x", float(known.max()), integer=integer)
-        ax.set_xlabel(f"{measure}（{unit}）" if unit else measure)
-        if prev is not None:
-            _legend(ax, len(series))
-        return _png(fig)
+    c = Canvas(_districts_height(len(names), lines))
+    limit, ticks = value_ticks(float(known.max()), integer)
+    name_room = max(text_width(line, LABEL_SIZE) for n in names for line in _lines(n))
+    left = 2 + name_room + 4
+    right = c.w - 4 - text_width(_tick(ticks[-1]), TICK_SIZE) / 2
+    top = 8 + (LEGEND_SIZE + 8 if prev is not None else 0)
+    bottom = c.h - 4 - LABEL_SIZE * 1.2 - 3 - TICK_SIZE * 1.2 - TICK_LENGTH - 2
+    slot = (bottom - top) / len(names)
+
+    def x(v: float) -> float:
+        return left + v / limit * (right - left)
+
+    with c.group("grid"):
+        for t in ticks[1:]:
+            c.line(x(t), top, x(t), bottom, GRID, GRID_WIDTH)
+    with c.group("ticks"):
+        for t in ticks:
+            c.line(x(t), bottom, x(t), bottom + TICK_LENGTH)
+            c.text_at(x(t), bottom + TICK_LENGTH + 2 + ASCENT * TICK_SIZE, _tick(t), TICK_SIZE,
+                      "middle")
+    height = 0.36 if len(series) > 1 else 0.56
+    offsets = (np.arange(len(series)) - (len(series) - 1) / 2) * height
+
+    def centre(row: int) -> float:
+        return top + (row + 0.5) * slot
+
+    for (_name, values, color), offset in zip(series, offsets, strict=True):
+        with c.group("bars"):
+            for row, value in enumerate(values):
+                if value > 0:
+                    c.rect(left, centre(row) + (offset - height / 2) * slot, x(value) - left,
+                           height * slot, color)
+        with c.group("values"):
+            for row, value in enumerate(values):
+                text = _label(float(value), zeros=True)
+                if text:
+                    c.text(x(max(value, 0)) + 2, centre(row) + offset * slot, text,
+                           VALUE_FONTSIZE)
+    with c.group("categories"):
+        for row, name in enumerate(names):
+            parts = _lines(name)
+            for k, line in enumerate(parts):
+                c.text(left - 4, centre(row) + (k - (len(parts) - 1) / 2) * LABEL_SIZE * 1.15,
+                       line, LABEL_SIZE, "end")
+    with c.group("axis"):
+        c.line(left, top, left, bottom + AXIS_WIDTH / 2)  # the category axis
+        c.line(left, bottom, right, bottom)  # the value axis
+    with c.group("unit"):
+        c.text_at((left + right) / 2, c.h - 4 - (1 - ASCENT) * LABEL_SIZE,
+                  f"{measure}（{unit}）" if unit else measure, LABEL_SIZE, "middle")
+    if prev is not None:
+        _legend(c, series, c.w - 4, 8 + LEGEND_SIZE / 2)
+    return c.svg()
+

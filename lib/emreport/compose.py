@@ -78,11 +78,11 @@ class Composer:
     def figure(self, caption: str, draw: Callable[[], bytes]) -> Figure | None:
         """A numbered chart, or nothing when there is nothing to draw."""
         try:
-            png = draw()
+            svg = draw()
         except ValueError:
             return None
         self.figures += 1
-        return Figure(png, f"图{self.figures}　{caption}")
+        return Figure(svg, f"图{self.figures}　{caption}")
 
     def extras(self, section: str) -> list[str]:
         """The analyst's own paragraphs for a section, placeholders filled."""

@@ -35,12 +35,12 @@ def esc(text: object) -> str:
 class Figure:
     """A chart with its caption; the image is inlined so the page needs no other file."""
 
-    png: bytes
+    svg: bytes
     caption: str
 
     def html(self) -> str:
-        data = base64.b64encode(self.png).decode("ascii")
-        return (f'<figure class="chart"><img src="data:image/png;base64,{data}" '
+        data = base64.b64encode(self.svg).decode("ascii")
+        return (f'<figure class="chart"><img src="data:image/svg+xml;base64,{data}" '
                 f'alt="{esc(self.caption)}"><figcaption>{esc(self.caption)}</figcaption></figure>')
 
 

@@ -143,7 +143,6 @@ def main() -> None:
 
     for name in WARM:
         importlib.import_module(name)
-    _warm_fonts()
     threads = os.listdir("/proc/self/task") if os.path.isdir("/proc/self/task") else ["main"]
     if len(threads) > 1:  # refuse to fork rather than hang a report some day
         names = [Path(f"/proc/self/task/{t}/comm").read_text().strip() for t in threads]
@@ -153,16 +152,6 @@ def main() -> None:
     gc.collect()
     gc.freeze()  # the warm objects stay out of every kernel's garbage collections: fewer
     _serve(rfd, wfd)  # pages copied into each child, less time collecting
-
-
-def _warm_fonts() -> None:
-    """Load matplotlib's font list and find the CJK fonts once, as every chart would."""
-    from matplotlib import font_manager
-
-    from emreport import charts
-
-    for family in charts.HOUSE_STYLE["font.sans-serif"]:
-        font_manager.findfont(family)
 
 
 # ---------------------------------------------------------------- the worker's side

@@ -215,16 +215,18 @@ class ChromiumPrinter(_Printer):
         while True:
             if self._free.empty() and self._opened < self.tabs:
                 self._opened += 1
-                page = self._blank.pop() if self._blank else await self._context.new_page()
-                page.set_default_timeout(PRINT_TIMEOUT_MS)
-                tab = _Tab(page)
-                refused = tab.refused
-                await page.route("**/*", lambda route: _data_only(route, refused))
-                return tab
+                return await self._open_tab()
             tab = await self._free.get()
             if not tab.page.is_closed():
                 return tab
             self._opened -= 1  # retired after its last print, or failed: a new one replaces it
+
+    async def _open_tab(self) -> _Tab:
+        page = self._blank.pop() if self._blank else await self._context.new_page()
+        page.set_default_timeout(PRINT_TIMEOUT_MS)
+        tab = _Tab(page)
+        await page.route("**/*", lambda route: _data_only(route, tab.refused))
+        return tab
 
     async def _print(self, html: str) -> bytes:
         tab = await self._tab()
