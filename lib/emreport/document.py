@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -156,12 +157,16 @@ class Document:
         return ('<section class="appendix"><h2>附表</h2>' +
                 "\n".join(table_html(t) for t in self.appendix) + "</section>")
 
+    def sections(self) -> list[tuple[str, Callable[[], str]]]:
+        """(name, what writes its html) in page order, so a caller showing some of the report
+        writes only those (the appendix tables are most of the page's markup)."""
+        out = [("标题", self.title_html)]
+        out += [(p.key, p.html) for p in self.parts if not p.empty]
+        return [*out, ("落款", self.signoff_html), ("附表", self.appendix_html)]
+
     def fragments(self) -> list[tuple[str, str]]:
         """(name, html) in page order: what the notebook displays, one cell each."""
-        out = [("标题", self.title_html())]
-        out += [(p.key, p.html()) for p in self.parts if not p.empty]
-        out += [("落款", self.signoff_html()), ("附表", self.appendix_html())]
-        return [(k, v) for k, v in out if v]
+        return [(k, html) for k, write in self.sections() if (html := write())]
 
     def text(self) -> str:
         return "\n".join([self.title, *(p.text() for p in self.parts if not p.empty)])

@@ -168,15 +168,35 @@ def _css() -> str:
 _exporters = threading.local()
 
 
+def _page_exporter():
+    """nbconvert's HTML exporter without its accessibility pass. That pass parses the finished
+    page with BeautifulSoup and writes it out again, to give images without alt text a stock
+    one and JupyterLab's cell markup tab stops: the report template writes no cell markup and
+    every chart has its alt text, so all it did was cost a quarter of the worker's time."""
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class PageExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            resources = self._init_resources(resources)
+            self.register_filter("highlight_code", self.filters.get(
+                "highlight_code", Highlight2HTML(parent=self)))
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return PageExporter(template_name="report", extra_template_basedirs=[str(TEMPLATES)],
+                        exclude_input=True)
+
+
 def html_of(nb: nbformat.NotebookNode, title: str) -> str:
     """The page: the tagged outputs in order, inside the offline template and stylesheet.
     Each thread keeps its exporter: making one loads and compiles the templates."""
     exporter = getattr(_exporters, "html", None)
     if exporter is None:
-        from nbconvert import HTMLExporter
-
-        exporter = _exporters.html = HTMLExporter(
-            template_name="report", extra_template_basedirs=[str(TEMPLATES)], exclude_input=True)
+        exporter = _exporters.html = _page_exporter()
     body, _ = exporter.from_notebook_node(nb, resources={"emreport": {"title": title,
                                                                       "css": _css()}})
     return body

@@ -102,9 +102,11 @@ def show(report: Report, *parts: str) -> None:
     """Display parts of the report (by name, or all) as the page will print them."""
     from IPython.display import HTML, display
 
-    for name, fragment in report.document.fragments():
+    for name, write in report.document.sections():
         if not parts or name in parts or any(name.endswith(p) for p in parts):
-            display(HTML(fragment), metadata={OUTPUT_KEY: {"part": name}})
+            fragment = write()
+            if fragment:
+                display(HTML(fragment), metadata={OUTPUT_KEY: {"part": name}})
 
 
 def publish(report: Report) -> None:
