@@ -30,8 +30,7 @@ from pathlib import Path
 
 # What every report imports. Importing them in the server is the point of it; nothing here
 # may start a thread pool or open a file a kernel would share.
-WARM = ("numpy", "pandas", "pyarrow", "duckdb", "matplotlib", "matplotlib.pyplot",
-        "matplotlib.figure", "matplotlib.backends.backend_agg", "matplotlib_inline.backend_inline",
+WARM = ("numpy", "pandas", "pyarrow", "duckdb",
         "IPython", "IPython.core.debugger", "IPython.core.completerlib",
         "IPython.extensions.storemagic", "sqlite3", "ipykernel.kernelapp", "ipykernel.ipkernel",
         "ipykernel.debugger", "emreport.report",
