@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -16,6 +17,23 @@ def store(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("store") / "sample.duckdb"
     ingest(config.SAMPLE, path)
     return path
+
+
+def workers_left() -> list[int]:
+    """Worker processes this test process started that are still alive (the first worker is
+    started while the batch is planned, so a run that makes nothing must send it away)."""
+    me, left = os.getpid(), []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            state, ppid = (proc / "stat").read_text().rsplit(")", 1)[1].split()[:2]
+            cmdline = (proc / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(ppid) == me and state != "Z" and b"spawn_main" in cmdline:
+            left.append(int(proc.name))
+    return left
 
 
 def test_bad_parameters_are_listed_together_and_nothing_runs(run_cli, store, tmp_path):
@@ -34,6 +52,7 @@ def test_bad_parameters_are_listed_together_and_nothing_runs(run_cli, store, tmp
     assert "990101是市本级" in err                            # 市本级 has no report of its own
     assert "2025.md 第3行" in err and "hazards.overdu" in err  # unknown placeholder, file and line
     assert not out.exists(), "work started although the parameters were wrong"
+    assert workers_left() == []
 
 
 def test_failing_report_is_named_and_the_others_still_finish(run_cli, store, tmp_path):
@@ -65,6 +84,7 @@ def test_rerun_is_cached_and_force_replaces_outputs_whole(run_cli, store, tmp_pa
     pdf_time = (folder / "report.pdf").stat().st_mtime_ns
     again = run_cli(*args)
     assert again.code == 0 and "完成0份，未变化1份" in again.out
+    assert workers_left() == [], "the worker started for a run with nothing to do stayed"
     assert (folder / "report.pdf").stat().st_mtime_ns == pdf_time
     forced = run_cli(*args, "--force")
     assert forced.code == 0 and "完成1份" in forced.out

@@ -211,10 +211,12 @@ def _store_outcome(outcome, outputs: Path, result: Result, progress: Progress) -
 
 def run(p: Plan, *, store: Path, params_dir: Path, outputs: Path, timeout: int = 600,
         jobs: int | None = None, force: bool = False, scheduler: str = "",
-        notebooks: Path = NOTEBOOKS, tty: bool | None = None) -> Result:
+        notebooks: Path = NOTEBOOKS, tty: bool | None = None, early=None) -> Result:
     """Make every report of the plan that is not up to date (all of them with `force`); a
     failure is reported and the others still run. Ctrl-C stops the batch: reports already
-    written stay, the ones in progress are dropped, no file is left half-written."""
+    written stay, the ones in progress are dropped, no file is left half-written. `early` is
+    a worker.EarlyWorker started while the plan was made: the local pool's first worker, or
+    sent away if there is nothing to make."""
     store, params_dir, notebooks = store.resolve(), params_dir.resolve(), notebooks.resolve()
     started = time.monotonic()
     result = Result()
@@ -231,7 +233,9 @@ def run(p: Plan, *, store: Path, params_dir: Path, outputs: Path, timeout: int =
     pool = None
     if todo:
         pool = (DaskPool(scheduler) if scheduler else
-                LocalPool(min(len(todo), memory_cap(jobs or default_jobs()))))
+                LocalPool(min(len(todo), memory_cap(jobs or default_jobs())), early))
+    if early is not None:
+        early.cancel()  # unless the pool took it
     try:
         if pool is not None:
             with pool:
@@ -283,11 +287,11 @@ class LocalPool:
     reports a worker holds: should it die, those it had started are failed with the reason,
     the others go to the worker that takes its place."""
 
-    def __init__(self, n: int):
+    def __init__(self, n: int, early=None):
         import multiprocessing as mp
 
-        self.ctx = mp.get_context("spawn")
-        self.events_q = self.ctx.Queue()
+        self.ctx = early.ctx if early is not None else mp.get_context("spawn")
+        self.events_q = early.events if early is not None else self.ctx.Queue()
         workers = (n + MAX_LANES - 1) // MAX_LANES
         self.lanes = [n // workers + (i < n % workers) for i in range(workers)]
         self.procs: dict[int, tuple] = {}  # worker id -> (process, its task queue, lanes)
@@ -298,7 +302,11 @@ class LocalPool:
         self._stopping = False
         self._next = 0
         for lanes in self.lanes:
-            self._spawn(lanes)
+            if early is not None and not early.adopted:
+                early.go(lanes)
+                self.procs[0], self.held[0], self._next = (early.proc, early.tasks, lanes), {}, 1
+            else:
+                self._spawn(lanes)
 
     def _spawn(self, lanes: int) -> None:
         from emreport import worker

@@ -114,6 +114,18 @@ def cmd_figures(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from emreport.worker import EarlyWorker
+
+    # the first worker imports what it needs while this process plans the batch
+    early = None if args.scheduler else EarlyWorker()
+    try:
+        return _run(args, early)
+    finally:
+        if early is not None:
+            early.cancel()
+
+
+def _run(args: argparse.Namespace, early) -> int:
     import signal
 
     from emreport import batch
@@ -135,7 +147,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         result = batch.run(plan, store=Path(args.store), params_dir=Path(args.params),
                            outputs=Path(args.outputs), timeout=args.timeout, jobs=args.jobs,
-                           force=args.force, scheduler=args.scheduler)
+                           force=args.force, scheduler=args.scheduler, early=early)
     except batch.SchedulerError as e:
         return _fail([str(e)])
     return result.exit_code

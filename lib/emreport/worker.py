@@ -274,10 +274,47 @@ def render_report(spec: Spec) -> Outcome:
     return _end(*_begin(spec))
 
 
-def serve(worker_id: int, lanes: int, tasks, events) -> None:
+class EarlyWorker:
+    """The first local worker process, started before the batch is planned: it imports what
+    it needs while the coordinator plans and checks what is up to date, then waits to be told
+    how many lanes to run (it then starts its kernel server and browser), or to stop."""
+
+    def __init__(self):
+        import multiprocessing as mp
+
+        self.ctx = mp.get_context("spawn")
+        self.events = self.ctx.Queue()
+        self.tasks = self.ctx.Queue()
+        self.proc = self.ctx.Process(target=serve, args=(0, None, self.tasks, self.events),
+                                     daemon=True, name="emreport-worker-0")
+        self.proc.start()
+        self.adopted = False
+
+    def go(self, lanes: int) -> None:
+        """Hand the worker over to a pool: it starts `lanes` lanes."""
+        self.adopted = True
+        self.tasks.put(lanes)
+
+    def cancel(self) -> None:
+        """No batch after all (nothing to do, or bad parameters): the worker leaves."""
+        if self.adopted:
+            return
+        self.adopted = True
+        self.tasks.put(None)
+        self.proc.join(5)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
+        for q in (self.tasks, self.events):
+            q.close()
+            q.cancel_join_thread()
+
+
+def serve(worker_id: int, lanes: int | None, tasks, events) -> None:
     """A local worker process: `lanes` reports at a time, each lane taking specs until told
     to stop (None) and reporting each start and outcome; all lanes share one kernel server
-    and one browser. Ctrl-C belongs to the coordinator; its SIGTERM ends the worker."""
+    and one browser. Started with lanes None, it first reads the number of lanes (or None:
+    stop) from `tasks`. Ctrl-C belongs to the coordinator; its SIGTERM ends the worker."""
     global _announce
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -290,6 +327,10 @@ def serve(worker_id: int, lanes: int, tasks, events) -> None:
         events.put(("ready", worker_id, os.getpid()))
         preload = threading.Thread(target=_preload, daemon=True)
         preload.start()
+        if lanes is None:
+            lanes = tasks.get()
+            if lanes is None:
+                return
         renderer(tabs=lanes)
         preload.join()
         threads = [threading.Thread(target=_lane, args=(worker_id, tasks, events), daemon=True,
@@ -302,6 +343,13 @@ def serve(worker_id: int, lanes: int, tasks, events) -> None:
     finally:
         if _renderer is not None:
             _renderer.close()
+    # Everything is closed and every report handed back: leave at once. A normal exit would
+    # first wait a third of a second for the idle threads papermill's event loops started.
+    events.close()
+    events.join_thread()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def _preload() -> None:
