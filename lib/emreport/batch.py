@@ -215,8 +215,8 @@ def run(p: Plan, *, store: Path, params_dir: Path, outputs: Path, timeout: int =
     """Make every report of the plan that is not up to date (all of them with `force`); a
     failure is reported and the others still run. Ctrl-C stops the batch: reports already
     written stay, the ones in progress are dropped, no file is left half-written. `early` is
-    a worker.EarlyWorker started while the plan was made: the local pool's first worker, or
-    sent away if there is nothing to make."""
+    a worker.EarlyWorker started while the plan was made: the local pool takes it as its first
+    worker; if there is nothing to make, the caller sends it away."""
     store, params_dir, notebooks = store.resolve(), params_dir.resolve(), notebooks.resolve()
     started = time.monotonic()
     result = Result()
@@ -234,8 +234,6 @@ def run(p: Plan, *, store: Path, params_dir: Path, outputs: Path, timeout: int =
     if todo:
         pool = (DaskPool(scheduler) if scheduler else
                 LocalPool(min(len(todo), memory_cap(jobs or default_jobs())), early))
-    if early is not None:
-        early.cancel()  # unless the pool took it
     try:
         if pool is not None:
             with pool:
