@@ -1,7 +1,7 @@
 """Warm kernels: a fork server that imports the report's libraries once, then forks a fresh
 ipykernel for every report.
 
-Starting a kernel and importing pandas, matplotlib and the project costs over a second; a
+Starting a kernel and importing pandas, DuckDB and the project costs over a second; a
 report's own work is less. The fork server pays that once per worker. Each report still runs
 in a process of its own, a copy of the server made before any report code ran, so nothing
 one report defines, changes or monkey-patches can be seen by the next: the kernel that did it
