@@ -118,6 +118,10 @@ class Canvas:
             if stroke != "none" else ""
         self.items.append(f'<path d="{d}" fill="{fill}"{edge}/>')
 
+    def ring(self, cx: float, cy: float, r: float, width: float, stroke: str) -> None:
+        self.items.append(f'<circle cx="{_f(cx)}" cy="{_f(cy)}" r="{_f(r)}" fill="none" '
+                          f'stroke="{stroke}" stroke-width="{_f(width)}"/>')
+
     def text(self, x: float, y: float, text: str, size: float = LABEL_SIZE,
              anchor: str = "start", bold: bool = False) -> None:
         """A line of text whose em box is centred on y; `anchor` is start, middle or end."""
@@ -188,19 +192,22 @@ def _label(value: float, zeros: bool) -> str:
     return "" if np.isnan(value) or not (value or zeros) else _number(value)
 
 
+def _in_two(text: str) -> str:
+    """The text on two lines of (nearly) equal length."""
+    half = math.ceil(len(text) / 2)
+    return f"{text[:half]}\n{text[half:]}"
+
+
 def _wrap(name: str) -> str:
     """Split an over-long district name into two balanced lines so it stays legible."""
-    if len(name) <= MAX_LABEL_CHARS:
-        return name
-    half = math.ceil(len(name) / 2)
-    return f"{name[:half]}\n{name[half:]}"
+    return name if len(name) <= MAX_LABEL_CHARS else _in_two(name)
 
 
 Series = Sequence[tuple[str, np.ndarray, str]]  # (legend name, values, colour)
 
 
 def _year_series(frame: pd.DataFrame, column: str, year_label: str,
-                 prev_label: str | None) -> list[tuple[str, np.ndarray, str]]:
+                 prev_label: str | None) -> Series:
     """This year's column and, when recorded and labelled, last year's beside it."""
     series = [(year_label, _values(frame, column), THIS_YEAR)]
     prev_column = column + PREV_SUFFIX
@@ -230,14 +237,14 @@ def _fit_category(label: str, room: float) -> str:
     """A category name under a bar group: on two lines when one would run into the next."""
     if "\n" in label or text_width(label, LABEL_SIZE) <= room or len(label) < 2:
         return label
-    half = math.ceil(len(label) / 2)
-    return f"{label[:half]}\n{label[half:]}"
+    return _in_two(label)
 
 
-def _columns(c: Canvas, labels: Sequence[str], series: Series, unit: str,
-             zeros: bool) -> None:
+def _column_chart(labels: Sequence[str], series: Series, unit: str, zeros: bool) -> bytes:
     """Vertical bars side by side per category, each series labelled with its figures; the
     value axis from 0 on the left with the unit set upright above it, the legend top right."""
+    _require(*(values for _name, values, _color in series))
+    c = Canvas()
     top = max(float(np.nanmax(v)) if len(v) else 0.0 for _n, v, _c in series)
     limit, ticks = value_ticks(top, integer=True)
     tick_room = max(text_width(_tick(t), TICK_SIZE) for t in ticks)
@@ -290,26 +297,21 @@ def _columns(c: Canvas, labels: Sequence[str], series: Series, unit: str,
     with c.group("unit"):
         c.text(2, 8 + LABEL_SIZE / 2, unit)
     _legend(c, series, right, 8 + LABEL_SIZE / 2)
+    return c.svg()
 
 
 # --- the charts ---------------------------------------------------------------------------
 def monthly_accidents(frame: pd.DataFrame, year_label: str, prev_label: str | None) -> bytes:
     """Accidents per month, this year beside last year, so the reader sees the trend."""
     series = _year_series(frame, "事故起数", year_label, prev_label)
-    _require(*(values for _name, values, _color in series))
-    c = Canvas()
-    _columns(c, [f"{int(m)}月" for m in frame.index], series, "事故（起）", zeros=False)
-    return c.svg()
+    return _column_chart([f"{int(m)}月" for m in frame.index], series, "事故（起）", zeros=False)
 
 
 def hazards_by_source(frame: pd.DataFrame) -> bytes:
     """Hazards found and put right per source, to show who finds them and how many get fixed."""
     series = [("发现隐患", _values(frame, "发现隐患"), THIS_YEAR),
               ("已整改", _values(frame, "已整改"), RECTIFIED)]
-    _require(*(values for _name, values, _color in series))
-    c = Canvas()
-    _columns(c, [str(s) for s in frame.index], series, "隐患（条）", zeros=True)
-    return c.svg()
+    return _column_chart([str(s) for s in frame.index], series, "隐患（条）", zeros=True)
 
 
 def responses_by_level(frame: pd.DataFrame, year_label: str, prev_label: str | None) -> bytes:
@@ -317,10 +319,8 @@ def responses_by_level(frame: pd.DataFrame, year_label: str, prev_label: str | N
     levels = list(LEVELS) + [lv for lv in frame.index if lv not in LEVELS]
     frame = frame.reindex(levels, fill_value=0)
     series = _year_series(frame, "应急响应", year_label, prev_label)
-    _require(*(values for _name, values, _color in series))
-    c = Canvas()
-    _columns(c, [f"{level}级" for level in frame.index], series, "应急响应（次）", zeros=True)
-    return c.svg()
+    return _column_chart([f"{level}级" for level in frame.index], series, "应急响应（次）",
+                         zeros=True)
 
 
 def _share(part: int, total: int) -> str:
@@ -350,9 +350,7 @@ def hazard_status(rectified: int, open_not_overdue: int, overdue: int) -> bytes:
     inner = outer * (1 - 0.36)
     with c.group("ring"):
         if len(shown) == 1:  # a whole ring: one stroked circle, an arc cannot close on itself
-            c.items.append(f'<circle cx="{_f(cx)}" cy="{_f(cy)}" r="{_f((outer + inner) / 2)}" '
-                           f'fill="none" stroke="{shown[0][2]}" '
-                           f'stroke-width="{_f(outer - inner)}"/>')
+            c.ring(cx, cy, (outer + inner) / 2, outer - inner, shown[0][2])
         else:
             start = 0.0
             for _name, n, color in shown:
