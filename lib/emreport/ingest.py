@@ -12,7 +12,6 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
-import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -24,7 +23,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from emreport import schema, sources
+from emreport import atomic, schema, sources
 from emreport.problems import InputError, Problem
 from emreport.schema import REGISTRY, TABLES, Table
 from emreport.validate import arrow_schema, typed_table
@@ -68,9 +67,7 @@ def _load_manifest(path: Path) -> dict:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    atomic.write_text(path, text)
 
 
 def ingest(data_dir: Path, store: Path, today: date | None = None) -> IngestResult:
@@ -239,7 +236,7 @@ def _unknown_districts(con: duckdb.DuckDBPyConnection, table: Table, rel: str, r
 
 def _build(parts: list[_Part], store: Path, files: dict, today: date) -> dict[str, int]:
     """Write the new store beside the old one, then swap it in with one rename."""
-    tmp = store.with_name(f".{store.name}.{os.getpid()}.tmp")
+    tmp = atomic.temp_path(store)
     with suppress(FileNotFoundError):
         tmp.unlink()
     rows: dict[str, int] = {}
@@ -260,10 +257,9 @@ def _build(parts: list[_Part], store: Path, files: dict, today: date) -> dict[st
             con.execute("CHECKPOINT")
         finally:
             con.close()
-        os.replace(tmp, store)
+        atomic.commit(tmp, store)
     finally:
-        with suppress(FileNotFoundError):
-            tmp.unlink()
+        atomic.discard(tmp)
     return rows
 
 
