@@ -160,12 +160,14 @@ def sweep_temp(folder: Path | None = None) -> list[Path]:
     import shutil
     import tempfile
 
-    folder = Path(folder or tempfile.gettempdir())
-    removed = []
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return removed
+    # the kernels' sockets go to /tmp when the temporary folder's name is too long for them
+    folders = [Path(folder)] if folder else sorted({Path(tempfile.gettempdir()), Path("/tmp")})
+    entries, removed = [], []
+    for f in folders:
+        try:
+            entries += list(os.scandir(f))
+        except OSError:
+            continue
     for entry in entries:
         m = TEMP_DIR.match(entry.name)
         if m is None or int(m["pid"]) == os.getpid() or _running(int(m["pid"])):

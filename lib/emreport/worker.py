@@ -74,8 +74,10 @@ class Renderer:
     print at the same time."""
 
     def __init__(self, tabs: int = 1):
+        from emreport import atomic
         from emreport.kernels import KernelServer
 
+        atomic.sweep_temp()  # the profiles and kernel folders of runs that were killed
         self.tabs = tabs
         self._printer = None
         self._printer_lock = threading.Lock()
@@ -319,9 +321,11 @@ def serve(worker_id: int, lanes: int | None, tasks, events) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def stop(*_):
+        signal.alarm(15)  # closing down must not take longer; SIGALRM then ends the worker
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
+    _die_with_parent()
     _announce = lambda job: events.put(("start", worker_id, job.id))  # noqa: E731
     try:
         events.put(("ready", worker_id, os.getpid()))
@@ -340,16 +344,43 @@ def serve(worker_id: int, lanes: int | None, tasks, events) -> None:
         for t in threads:
             while t.is_alive():  # a timed join, so SIGTERM is handled at once
                 t.join(0.5)
+    except SystemExit:  # SIGTERM: the coordinator stops the batch, or it has died. What is
+        stopped = True  # queued for it will not be read: waiting to send it would hang here
+        events.cancel_join_thread()
+    else:
+        stopped = False
     finally:
         if _renderer is not None:
             _renderer.close()
     # Everything is closed and every report handed back: leave at once. A normal exit would
     # first wait a third of a second for the idle threads papermill's event loops started.
-    events.close()
-    events.join_thread()
+    if not stopped:
+        events.close()
+        events.join_thread()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
+
+
+def _die_with_parent() -> None:
+    """Have the kernel send this worker SIGTERM when the coordinator dies, however it dies
+    (`kill -9` included): the worker then closes its kernel server and browser as it would
+    at the end of a batch. PR_SET_PDEATHSIG fires when the thread that started the worker
+    exits, not the process: workers are started from the coordinator's main thread, which
+    lives as long as the batch. The worker's own children need no such signal: the kernel
+    server exits when its pipe from the worker closes, Playwright's driver when its pipe
+    closes, Chromium when the driver's pipe closes (README.md, 批量生成)."""
+    import ctypes
+    import multiprocessing
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the coordinator's own cleanup only
+        return
+    parent = multiprocessing.parent_process()
+    if parent is not None and os.getppid() != parent.pid:
+        raise SystemExit(0)  # the coordinator died before the signal was asked for
 
 
 def _preload() -> None:
