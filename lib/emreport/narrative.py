@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from emreport import config
+from emreport.compose import outline
 
-# The headings a narrative file may use, and what each feeds.
-LEAD = "导语"
-SECTIONS = ("安全生产形势", "隐患排查治理", "监管执法", "防汛防台与自然灾害防御", "森林防灭火",
-            "宣传培训", "应急保障能力")
-PROBLEMS = "存在的问题和不足"
-PLANS = "下一步工作安排"
+# The headings a narrative file may use, and what each feeds: the outline's rooms, then the
+# sign-off.
+LEAD = outline.heading("导语")
+SECTIONS = outline.WORK_SECTIONS
+PROBLEMS = outline.heading("问题")
+PLANS = outline.heading("安排")
 SIGNATURE = "落款"
 DATE = "成文日期"
 HEADINGS = (LEAD, *SECTIONS, PROBLEMS, PLANS, SIGNATURE, DATE)
