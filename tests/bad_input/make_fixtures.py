@@ -24,6 +24,7 @@ from openpyxl import Workbook
 HERE = Path(__file__).resolve().parent
 GOOD = HERE / "good"
 CASES = HERE / "cases"
+PARAM_CASES = HERE / "params"  # parameter files: narratives (*.md), smtp.yaml, recipients.yaml
 FIXED_TIME = (2025, 1, 1, 0, 0, 0)
 
 # --- headers as the template writes them (name plus unit) ---------------------------------
@@ -327,14 +328,54 @@ def make_xlsx_cases() -> None:
     (c / "old_format.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
 
 
+def make_param_cases() -> None:
+    """Files of params/ a careless or hostile analyst might write: each narrative is used as
+    params/990102/2025.md by `emreport run`, each yaml as smtp.yaml or recipients.yaml by
+    `emreport send` (tests/test_bad_params.py)."""
+    c = PARAM_CASES
+
+    def text(name: str, body: str) -> None:
+        (c / name).write_bytes(body.encode("utf-8"))
+
+    # control characters and Unicode line separators in a narrative
+    text("nul.md", "## 导语\n\n第一段。\n\n含有\x00空字符。\n")
+    text("control_01.md", "## 存在的问题和不足\n\n执法力量\x01不足。\n")
+    text("line_separator.md", "## 导语\n\n第一段\u2028第二行。\n\n全年发现{hazards.fund}。\n")
+    text("next_line.md", "## 导语\n\n第一段\x85第二行\x0b第三行。\n")
+    text("crlf.md", "## 导语\r\n\r\n第一段。\r\n\r\n全年发现{hazards.fund}。\r\n")
+    # sizes beyond the documented limits (narrative.MAX_PARAGRAPH, MAX_ITEMS, MAX_TITLE)
+    text("long_paragraph.md", "## 隐患排查治理\n\n" + "字" * 2001 + "\n")
+    text("long_lead.md", "## 导语\n\n" + "甲" * 1200 + "\n\n" + "乙" * 1200 + "\n")
+    text("too_many_problems.md", "## 存在的问题和不足\n\n" +
+         "".join(f"第{i}条问题。\n\n" for i in range(1, 52)))
+    text("too_many_plans.md", "## 下一步工作安排\n\n" +
+         "".join(f"### 第{i}项\n\n做好第{i}项工作。\n\n" for i in range(1, 52)))
+    text("long_title.md", "## 下一步工作安排\n\n### " + "标" * 101 + "\n\n内容。\n")
+    # smtp.yaml and recipients.yaml
+    text("smtp_int_tag.yaml", "enabled: false\nport: !!int abc\n")
+    text("smtp_python_object.yaml", 'enabled: false\nhost: !!python/object/apply:os.system ["id"]\n')
+    text("smtp_binary.yaml", "enabled: false\nfrom: !!binary cmVwb3J0QGV4YW1wbGUub3Jn\n")
+    laughs = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"] + [
+        f"{x}: &{x} [{', '.join(['*' + p] * 9)}]" for p, x in zip("abcdefgh", "bcdefghi", strict=True)]
+    text("smtp_alias_bomb.yaml", "enabled: false\n" + "\n".join(laughs) + "\n")
+    text("smtp_duplicate_key.yaml", "enabled: false\nhost: a.example.org\nhost: b.example.org\n")
+    text("smtp_bad_date.yaml", "enabled: false\nhost: 2025-13-45\n")
+    text("recipients_deep.yaml", '"990102":\n  sender_name: 临江市应急管理局\n  to: ' +
+         "[" * 3000 + "]" * 3000 + "\n")
+    text("recipients_duplicate_code.yaml", '"990102":\n  sender_name: 临江市应急管理局\n'
+         "  to: a@jiangcheng.example.org\n990102:\n  sender_name: 江城区应急管理局\n"
+         "  to: b@jiangcheng.example.org\n")
+
+
 def main() -> None:
-    for folder in (GOOD, CASES):
+    for folder in (GOOD, CASES, PARAM_CASES):
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
     make_good()
     make_csv_cases()
     make_xlsx_cases()
-    for folder in (GOOD, CASES):
+    make_param_cases()
+    for folder in (GOOD, CASES, PARAM_CASES):
         for path in sorted(folder.iterdir()):
             print(f"{path.relative_to(HERE)}  {path.stat().st_size} bytes")
 

@@ -12,18 +12,46 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-CN_DIGITS = "一二三四五六七八九"
+CN_DIGITS = "零一二三四五六七八九"
 APPENDIX = "附表"
 
 
 def cn_number(n: int) -> str:
-    """1 → 一, 12 → 十二: the numbering of headings and 一是/二是."""
-    if n <= 9:
-        return CN_DIGITS[n - 1]
-    if n < 20:
-        return "十" + (CN_DIGITS[n - 11] if n > 10 else "")
-    tens, ones = divmod(n, 10)
-    return CN_DIGITS[tens - 1] + "十" + (CN_DIGITS[ones - 1] if ones else "")
+    """A count in Chinese numerals, for headings and 一是/二是: 1 → 一, 10 → 十, 12 → 十二,
+    20 → 二十, 100 → 一百, 101 → 一百零一, 110 → 一百一十, 1001 → 一千零一, 10000 → 一万,
+    100000 → 十万 (a leading 一十 is written 十)."""
+    if n < 1 or n != int(n):
+        raise ValueError(f"cn_number: {n!r} is not a positive integer")
+    groups: list[int] = []  # of four digits, lowest first: 个, 万, 亿, 万亿 …
+    while n:
+        n, low = divmod(n, 10000)
+        groups.append(low)
+    out, zero = "", False
+    for i in range(len(groups) - 1, -1, -1):
+        g = groups[i]
+        if not g:
+            zero = bool(out)
+            continue
+        if out and (zero or g < 1000):
+            out += "零"
+        out += _four(g, first=not out) + ("万" * (i % 2) + "亿" * (i // 2))
+        zero = False
+    return out
+
+
+def _four(g: int, first: bool) -> str:
+    """1 to 9999 in numerals: 一千零一, 一百一十, 十二 (this last only leading the number)."""
+    out, zero = "", False
+    for unit, place in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        d = g // unit % 10
+        if not d:
+            zero = bool(out)
+            continue
+        if zero:
+            out += "零"
+            zero = False
+        out += ("" if d == 1 and place == "十" and not out and first else CN_DIGITS[d]) + place
+    return out
 
 
 @dataclass
