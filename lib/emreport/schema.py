@@ -16,7 +16,6 @@ SECTORS = (
     "煤矿", "金属非金属矿山", "危险化学品", "烟花爆竹", "工贸", "建筑施工", "道路运输",
     "水上运输", "消防火灾", "燃气", "特种设备", "城市运行", "旅游", "教育", "渔业船舶", "其他",
 )
-INDUSTRIAL_SECTORS = ("煤矿", "金属非金属矿山", "危险化学品", "烟花爆竹", "工贸")
 SECTOR_ALIASES = {
     "危化品": "危险化学品", "危化": "危险化学品", "化工": "危险化学品",
     "危险化学品/化工": "危险化学品", "非煤矿山": "金属非金属矿山", "矿山": "金属非金属矿山",
@@ -354,7 +353,6 @@ TABLES: tuple[Table, ...] = (
 )
 
 BY_ID: dict[str, Table] = {t.id: t for t in TABLES}
-BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 REGISTRY = BY_ID["districts"]
 NOTE_SHEETS = ("说明", "选项")
 

@@ -111,11 +111,6 @@ def parts(doc: Document) -> list[tuple[str, Callable[[], str]]]:
     return out
 
 
-def fragments(doc: Document) -> list[tuple[str, str]]:
-    """(name, html) in page order: what the notebook displays, one cell each."""
-    return [(k, text) for k, write in parts(doc) if (text := write())]
-
-
 def text(doc: Document) -> str:
     """The body's plain text (title, headings, paragraphs, captions), for tests and e-mail."""
     doc = numbered(doc)
