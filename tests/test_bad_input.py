@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CASES, FileState
-from emreport import sources
+from emreport import companions, sources
 from emreport.metrics import compute
 from emreport.store import Store
 
@@ -168,7 +168,7 @@ def test_bad_input_is_refused_with_the_exact_message(case, data_copy, store_copy
                                                      good_figures):
     data = data_copy(add=[CASES / case.file], remove=[case.replaces] if case.replaces else [])
     before = FileState.of(store_copy)
-    manifest = FileState.of(store_copy.parent / "manifest.json")
+    manifest = FileState.of(companions.folder_for(store_copy) / "manifest.json")
 
     run = run_cli("ingest", "--data", data, "--store", store_copy)
 
@@ -176,7 +176,7 @@ def test_bad_input_is_refused_with_the_exact_message(case, data_copy, store_copy
     assert run.out == ""
     assert run.err_lines == [HEAD.format(n=len(case.lines)), *case.lines, TAIL]
     assert FileState.of(store_copy) == before
-    assert FileState.of(store_copy.parent / "manifest.json") == manifest
+    assert FileState.of(companions.folder_for(store_copy) / "manifest.json") == manifest
     assert figures(store_copy) == good_figures
 
 
