@@ -38,6 +38,7 @@ class IngestResult:
     files: int = 0
     reused: int = 0
     rows: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # hidden sheets read, other files skipped
 
 
 @dataclass
@@ -109,6 +110,7 @@ def _ingest(data_dir: Path, store: Path, today: date) -> IngestResult:
     _write_atomic(manifest_path, json.dumps({"schema": schema.fingerprint(), "files": files},
                                             ensure_ascii=False, indent=1))
     _collect_garbage(cache, files)
+    result.notes = sources.notes(data_dir, files)
     return result
 
 
@@ -139,7 +141,8 @@ def _load(src: sources.Source, previous: dict | None, cache: Path, today: date
             continue
         name = f"{key}-{i}.parquet"
         pq.write_table(typed, cache / name)
-        listed.append({"table": raw.table.id, "file": name, "sheet": raw.sheet, "rows": len(typed)})
+        listed.append({"table": raw.table.id, "file": name, "sheet": raw.sheet, "rows": len(typed),
+                       **({"hidden": True} if raw.hidden else {})})
         parts.append(_Part(raw.table.id, cache / name))
     if problems:
         return entry, [], problems
