@@ -155,6 +155,8 @@ def _ingest(args: argparse.Namespace) -> int:
           f"共 {total} 行数据，{result.rows.get('districts', 0)} 个区划单位，"
           f"用时 {time.perf_counter() - started:.1f} 秒。")
     print(f"数据库：{result.store}")
+    for note in result.notes:
+        print(f"注意：{note}")
     return 0
 
 

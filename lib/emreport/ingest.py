@@ -40,6 +40,7 @@ class IngestResult:
     files: int = 0
     reused: int = 0
     rows: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # hidden sheets read, other files skipped
 
 
 @dataclass
@@ -114,6 +115,7 @@ def _ingest(data_dir: Path, store: Path, c: Companions, today: date) -> IngestRe
                                           ensure_ascii=False, indent=1))
     keep = {f"{e['key']}.json" for e in files.values()}
     companions.collect_garbage(c, keep | {p["file"] for e in files.values() for p in e["parts"]})
+    result.notes = sources.notes(data_dir, files)
     return result
 
 
@@ -144,7 +146,8 @@ def _load(src: sources.Source, previous: dict | None, cache: Path, today: date
             continue
         name = f"{key}-{i}.parquet"
         _write_atomic(cache / name, lambda tmp, typed=typed: pq.write_table(typed, tmp))
-        listed.append({"table": raw.table.id, "file": name, "sheet": raw.sheet, "rows": len(typed)})
+        listed.append({"table": raw.table.id, "file": name, "sheet": raw.sheet, "rows": len(typed),
+                       **({"hidden": True} if raw.hidden else {})})
         parts.append(_Part(raw.table.id, cache / name))
     if problems:
         return entry, [], problems
