@@ -20,7 +20,7 @@ import pytest
 
 from emreport import narrative
 from emreport.compose import Peer, compose
-from emreport.compose.document import Document, Figure, Paragraph, Section, Table, numbered
+from emreport.compose.document import Document, Paragraph, Section, Table, numbered
 from emreport.compose.outline import ROOMS
 from emreport.metrics import Metrics, PeriodData
 from emreport.output import bundle, html
@@ -157,20 +157,6 @@ def report(*rows, code: str = D, period: str = "2025-H1", recorded: bool = True,
 
 # --- what a reader sees ---------------------------------------------------------------------
 
-def _lines(s: Section) -> list[str]:
-    """A numbered section as the page reads: heading, paragraphs, figure captions, sub-sections
-    (the same lines as `output.html.text`)."""
-    out = [s.title] if s.title else []
-    for b in s.blocks:
-        if isinstance(b, Paragraph):
-            out.append(b.label + b.text)
-        elif isinstance(b, Figure):
-            out.append(b.caption)
-        elif isinstance(b, Section):
-            out += _lines(b)
-    return out
-
-
 def _find(doc: Document, key: str) -> Section | None:
     for s in numbered(doc).sections:
         for one in (s, *(b for b in s.walk() if isinstance(b, Section))):
@@ -182,7 +168,7 @@ def _find(doc: Document, key: str) -> Section | None:
 def section(doc: Document, key: str) -> list[str]:
     """The lines of one section as printed; [] when the section is left out."""
     s = _find(doc, key)
-    return _lines(s) if s is not None else []
+    return html.lines(s) if s is not None else []
 
 
 def reads(doc: Document, key: str, *want: str) -> None:

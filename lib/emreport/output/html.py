@@ -111,20 +111,21 @@ def parts(doc: Document) -> list[tuple[str, Callable[[], str]]]:
     return out
 
 
+def lines(s: Section) -> list[str]:
+    """A numbered section as the page reads: heading, paragraphs, captions, sub-sections."""
+    out = [s.title] if s.title else []
+    for b in s.blocks:
+        if isinstance(b, Paragraph):
+            out.append(b.label + b.text)
+        elif isinstance(b, Figure):
+            out.append(b.caption)
+        elif isinstance(b, Section):
+            out += lines(b)
+    return out
+
+
 def text(doc: Document) -> str:
     """The body's plain text (title, headings, paragraphs, captions), for tests and e-mail."""
     doc = numbered(doc)
-
-    def lines(s: Section) -> list[str]:
-        out = [s.title] if s.title else []
-        for b in s.blocks:
-            if isinstance(b, Paragraph):
-                out.append(b.label + b.text)
-            elif isinstance(b, Figure):
-                out.append(b.caption)
-            elif isinstance(b, Section):
-                out += lines(b)
-        return out
-
     return "\n".join([doc.title, *("\n".join(lines(s)) for s in doc.sections
                                    if s.key != APPENDIX)])
