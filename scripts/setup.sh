@@ -24,7 +24,7 @@ fi
 stamp=".venv/.installed-$(cat pyproject.toml | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   echo "安装 Python 依赖(.venv)"
-  .venv/bin/pip install -q --disable-pip-version-check -e '.[test]' 2> >(grep -v "is ignored: it is neither" >&2)
+  .venv/bin/pip install -q --disable-pip-version-check -e '.[test,weasyprint]' 2> >(grep -v "is ignored: it is neither" >&2)
   rm -f .venv/.installed-*
   touch "$stamp"
 fi

@@ -83,7 +83,8 @@ def data_copy(tmp_path: Path, good_data: Path) -> Callable[..., Path]:
 
 @pytest.fixture
 def store_copy(tmp_path: Path, good_store: Path) -> Path:
-    """A private copy of `good_store` (with its cache and manifest); returns the store file."""
+    """A private copy of `good_store` (with its companion folder: cache, manifest); returns the
+    store file."""
     folder = tmp_path / "store"
     shutil.copytree(good_store.parent, folder)
     return folder / good_store.name

@@ -12,12 +12,12 @@ import pandas as pd
 import pytest
 
 from emreport.appendix import (
-    AppendixTable,
     appendix_bytes,
     safe_text,
     sheet_names,
     write_appendix,
 )
+from emreport.compose.document import Table
 
 REPORT_TITLE = "临江市应急管理局2025年上半年工作总结"
 HOSTILE = [
@@ -27,28 +27,28 @@ HOSTILE = [
 FORMULA_LIKE = {h for h in HOSTILE if not h.startswith(("<", '"'))}
 
 
-def accidents() -> AppendixTable:
+def accidents() -> Table:
     frame = pd.DataFrame(
         {"事故起数": [3, 2, 5], "事故起数(上年同期)": [4, None, 4], "死亡人数": [1, 0, 1]},
         index=pd.Index(["工贸行业", "道路运输", "合计"], name="行业领域"))
-    return AppendixTable("表1　分行业领域事故情况", frame, {"事故起数": "起", "死亡人数": "人"},
+    return Table("表1　分行业领域事故情况", frame, {"事故起数": "起", "死亡人数": "人"},
                          "注：事故起数不含道路交通事故。")
 
 
-def hazards() -> AppendixTable:
+def hazards() -> Table:
     frame = pd.DataFrame(
         {"发现隐患": [120, 80, 200], "已整改": [118, 70, 188], "整改率": [118 / 120, 0.875, 0.94]},
         index=pd.Index(["企业自查", "部门检查", "合计"], name="来源"))
-    return AppendixTable("表2　分来源隐患排查整改情况", frame,
+    return Table("表2　分来源隐患排查整改情况", frame,
                          {"发现隐患": "条", "已整改": "条", "整改率": "%"})
 
 
-def inspections() -> AppendixTable:
+def inspections() -> Table:
     frame = pd.DataFrame(
         {"执法检查": [41, 17], "罚款金额": [33.41, float("nan")], "同比": [-3, -1.5],
          "典型企业": ["临江市某某化工有限公司年产五万吨精细化学品项目", None]},
         index=pd.Index(["危险化学品", "工贸"], name="行业领域"))
-    return AppendixTable("表3　分行业领域执法情况", frame, {"执法检查": "家次", "罚款金额": "万元"})
+    return Table("表3　分行业领域执法情况", frame, {"执法检查": "家次", "罚款金额": "万元"})
 
 
 def load(data: bytes) -> openpyxl.Workbook:
@@ -120,7 +120,7 @@ def test_print_setup_a4_fit_to_width_header_repeated(book):
 def test_wide_table_prints_landscape():
     frame = pd.DataFrame({f"指标{i}（上年同期）": [1] for i in range(10)},
                          index=pd.Index(["市本级"], name="区县"))
-    ws = load(appendix_bytes([AppendixTable("表1　宽表", frame)], report_title="t")).active
+    ws = load(appendix_bytes([Table("表1　宽表", frame)], report_title="t")).active
     assert ws.page_setup.orientation == "landscape", "列很多的表应横向打印"
 
 
@@ -164,7 +164,7 @@ def test_money_keeps_two_decimals(book):
 
 def test_rounding_is_half_up_as_in_the_report_text():
     frame = pd.DataFrame({"罚款金额": [1.005, 72.645]}, index=pd.Index(["a", "b"], name="x"))
-    ws = load(appendix_bytes([AppendixTable("t", frame, {"罚款金额": "万元"})], report_title="t")).active
+    ws = load(appendix_bytes([Table("t", frame, {"罚款金额": "万元"})], report_title="t")).active
     assert [ws["B3"].value, ws["B4"].value] == [1.01, 72.65], "应与正文一样四舍五入"
 
 
@@ -194,7 +194,7 @@ def test_every_kind_of_missing_value_is_empty():
                           "b": [pd.NaT, pd.Timestamp("2025-03-01")],
                           "c": pd.Series([None, float("inf")], dtype=object)},
                          index=pd.Index(["x", "y"], name="k"))
-    ws = load(appendix_bytes([AppendixTable("t", frame)], report_title="t")).active
+    ws = load(appendix_bytes([Table("t", frame)], report_title="t")).active
     assert [ws["B4"].value, ws["C3"].value, ws["D3"].value, ws["D4"].value] == [None] * 4
     assert ws["B3"].value == 1 and ws["C4"].value == datetime(2025, 3, 1)
 
@@ -215,7 +215,7 @@ def hostile_data() -> bytes:
     for text in HOSTILE:
         frame = pd.DataFrame({text: ["ok", text], "事故起数": [1, -2]},
                              index=pd.Index([text, "合计"], name=text))
-        tables.append(AppendixTable(text, frame, {"事故起数": "起"}, text))
+        tables.append(Table(text, frame, {"事故起数": "起"}, text))
     return appendix_bytes(tables, report_title=HOSTILE[0])
 
 
@@ -239,14 +239,14 @@ def test_no_formula_anywhere_in_the_file(hostile_data, data):
 
 def test_error_code_text_stays_text():
     frame = pd.DataFrame({"说明": ["#N/A", "#DIV/0!"]}, index=pd.Index(["a", "b"], name="x"))
-    ws = load(appendix_bytes([AppendixTable("t", frame)], report_title="t")).active
+    ws = load(appendix_bytes([Table("t", frame)], report_title="t")).active
     assert [(ws["B3"].value, ws["B3"].data_type), (ws["B4"].value, ws["B4"].data_type)] == \
         [("#N/A", "s"), ("#DIV/0!", "s")], "“#N/A”这样的文字不应变成错误值"
 
 
 def test_control_characters_are_dropped_not_fatal():
     frame = pd.DataFrame({"企业\x07": ["某某\x00公司\x1f"]}, index=pd.Index(["a\x0b"], name="x"))
-    data = appendix_bytes([AppendixTable("表\x07一", frame, note="注\x08")], report_title="报\x07告")
+    data = appendix_bytes([Table("表\x07一", frame, note="注\x08")], report_title="报\x07告")
     ws = load(data).active
     assert [ws["A1"].value, ws["B2"].value, ws["A3"].value, ws["B3"].value, ws["A4"].value] == \
         ["表一", "企业", "a", "某某公司", "注"]

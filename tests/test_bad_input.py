@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CASES, FileState
-from emreport import sources
+from emreport import companions, sources
 from emreport.metrics import compute
 from emreport.store import Store
 
@@ -138,7 +138,43 @@ CASES_SHOWN = (
         "registry_bad_parent.xlsx 工作表“区划名录” 第4行 列“上级代码”：值“990101”不是名录中级别为“市”的单位",),
         replaces="区划名录.xlsx"),
 )
-ACCEPTED = ("隐患排查_gbk_encoded.csv",)
+HAZARD_COLUMNS = "隐患编号、区划代码、企业名称、行业领域、来源、隐患等级、发现日期、整改期限、整改日期、挂牌督办"
+FORMULA = "是公式，不是数值：请在Excel中复制后“选择性粘贴为数值”再导入"
+CASES_SHOWN += (
+    # --- files probed by a hostile afternoon (issue 12)
+    Case("huge_cell_ref.xlsx", (  # 5 KB; the reader would ask for 512 GiB and abort
+        "huge_cell_ref.xlsx 工作表“安全培训”：单元格范围过大：单元格延伸到第1048576行、第16384列（XFD列）；"
+        "一个工作表最多1048576行、16384列，从A1到最后一个单元格共不超过2000万个单元格：请删除数据以外多余的"
+        "行和列（包括只设了格式的空单元格）后另存再导入",)),
+    Case("formula_disguised.xlsx", tuple(  # reordered, single-quoted, prefixed, no r, no value
+        f"formula_disguised.xlsx 工作表“安全培训” 第2行 列“{column}”：单元格{ref}{FORMULA}"
+        for column, ref in (("培训班（期）", "C2"), ("线下培训（人次）", "D2"), ("线上培训（人次）", "E2"),
+                            ("培训合计（人次）", "F2"), ("考试（人次）", "G2")))),
+    Case("生产安全事故_number_out_of_range.csv", tuple(
+        f"生产安全事故_number_out_of_range.csv 第{row}行 列“{column}”：值“{value}”超出合理范围"
+        f"（{limit}）：请核对数字和单位"
+        for row, column, value, limit in (
+            (2, "死亡人数（人）", "1e20", "0至1万人"),
+            (3, "重伤人数（人）", "9223372036854775807", "0至1万人"),
+            (4, "直接经济损失（万元）", "inf", "0至10000000万元"),
+            (5, "直接经济损失（万元）", "Infinity", "0至10000000万元"),
+            (6, "直接经济损失（万元）", "1e400", "0至10000000万元")))),
+    Case("number_overflow.xlsx", tuple(  # each part 1e308: their sum would be infinity
+        f"number_overflow.xlsx 工作表“安全培训” 第2行 列“{column}”：值“1e+308”超出合理范围（0至1亿人次）："
+        "请核对数字和单位" for column in ("线下培训（人次）", "线上培训（人次）", "培训合计（人次）"))),
+    Case("隐患排查_name_too_long.csv", (
+        "隐患排查_name_too_long.csv 第2行 列“企业名称”：值“江城" + "恒" * 37 + "…”"
+        "过长：企业名称最多100字，请核对是否多粘贴了内容（现为40002字）",)),
+    Case("隐患排查_escape_in_header.csv", (  # shown escaped: it cannot erase the line above
+        "隐患排查_escape_in_header.csv 第1行 列“备注\\x1b[2K\\x1b[1G已导入”：列名无法识别"
+        f"（本表的列：{HAZARD_COLUMNS}）",)),
+    Case("安全培训.ods", ("安全培训.ods：是OpenDocument表格（.ods），无法读取：请另存为.xlsx后重试",)),
+    Case("隐患排查_many_unknown_columns.csv", (
+        "隐患排查_many_unknown_columns.csv 第1行：列名无法识别：“备注1”、“备注2”、“备注3”、“备注4”、"
+        f"“备注5”等共10000个未知列（本表的列：{HAZARD_COLUMNS}）",)),
+)
+ACCEPTED = ("隐患排查_gbk_encoded.csv", "隐患排查_control_chars.csv", "hidden_sheet.xlsx",
+            "date1904.xlsx")
 
 
 def figures(store: Path) -> dict[str, float | None]:
@@ -168,7 +204,7 @@ def test_bad_input_is_refused_with_the_exact_message(case, data_copy, store_copy
                                                      good_figures):
     data = data_copy(add=[CASES / case.file], remove=[case.replaces] if case.replaces else [])
     before = FileState.of(store_copy)
-    manifest = FileState.of(store_copy.parent / "manifest.json")
+    manifest = FileState.of(companions.folder_for(store_copy) / "manifest.json")
 
     run = run_cli("ingest", "--data", data, "--store", store_copy)
 
@@ -176,7 +212,7 @@ def test_bad_input_is_refused_with_the_exact_message(case, data_copy, store_copy
     assert run.out == ""
     assert run.err_lines == [HEAD.format(n=len(case.lines)), *case.lines, TAIL]
     assert FileState.of(store_copy) == before
-    assert FileState.of(store_copy.parent / "manifest.json") == manifest
+    assert FileState.of(companions.folder_for(store_copy) / "manifest.json") == manifest
     assert figures(store_copy) == good_figures
 
 
@@ -228,3 +264,85 @@ def test_a_failed_ingest_after_a_good_one_leaves_the_good_store(data_copy, tmp_p
     assert failed.err_lines[0] == HEAD.format(n=1)  # the sheet problem stops the cross checks
     assert FileState.of(store) == built
     assert figures(store) == expected == GOOD_FIGURES
+
+
+def test_control_characters_in_names_are_cleaned_at_ingest(data_copy, store_copy, run_cli):
+    data = data_copy(add=[CASES / "隐患排查_control_chars.csv"])
+
+    run = run_cli("ingest", "--data", data, "--store", store_copy)
+
+    assert run.code == 0, run.err
+    with Store(store_copy) as s:
+        rows = s.con.execute("SELECT id, enterprise FROM hazards WHERE id LIKE 'YHC44%' ORDER BY id"
+                             ).fetchall()
+    assert rows == [("YHC4401", "高新[31m恒远 电子 科技有限公司"), ("YHC4402", "高新 瑞达物流有限公司")]
+
+
+def test_a_hidden_sheet_is_imported_and_said_so(data_copy, store_copy, run_cli, good_figures):
+    data = data_copy(add=[CASES / "hidden_sheet.xlsx"])
+
+    run = run_cli("ingest", "--data", data, "--store", store_copy)
+
+    assert run.code == 0, run.err
+    assert run.out.splitlines()[2:] == [
+        "注意：hidden_sheet.xlsx 工作表“安全培训”是隐藏的工作表，已一并导入（如不应导入，请删除该工作表）"]
+    with Store(store_copy) as s:
+        assert s.con.execute("SELECT count(*) FROM training WHERE district = '990171'"
+                             ).fetchall() == [(2,)]
+    again = run_cli("ingest", "--data", data, "--store", store_copy)  # from the cache: said again
+    assert again.out.splitlines()[2:] == run.out.splitlines()[2:]
+    assert figures(store_copy) == good_figures
+
+
+def test_a_1904_workbook_dates_are_not_four_years_off(data_copy, store_copy, run_cli):
+    data = data_copy(add=[CASES / "date1904.xlsx"])
+
+    run = run_cli("ingest", "--data", data, "--store", store_copy)
+
+    assert run.code == 0, run.err
+    with Store(store_copy) as s:
+        row = s.con.execute("SELECT found_on, deadline, rectified_on FROM hazards "
+                            "WHERE id = 'YHC4501'").fetchall()
+    assert [tuple(d.isoformat() for d in r) for r in row] == [
+        ("2025-03-10", "2025-04-10", "2025-03-20")]
+
+
+def test_files_that_are_not_data_are_named_in_the_report(data_copy, store_copy, run_cli):
+    data = data_copy()
+    (data / "说明.pdf").write_bytes(b"%PDF-1.4")
+    (data / "备注\x1b[2K.txt").write_text("x")
+
+    run = run_cli("ingest", "--data", data, "--store", store_copy)
+
+    assert run.code == 0, run.err
+    assert run.out.splitlines()[2:] == ["注意：不是xlsx或csv数据文件，未读取：备注\\x1b[2K.txt、说明.pdf"]
+
+
+@pytest.mark.parametrize("name", ["隐患排查.xlsb", "隐患排查.et", "隐患排查_2025.tsv",
+                                  "隐患排查_2025.csv.txt", "隐患排查.XLS"])
+def test_spreadsheets_of_other_formats_are_problems(tmp_path, name):
+    (tmp_path / name).write_bytes(b"x")
+    found, problems = sources.discover(tmp_path)
+    assert found == [] and [p.file for p in problems] == [name]
+    assert "无法读取" in problems[0].message
+
+
+def test_a_file_name_with_escapes_is_shown_escaped(data_copy, store_copy, run_cli):
+    bad = data_copy() / "隐患排查_\x1b[1A\x1b[2K.csv"
+    bad.write_bytes((CASES / "隐患排查_bad_flag.csv").read_bytes())
+
+    run = run_cli("ingest", "--data", bad.parent, "--store", store_copy)
+
+    assert run.code == 1
+    assert "\x1b" not in run.err
+    assert run.err_lines[1] == "隐患排查_\\x1b[1A\\x1b[2K.csv 第2行 列“挂牌督办”：值“待定”应填“是”或“否”"
+
+
+def test_every_number_column_declares_a_range_and_every_name_a_length():
+    from emreport.schema import TABLES
+    for table in TABLES:
+        for column in table.columns:
+            if column.numeric:
+                assert 0 < column.high <= 1e9, column
+            if column.kind in ("text", "id"):
+                assert column.max_length > 0, column

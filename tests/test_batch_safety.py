@@ -16,10 +16,10 @@ import time
 from pathlib import Path
 
 import pytest
-from test_batch import extra_cell_number, make, notebooks_with
 
 from emreport import atomic, cache, config
 from emreport.ingest import ingest
+from test_batch import extra_cell_number, make, notebooks_with
 
 CODES = ["990102", "990103", "990104", "990105", "990121"]
 

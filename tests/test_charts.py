@@ -382,7 +382,7 @@ EMPTY: dict[str, Callable[[], bytes]] = {
 
 @pytest.mark.parametrize("name", EMPTY)
 def test_nothing_to_draw_is_refused(name):
-    with pytest.raises(ValueError, match="^没有可绘制的数据$"):
+    with pytest.raises(charts.NoData, match="^没有可绘制的数据$"):
         EMPTY[name]()
 
 

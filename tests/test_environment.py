@@ -17,7 +17,8 @@ def _split(spec: str) -> tuple[str, str]:
 
 def test_environment_yml_matches_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    pip = dict(_split(s) for s in project["dependencies"] + project["optional-dependencies"]["test"])
+    extras = [s for group in project["optional-dependencies"].values() for s in group]
+    pip = dict(_split(s) for s in project["dependencies"] + extras)
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = {}
     for dep in env["dependencies"]:

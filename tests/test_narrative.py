@@ -124,3 +124,51 @@ def test_committed_sample_narratives_name_only_known_metrics():
     assert files, "the sample narratives are missing"
     for f in files:
         narrative.check_names(narrative.load(f), metric_ids())
+
+
+CN = {1: "一", 9: "九", 10: "十", 11: "十一", 19: "十九", 20: "二十", 21: "二十一", 99: "九十九",
+      100: "一百", 101: "一百零一", 109: "一百零九", 110: "一百一十", 111: "一百一十一",
+      120: "一百二十", 200: "二百", 999: "九百九十九", 1000: "一千", 1001: "一千零一",
+      1010: "一千零一十", 1100: "一千一百", 10000: "一万", 10001: "一万零一", 10010: "一万零一十",
+      11000: "一万一千", 100000: "十万", 101000: "十万一千", 100000000: "一亿",
+      100010000: "一亿零一万"}
+
+
+@pytest.mark.parametrize("n", sorted(CN))
+def test_chinese_numerals_for_any_count(n):
+    from emreport.compose.document import cn_number
+
+    assert cn_number(n) == CN[n]
+
+
+def test_chinese_numerals_refuse_what_is_not_a_count():
+    from emreport.compose.document import cn_number
+
+    for bad in (0, -1):
+        with pytest.raises(ValueError):
+            cn_number(bad)
+
+
+def test_more_than_a_hundred_items_are_numbered_correctly():
+    from emreport.compose.document import Document, Section, numbered
+
+    section = Section("问题", "存在的问题和不足", 1)
+    section.points([f"第{i}条。" for i in range(1, 121)])
+    (shown,) = numbered(Document("标题", [section], "", "")).sections
+    texts = [p.text for p in shown.blocks]
+    assert texts[99] == "一百是第100条。" and texts[100] == "一百零一是第101条。"
+    assert texts[109] == "一百一十是第110条。" and texts[119] == "一百二十是第120条。"
+
+
+def test_numbering_typed_beyond_a_hundred_is_dropped_too():
+    n = narrative.parse("## 存在的问题和不足\n一百零一是执法力量不足。\n\n（一百一十）培训不足。\n")
+    assert [p.text for p in n.problems] == ["执法力量不足。", "培训不足。"]
+
+
+def test_a_narrative_at_the_limits_is_accepted():
+    text = ("## 导语\n\n" + "导" * narrative.MAX_PARAGRAPH + "\n\n## 存在的问题和不足\n\n" +
+            "".join(f"问题{i}。\n\n" for i in range(narrative.MAX_ITEMS)) +
+            "## 下一步工作安排\n\n" + "".join(f"### {'题' * narrative.MAX_TITLE}\n\n内容。\n\n"
+                                          for _ in range(narrative.MAX_ITEMS)))
+    n = narrative.parse(text)
+    assert len(n.problems) == len(n.plans) == narrative.MAX_ITEMS

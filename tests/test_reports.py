@@ -366,6 +366,7 @@ def test_report_date_parameter_sets_the_date_line(sample_store):
 
 
 def test_every_sample_report_reads_as_chinese_with_full_width_punctuation(sample_store):
+    from emreport.output import html as page
     from emreport.report import build
     from emreport.store import Store
 
@@ -374,7 +375,7 @@ def test_every_sample_report_reads_as_chinese_with_full_width_punctuation(sample
     codes = list(reg.loc[reg["level"] != "市本级", "code"])
     for period in PERIODS:
         for code in codes:
-            text = build(code, period, store=sample_store, report_date="2026-01-15").document.text()
+            text = page.text(build(code, period, store=sample_store, report_date="2026-01-15").document)
             assert not re.search(r"[A-Za-z]{2,}", text), f"English in {period}/{code}"
             assert not re.search(r"[,;:()?!]", text), \
                 f"half-width punctuation in {period}/{code}: " + \

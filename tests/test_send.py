@@ -509,6 +509,62 @@ def test_the_password_appears_in_no_output_or_file(send, outputs, smtp_server, p
         assert PASSWORD.encode() not in p.read_bytes(), p
 
 
+def _pieces(secret: str, size: int = 6) -> set[str]:
+    return {secret[i:i + size] for i in range(len(secret) - size + 1)}
+
+
+@dataclass
+class EchoingInbox(Inbox):
+    """A server whose refusals quote the password, `offset` characters into the reply text."""
+
+    phase: str = "rcpt"
+    offset: int = 0
+
+    def reply(self, code: str) -> str:
+        return f"{code} " + "x" * self.offset + PASSWORD + " was not expected here"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.phase == "rcpt" and address == "jc2@jiangcheng.example.org":
+            return self.reply("550")
+        if self.phase == "defer" and address in self.defer:
+            self.defer.discard(address)
+            return self.reply("451")
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.phase == "data":
+            return self.reply("554")
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.mark.parametrize("offset", [0, 40, 60, 70, 75, 79, 80, 100])
+@pytest.mark.parametrize("phase", ["rcpt", "defer", "data"])
+def test_a_reply_quoting_the_password_shows_no_part_of_it(
+        phase, offset, send, outputs, smtp_server, pki, tmp_path):
+    inbox = EchoingInbox(phase=phase, offset=offset, defer={"jc1@jiangcheng.example.org"})
+    inbox, port = smtp_server(inbox)
+    r = send("--district", JIANGCHENG, smtp=smtp_yaml(port, pki), outputs=outputs(JIANGCHENG))
+    assert r.code == (0 if phase == "defer" else 1), r.err
+    shown = r.out + r.err + (tmp_path / "outputs" / "sent-log.jsonl").read_text(encoding="utf-8")
+    assert not [p for p in _pieces(PASSWORD) if p in shown], shown
+    if offset < 70:  # the mask itself is within the 80 characters quoted
+        assert "***" in r.err
+    assert "Traceback" not in r.err
+
+
+def test_the_password_is_masked_before_the_reply_is_cut():
+    from emreport.delivery import REPLY_MAX, said
+
+    for offset in range(0, 130):
+        for text in ("x" * offset + PASSWORD, "x" * offset + PASSWORD + "y" * 50):
+            out = said(text.encode(), PASSWORD, 550)
+            assert len(out) <= len("550 ") + REPLY_MAX
+            assert not [p for p in _pieces(PASSWORD, 4) if p in out], (offset, out)
+    assert said("5.7.1 " + PASSWORD, PASSWORD, 550) == "550 5.7.1 ***"
+    assert said(ValueError("bad\r\nline " + PASSWORD), PASSWORD) == "bad line ***"
+
+
 def test_a_password_in_the_config_file_is_refused(send, outputs, smtp_server, pki, tmp_path):
     inbox, port = smtp_server()
     r = send(smtp=smtp_yaml(port, pki, password="secret"), outputs=outputs(JIANGCHENG))
@@ -664,6 +720,30 @@ def test_hostile_names_are_escaped_and_cannot_inject_headers(send, outputs, metr
     assert "&lt;img src=x onerror=alert(1)&gt;" in page and "事故&lt;b&gt;起数&lt;/b&gt;" in page
     [pdf] = list(msg.iter_attachments())
     assert "/" not in pdf.get_filename() and "\n" not in pdf.get_filename()
+
+
+def test_a_40000_character_name_sends_quickly_with_a_bounded_subject(send, outputs,
+                                                                    metrics_bytes):
+    import time
+
+    out = outputs(JIANGCHENG)
+    body = json.loads(metrics_bytes[JIANGCHENG])
+    body["unit"]["name"] = "江城" * 20000
+    (out / PERIOD / JIANGCHENG / "metrics.json").write_text(json.dumps(body, ensure_ascii=False),
+                                                           encoding="utf-8")
+    started = time.perf_counter()
+    r = send("--district", JIANGCHENG, outputs=out)
+    took = time.perf_counter() - started
+    assert r.code == 0, r.err
+    assert took < 1.0, f"send took {took:.1f} s"
+    msg = email.message_from_bytes((out / "outbox" / PERIOD / f"{JIANGCHENG}.eml").read_bytes(),
+                                   policy=email.policy.default)
+    name = "江城" * 29 + "江…"  # mail.NAME_MAX characters, the last one …
+    assert len(name) == mail.NAME_MAX
+    assert msg["Subject"] == f"{name}应急管理局2025年度工作总结"
+    [pdf] = list(msg.iter_attachments())
+    assert pdf.get_filename() == f"{name}2025年度工作总结.pdf"
+    assert max(len(line) for line in r.out.splitlines()) < 400
 
 
 def test_the_installed_command_runs_send(tmp_path, outputs):

@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from copy import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -33,6 +33,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from emreport import atomic
+from emreport.compose.document import Table
 from emreport.template import (
     AUTHOR,
     FIXED_TIME,
@@ -70,16 +71,6 @@ LEADING_CONTROLS = frozenset("\t\r\n")
 SHEET_CHARS = str.maketrans({"[": "［", "]": "］", ":": "：", "*": "＊", "?": "？",
                              "/": "／", "\\": "＼"})
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-@dataclass
-class AppendixTable:
-    """One table of the report: its title, the rows (index = first column) and column units."""
-
-    title: str
-    frame: pd.DataFrame
-    units: dict[str, str] = field(default_factory=dict)
-    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -246,7 +237,7 @@ def _put(cell: Cell, item: CellValue) -> None:
         cell.number_format = item.number_format
 
 
-def _columns(table: AppendixTable) -> list[tuple[str, list[CellValue]]]:
+def _columns(table: Table) -> list[tuple[str, list[CellValue]]]:
     """The sheet's columns, first the index: (header text, cells top to bottom)."""
     frame = table.frame
     out = [(safe_text(frame.index.name or ""), [cell_value(v) for v in frame.index])]
@@ -331,7 +322,7 @@ def _print_setup(ws: Worksheet, total_width: float) -> None:
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
-def table_sheet(ws: Worksheet, table: AppendixTable) -> None:
+def table_sheet(ws: Worksheet, table: Table) -> None:
     """Fill one sheet with one table: title, header, rows, note, widths, panes, printing."""
     columns = _columns(table)
     headers = [h for h, _ in columns]
@@ -368,7 +359,7 @@ def _naive_utc(stamp: datetime) -> datetime:
     return stamp.astimezone(UTC).replace(tzinfo=None)
 
 
-def build(tables: Sequence[AppendixTable], *, report_title: str,
+def build(tables: Sequence[Table], *, report_title: str,
           timestamp: datetime | None = None) -> Workbook:
     """The appendix as an openpyxl workbook, one sheet per table in the given order."""
     wb = Workbook()
@@ -387,7 +378,7 @@ def build(tables: Sequence[AppendixTable], *, report_title: str,
     return wb
 
 
-def appendix_bytes(tables: Sequence[AppendixTable], *, report_title: str,
+def appendix_bytes(tables: Sequence[Table], *, report_title: str,
                    timestamp: datetime | None = None) -> bytes:
     """report.xlsx as bytes, identical for identical tables, title and timestamp."""
     buffer = io.BytesIO()
@@ -395,7 +386,7 @@ def appendix_bytes(tables: Sequence[AppendixTable], *, report_title: str,
     return repack_xlsx(buffer.getvalue(), _naive_utc(timestamp or FIXED_TIME))
 
 
-def write_appendix(tables: Sequence[AppendixTable], target: str | os.PathLike[str] | IO[bytes],
+def write_appendix(tables: Sequence[Table], target: str | os.PathLike[str] | IO[bytes],
                    *, report_title: str, timestamp: datetime | None = None) -> None:
     """Write report.xlsx to a path or into an open binary file (such as BytesIO)."""
     data = appendix_bytes(tables, report_title=report_title, timestamp=timestamp)

@@ -16,6 +16,7 @@ from emreport.periods import PeriodError, parse_half
 
 EARLIEST = date(2000, 1, 1)
 EXCEL_EPOCH = datetime(1899, 12, 30)
+EXCEL_EPOCH_1904 = datetime(1904, 1, 1)  # workbooks saved with the 1904 date system (workbookPr)
 DATE_HINT = "请写作2024-07-01、2024/7/1或2024年7月1日"
 
 _SPACES = re.compile(r"\s+")
@@ -26,6 +27,15 @@ _DATE = re.compile(
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 _FORMULA_LEADS = ("=", "@")  # after NFKC, so full-width ＝ is caught too
+# Characters that are not text: C0/C1 controls and DEL, zero-width and bidirectional formatting
+# marks, line and paragraph separators. Names are cleaned of them at ingest: the ones that
+# break a line become one space, the others are dropped. Literal characters (not \u escapes),
+# so the same class works in Python's re and in pyarrow's RE2.
+_LINE_BREAKS = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\u2028\u2029"
+CONTROLS = ("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069"
+            "\ufeff]")
+_BREAKS_RE = re.compile(f"[{_LINE_BREAKS}]+")
+_CONTROLS_RE = re.compile(CONTROLS)
 
 
 class CellError(ValueError):
@@ -45,18 +55,29 @@ def is_blank(value: object) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
+def clean(value: str) -> str:
+    """Without control characters: line breaks and tabs become one space, the rest go."""
+    return _CONTROLS_RE.sub("", _BREAKS_RE.sub(" ", value))
+
+
 def text(value: object) -> str:
-    """Free text (names): keep the writer's characters, trim the ends."""
+    """Free text (names): keep the writer's characters but controls, trim the ends."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip().replace("\u3000", " ").strip()
+    result = clean(str(value)).strip().replace("\u3000", " ").strip()
+    if not result:
+        raise CellError("没有文字（只有控制字符或空白）")
+    return result
 
 
 def identifier(value: object) -> str:
-    """A record id: full-width folded, spaces dropped, 12.0 from Excel read as 12."""
+    """A record id: full-width folded, spaces and controls dropped, 12.0 from Excel read as 12."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return squash(value)
+    result = squash(clean(str(value)))
+    if not result:
+        raise CellError("没有文字（只有控制字符或空白）")
+    return result
 
 
 def code(value: object) -> str:
@@ -73,7 +94,8 @@ def code(value: object) -> str:
 
 def number(value: object, *, integer: bool, unit: str = "", approx_ok: bool = False
            ) -> tuple[float, bool]:
-    """A count or amount; returns (value, approximate). Negative values are refused."""
+    """A count or amount; returns (value, approximate). Negative values are refused; the
+    column's range (infinity included) is checked by the caller."""
     approx = False
     if isinstance(value, bool):
         raise CellError("不是数字")
@@ -97,8 +119,8 @@ def number(value: object, *, integer: bool, unit: str = "", approx_ok: bool = Fa
         except ValueError:
             hint = "；约数请写作“3300余”" if approx_ok else ""
             raise CellError(f"不是数字{hint}") from None
-        if math.isnan(x) or math.isinf(x):
-            raise CellError("不是数字")
+        if math.isnan(x):
+            raise CellError("不是数字")  # infinity is out of every column's range
     if x < 0:
         raise CellError("不能为负数")
     if integer and not x.is_integer():
@@ -106,8 +128,12 @@ def number(value: object, *, integer: bool, unit: str = "", approx_ok: bool = Fa
     return x, approx
 
 
-def when(value: object, *, with_time: bool, future_ok: bool, today: date) -> datetime:
-    """A date (or date and time) written in any of the forms the bureaus' systems export."""
+def when(value: object, *, with_time: bool, future_ok: bool, today: date,
+         date1904: bool = False) -> datetime:
+    """A date (or date and time) written in any of the forms the bureaus' systems export.
+
+    A plain number is an Excel serial day, counted from 1904-01-01 in a 1904-system workbook.
+    """
     if isinstance(value, datetime):
         result = value
     elif isinstance(value, date):
@@ -115,7 +141,7 @@ def when(value: object, *, with_time: bool, future_ok: bool, today: date) -> dat
     elif isinstance(value, int | float) and not isinstance(value, bool):
         if not 1 <= value < 2958466:
             raise CellError(f"不是有效日期，{DATE_HINT}")
-        result = EXCEL_EPOCH + timedelta(days=float(value))
+        result = (EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH) + timedelta(days=float(value))
         result = result.replace(microsecond=0)
     else:
         result = _parse_date_text(squash(value))

@@ -7,8 +7,8 @@ Sizes are real print sizes: the image is 15.6 cm wide, the width of the A4 text 
 text is set in 黑体 at the point sizes below when the page shows it at that width. Nothing is
 drawn inside the image as a title: the report captions it (图1　…).
 
-Each function raises ValueError("没有可绘制的数据") when there is nothing to draw; callers then
-leave the chart out. The same input always gives the same bytes, and nothing global (a
+Each function raises `NoData` when there is nothing to draw (no rows, or only zeros and
+blanks); callers then leave the chart out. Any other exception is a chart that failed. The same input always gives the same bytes, and nothing global (a
 notebook's matplotlib settings included) can change them.
 """
 
@@ -28,6 +28,11 @@ import pandas as pd
 from emreport.wording import percent, round_half_up
 
 NO_DATA = "没有可绘制的数据"
+
+
+class NoData(ValueError):
+    """Nothing to draw: the data holds no rows, or only zeros and blanks."""
+
 PREV_SUFFIX = "(上年同期)"
 
 PT_PER_CM = 72 / 2.54
@@ -212,7 +217,7 @@ def _blanks_kept(frame: pd.DataFrame, column: str) -> np.ndarray:
 def _require(*series: np.ndarray) -> None:
     """Refuse to draw an empty chart: no rows, or nothing but zeros and blanks."""
     if not any(len(s) and np.any(np.nan_to_num(s) != 0) for s in series):
-        raise ValueError(NO_DATA)
+        raise NoData(NO_DATA)
 
 
 def _label(value: float, zeros: bool) -> str:
@@ -371,7 +376,7 @@ def hazard_status(rectified: int, open_not_overdue: int, overdue: int) -> bytes:
                   ("逾期未整改", overdue, OVERDUE)]
     shown = [(name, int(n), color) for name, n, color in categories if n and n > 0]
     if not shown:
-        raise ValueError(NO_DATA)
+        raise NoData(NO_DATA)
     total = sum(n for _name, n, _color in shown)
     c = Canvas()
     cx, cy, outer = 0.26 * c.w, c.h / 2, 0.33 * c.h

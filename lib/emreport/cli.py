@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
 from emreport import config, mail
+from emreport.cliparser import ChineseParser
 from emreport.mail import HEADLINE
+
+MAX_HAZARDS = 20_000_000  # ten times the benchmark: more is a typo, not a test
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="emreport", description="应急管理局工作总结的数据化生成工具")
+    p = ChineseParser(prog="emreport", description="应急管理局工作总结的数据化生成工具")
     sub = p.add_subparsers(dest="command", required=True, metavar="命令")
 
     t = sub.add_parser("template", help="生成空白数据模板（xlsx）")
@@ -63,10 +68,46 @@ def _fail(lines: Sequence[str]) -> int:
     return 1
 
 
+def _folder_problem(path: Path, what: str) -> str | None:
+    """Why a folder a command writes into cannot be one (it, or a folder above it, is a file)."""
+    from emreport.companions import blocking_ancestor
+
+    if path.exists() and not path.is_dir():
+        return f"{what}{path}是文件，不是文件夹：请指定一个文件夹"
+    blocking = None if path.exists() else blocking_ancestor(path)
+    if blocking is not None:
+        return f"{what}{path}无法建立：{blocking}是文件，不是文件夹"
+    return None
+
+
+def _distinct_periods(texts: Sequence[str]) -> list[str]:
+    """Each period once, in the order given: 2025, 2025年度 and ２０２５ are one report."""
+    from emreport.periods import Period, PeriodError
+
+    seen, kept = set(), []
+    for text in texts:
+        try:
+            key: object = Period.parse(text).code
+        except PeriodError:
+            key = ("unreadable", text)  # reported by the command, once
+        if key not in seen:
+            seen.add(key)
+            kept.append(text)
+    return kept
+
+
+def _district_codes(text: str) -> str:
+    """District codes as typed, with full-width digits and commas (and 、) read as ASCII."""
+    return unicodedata.normalize("NFKC", text).replace("、", ",")
+
+
 def cmd_template(args: argparse.Namespace) -> int:
     from emreport.template import FILE_NAME, write_template
 
     target = Path(args.dir) / FILE_NAME
+    problem = _folder_problem(Path(args.dir), "输出文件夹")
+    if problem or target.is_dir():
+        return _fail([f"无法生成模板：{problem or f'{target}是文件夹'}"])
     if target.exists() and not args.force:
         return _fail([f"{target} 已存在，可能已填写了数据：如确需覆盖，请加 --force"])
     path = write_template(Path(args.dir))
@@ -75,8 +116,30 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    stopped: list[int] = []
+
+    def stop(signum: int, frame: object) -> None:
+        stopped.append(signum)  # DuckDB turns the KeyboardInterrupt into its own error
+        raise KeyboardInterrupt
+
+    # Ctrl-C and `kill` stop an ingest the same way: temporary files removed, old store kept
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return _ingest(args)
+    except (KeyboardInterrupt, Exception):
+        if not stopped:
+            raise
+        _fail(["导入已中断，未导入；数据库保持上次成功导入的版本。"])
+        return 130
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def _ingest(args: argparse.Namespace) -> int:
     from emreport.ingest import ingest
     from emreport.problems import InputError, render
+    from emreport.store import StoreError
 
     started = time.perf_counter()
     try:
@@ -85,11 +148,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         lines = render(e.problems)
         head = f"数据有{len(e.problems)}处问题，未导入；数据库保持上次成功导入的版本。"
         return _fail([head, *lines, "请修改以上问题后重新运行 emreport ingest。"])
+    except StoreError as e:
+        return _fail([f"未导入：{e}"])
     total = sum(v for k, v in result.rows.items() if k != "districts")
     print(f"已导入 {result.files} 个文件（其中 {result.reused} 个未变化，未重新读取），"
           f"共 {total} 行数据，{result.rows.get('districts', 0)} 个区划单位，"
           f"用时 {time.perf_counter() - started:.1f} 秒。")
     print(f"数据库：{result.store}")
+    for note in result.notes:
+        print(f"注意：{note}")
     return 0
 
 
@@ -126,11 +193,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, early) -> int:
-    import signal
-
     from emreport import batch
 
     problems = []
+    outputs = _folder_problem(Path(args.outputs), "输出文件夹（--outputs）")
+    if outputs:
+        problems.append(outputs)
     if args.jobs is not None and args.jobs < 1:
         problems.append(f"--jobs 应为正整数（现为{args.jobs}）")
     if args.timeout < 1:
@@ -156,8 +224,18 @@ def _run(args: argparse.Namespace, early) -> int:
 def cmd_sample(args: argparse.Namespace) -> int:
     from emreport.sample import generate
 
+    problems = []
     if not 1 <= args.districts <= 200:
-        return _fail(["区县数量应在1到200之间"])
+        problems.append(f"区县数量（--districts）应在1到200之间（现为{args.districts}）")
+    if args.hazards is not None and not 1 <= args.hazards <= MAX_HAZARDS:
+        problems.append(f"隐患记录总数（--hazards）应在1到{MAX_HAZARDS}之间（现为{args.hazards}）")
+    if not 0 <= args.seed < 2**63:
+        problems.append(f"随机种子（--seed）应为非负整数（现为{args.seed}）")
+    folder = _folder_problem(Path(args.dir), "输出文件夹")
+    if folder:
+        problems.append(folder)
+    if problems:
+        return _fail(["无法生成示例数据：", *problems])
     counts = generate(Path(args.dir), districts=args.districts, hazards_total=args.hazards,
                       seed=args.seed, hazard_format=args.format)
     print(f"已生成示例数据：{args.dir}（隐患 {counts['hazards']} 条，事故 {counts['accidents']} 起，"
@@ -177,12 +255,24 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_send(args: argparse.Namespace) -> int:
+    problems = [_folder_problem(Path(args.outputs), "报告所在文件夹（--outputs）"),
+                args.outbox and _folder_problem(Path(args.outbox), "发件箱文件夹（--outbox）")]
+    if any(problems):
+        return _fail(["无法发送，请先修改以下问题：", *filter(None, problems)])
+    return mail.main(args)
+
+
 COMMANDS = {"template": cmd_template, "ingest": cmd_ingest, "figures": cmd_figures, "run": cmd_run,
-            "sample": cmd_sample, "docs": cmd_docs, "send": mail.main}
+            "sample": cmd_sample, "docs": cmd_docs, "send": cmd_send}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if getattr(args, "period", None):
+        args.period = _distinct_periods(args.period)
+    if getattr(args, "district", None):
+        args.district = _district_codes(args.district)
     try:
         return COMMANDS[args.command](args)
     except BrokenPipeError:  # output piped into head and the like

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from emreport import atomic, config
-from emreport.schema import KIND_NAMES, TABLES, Check, Column, Table
+from emreport.schema import KIND_NAMES, MAX_ID, MAX_TEXT, TABLES, Check, Column, Table
 
 DOC_PATH = config.DOCS / "data-model.md"
 
@@ -88,6 +88,10 @@ def column_notes(column: Column) -> list[str]:
         notes.append("可填今后的日期")
     if column.numeric and not column.required:
         notes.append("空白按0计")
+    if column.numeric:
+        notes.append(f"取值{column.range_text}")
+    if column.max_length:
+        notes.append(f"最多{column.max_length}字")
     return list(dict.fromkeys(notes))
 
 
@@ -129,7 +133,15 @@ def _intro() -> list[str]:
         "- 第1行为表头；表头可写作带单位的“死亡人数（人）”，也可只写“死亡人数”。",
         f"- 日期写作{DATE_FORMS}；日期须在2000年1月1日至今天之间（注明可填今后日期的列除外）。",
         "- 统计期写作 2025-H1（1-6月）或 2025-H2（7-12月）。",
-        "- 数字不能为负数，类型为整数的列不能有小数。",
+        "- 数字不能为负数，类型为整数的列不能有小数；每个数字列有合理的取值范围（见各表“允许值/说明”），"
+        "超出范围的数字（如1e20、inf）不导入，请核对数字和单位。",
+        f"- 名称等文本列最多{MAX_TEXT}字，编号最多{MAX_ID}字。文本中的控制字符在导入时去除："
+        "换行、制表符等记作一个空格，其余（如ESC、零宽字符、文字方向控制符）删去。",
+        "- 一个工作表最多1048576行、16384列，从A1到最后一个单元格（含只设了格式的空单元格）"
+        "共不超过2000万个单元格；超出的工作表不读取。",
+        "- 单元格不能是公式（无论有无计算结果），请“选择性粘贴为数值”后导入。"
+        "使用1904日期系统的工作簿（Mac版Excel），其日期按1904年起算读取。",
+        "- 隐藏的工作表照常导入，导入报告中会注明。",
         f"- 半年合计表和时点存量表的数字可写约数，如“{APPROX_EXAMPLE}”，导入时记为约数。",
         "- 必填列不能空白；选填的数字列空白按0计，是/否列空白视为否。",
         "- 区划代码须在区划名录中；市局本级的数据填市本级的代码，不填级别为“市”的代码。",

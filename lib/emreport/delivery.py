@@ -3,9 +3,9 @@ STARTTLS or implicit TLS with the certificate always verified, retries with back
 sent log that makes sending idempotent.
 
 The password comes only from the environment (EMREPORT_SMTP_PASSWORD); a `password` key in the
-settings file is refused. Server replies quoted in messages are cut short and have the password
-blanked out, and smtplib's debug output is never switched on, so the password cannot reach a
-terminal, the log or a file.
+settings file is refused. Server replies and error texts quoted in messages all go through
+`said`, which blanks out the password before it cuts the text short, and smtplib's debug output
+is never switched on, so no part of the password can reach a terminal, the log or a file.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from emreport.recipients import ConfigError, address_problem, at, read_mapping, shown
+from emreport.recipients import ConfigError, address_problem, at, read_mapping, shown, value_of
 
 PASSWORD_ENV = "EMREPORT_SMTP_PASSWORD"
 
@@ -74,7 +74,10 @@ def load_smtp(path: Path) -> SmtpConfig:
             problems.append(f"{at(path, value_node)}：{key} 应为一个值")
         else:
             nodes[key] = value_node
-            values[key] = yaml.SafeLoader("").construct_object(value_node)
+            try:
+                values[key] = value_of(path, value_node)
+            except ConfigError as e:
+                problems += e.problems
 
     def bad(key: str, what: str) -> None:
         problems.append(f"{at(path, nodes[key])}：{key} {what}")
@@ -150,13 +153,30 @@ class Outcome:
     detail: str = ""
 
 
-def _said(code: int, message: bytes | str, secret: str | None) -> str:
-    """A server reply for a message: code and its (printable, short) text, secrets removed."""
+REPLY_MAX = 80  # characters of a server reply or error text quoted in a message
+
+
+def said(message: object, secret: str | None, code: int | None = None) -> str:
+    """A server reply or an exception's text as messages and the sent log show it: the
+    password (as sent, and base64-encoded as AUTH sends it) blanked out first, then control
+    characters made spaces, then cut to REPLY_MAX characters. Every such text goes through here."""
     text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
-    text = "".join(c if c.isprintable() else " " for c in text).strip()
-    text = text if len(text) <= 80 else text[:79] + "…"
-    out = f"{code} {text}".strip()
-    return out.replace(secret, "***") if secret else out
+    for s in _secret_forms(secret):
+        text = text.replace(s, "***")
+    text = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    text = text if len(text) <= REPLY_MAX else text[:REPLY_MAX - 1] + "…"
+    return f"{code} {text}".strip() if code is not None else text
+
+
+def _secret_forms(secret: str | None) -> list[str]:
+    """The password and the forms AUTH LOGIN and AUTH PLAIN put it on the wire in."""
+    if not secret:
+        return []
+    from base64 import b64encode
+
+    raw = secret.encode("utf-8", "replace")
+    forms = [secret, b64encode(raw).decode("ascii")]
+    return sorted({f for f in forms if f}, key=len, reverse=True)
 
 
 def _tls_context(conf: SmtpConfig) -> ssl.SSLContext:
@@ -224,7 +244,7 @@ def _classified(e: Exception, phase: str, where: str, password: str | None) -> E
     if isinstance(e, smtplib.SMTPServerDisconnected):
         return _Transient(f"{phase}时连接被服务器断开")
     if isinstance(e, smtplib.SMTPResponseException):  # sender or DATA refused, greeting 4xx …
-        reply = _said(e.smtp_code, e.smtp_error, password)
+        reply = said(e.smtp_error, password, e.smtp_code)
         if 400 <= e.smtp_code < 500:
             return _Transient(f"服务器暂时不能接收（{reply}）")
         return _Permanent(f"服务器拒收这封邮件（{reply}）")
@@ -241,7 +261,7 @@ def _classified(e: Exception, phase: str, where: str, password: str | None) -> E
         return _Transient(f"{phase}超时（{where}）")
     if isinstance(e, OSError):
         return _Transient(f"{phase}时网络出错（{where}，错误号 {e.errno}）")
-    return e
+    return _Permanent(f"{phase}时出错（{said(e, password) or type(e).__name__}）")
 
 
 def _close(client: smtplib.SMTP | None) -> None:
@@ -281,9 +301,9 @@ def deliver(data: bytes, sender: str, rcpts: Iterable[str], conf: SmtpConfig,
             code, reply = refused[r]
             if 400 <= code < 500:
                 later.append(r)
-                last = f"{r} 暂时不能接收（{_said(code, reply, password)}）"
+                last = f"{r} 暂时不能接收（{said(reply, password, code)}）"
             else:
-                done[r] = Outcome(r, "refused", f"被拒收（{_said(code, reply, password)}）")
+                done[r] = Outcome(r, "refused", f"被拒收（{said(reply, password, code)}）")
         pending = later
         if not pending:
             break

@@ -1,20 +1,19 @@
 """Validate every input file and build the store, all or nothing.
 
-Each file is parsed once into typed parts kept in a cache beside the store (keyed by the file's
-content and the data model); a file whose size and modification time have not changed since the
-last ingest is not opened at all. Checks across files (duplicate ids, unknown district codes) run
-in DuckDB over the cached parts. The new store is written beside the old one and swapped in with
-one rename, so a failed or interrupted ingest leaves the last good store in place.
+Each file is parsed once into typed parts kept in a cache in the store's companion folder (see
+companions.py; keyed by the file's content and the data model); a file whose size and
+modification time have not changed since the last ingest is not opened at all. Checks across
+files (duplicate ids, unknown district codes) run in DuckDB over the cached parts. The new store
+is written in the companion folder and swapped in with one rename, so a failed or interrupted
+ingest leaves the last good store in place. A store path that exists and is not an emreport
+store is refused before anything is written.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
-import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -23,9 +22,11 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from emreport import atomic, schema, sources
+from emreport import atomic, companions, schema, sources
+from emreport.companions import Companions
 from emreport.problems import InputError, Problem
 from emreport.schema import REGISTRY, TABLES, Table
+from emreport.store import MARK
 from emreport.validate import arrow_schema, typed_table
 
 
@@ -37,25 +38,13 @@ class IngestResult:
     files: int = 0
     reused: int = 0
     rows: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # hidden sheets read, other files skipped
 
 
 @dataclass
 class _Part:
     table: str
     path: Path
-
-
-def _paths(store: Path) -> tuple[Path, Path]:
-    return store.parent / "cache", store.parent / "manifest.json"
-
-
-@contextmanager
-def _locked(store: Path) -> Iterator[None]:
-    """One ingest at a time per store."""
-    store.parent.mkdir(parents=True, exist_ok=True)
-    with open(store.parent / ".lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        yield
 
 
 def _load_manifest(path: Path) -> dict:
@@ -66,23 +55,25 @@ def _load_manifest(path: Path) -> dict:
     return manifest if manifest.get("schema") == schema.fingerprint() else {"files": {}}
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    atomic.write_text(path, text)
-
-
 def ingest(data_dir: Path, store: Path, today: date | None = None) -> IngestResult:
-    """Validate every file in data_dir and replace the store; raises InputError on any problem."""
+    """Validate every file in data_dir and replace the store; raises InputError on any problem
+    with the data, StoreError (before writing anything) when the store path is not usable."""
     today = today or date.today()
     data_dir, store = Path(data_dir), Path(store)
     if not data_dir.is_dir():
         raise InputError([Problem(str(data_dir), "数据文件夹不存在", code="no-folder")])
-    with _locked(store):
-        return _ingest(data_dir, store, today)
+    companions.check(store, data_dir)
+    c = companions.claim(store)
+    with companions.locked(c):
+        companions.check(store, data_dir)  # another ingest may have changed it meanwhile
+        companions.clean_leftovers(c, store)
+        result = _ingest(data_dir, Path(os.path.realpath(store)), c, today)
+    result.store = store
+    return result
 
 
-def _ingest(data_dir: Path, store: Path, today: date) -> IngestResult:
-    cache, manifest_path = _paths(store)
-    cache.mkdir(parents=True, exist_ok=True)
+def _ingest(data_dir: Path, store: Path, c: Companions, today: date) -> IngestResult:
+    cache, manifest_path = c.cache, c.manifest
     old = _load_manifest(manifest_path)
     found, problems = sources.discover(data_dir)
     if not found and not problems:
@@ -102,10 +93,12 @@ def _ingest(data_dir: Path, store: Path, today: date) -> IngestResult:
     problems = _cross_checks(parts)
     if problems:
         raise InputError(problems)
-    result.rows = _build(parts, store, files, today)
-    _write_atomic(manifest_path, json.dumps({"schema": schema.fingerprint(), "files": files},
-                                            ensure_ascii=False, indent=1))
-    _collect_garbage(cache, files)
+    result.rows = _build(parts, store, c.temp_store(), files, today)
+    atomic.write_text(manifest_path, json.dumps({"schema": schema.fingerprint(), "files": files},
+                                          ensure_ascii=False, indent=1))
+    keep = {f"{e['key']}.json" for e in files.values()}
+    companions.collect_garbage(c, keep | {p["file"] for e in files.values() for p in e["parts"]})
+    result.notes = sources.notes(data_dir, files)
     return result
 
 
@@ -135,12 +128,14 @@ def _load(src: sources.Source, previous: dict | None, cache: Path, today: date
         if typed is None or problems:
             continue
         name = f"{key}-{i}.parquet"
-        pq.write_table(typed, cache / name)
-        listed.append({"table": raw.table.id, "file": name, "sheet": raw.sheet, "rows": len(typed)})
+        with atomic.replacing(cache / name) as tmp:
+            pq.write_table(typed, tmp)
+        listed.append({"table": raw.table.id, "file": name, "sheet": raw.sheet, "rows": len(typed),
+                       **({"hidden": True} if raw.hidden else {})})
         parts.append(_Part(raw.table.id, cache / name))
     if problems:
         return entry, [], problems
-    _write_atomic(index, json.dumps(listed, ensure_ascii=False))
+    atomic.write_text(index, json.dumps(listed, ensure_ascii=False))
     return {**entry, "parts": listed}, parts, []
 
 
@@ -234,11 +229,10 @@ def _unknown_districts(con: duckdb.DuckDBPyConnection, table: Table, rel: str, r
     return problems
 
 
-def _build(parts: list[_Part], store: Path, files: dict, today: date) -> dict[str, int]:
-    """Write the new store beside the old one, then swap it in with one rename."""
-    tmp = atomic.temp_path(store)
-    with suppress(FileNotFoundError):
-        tmp.unlink()
+def _build(parts: list[_Part], store: Path, tmp: Path, files: dict, today: date
+           ) -> dict[str, int]:
+    """Write the new store in the companion folder, then swap it in with one rename."""
+    atomic.discard(tmp)  # left by this process id before
     rows: dict[str, int] = {}
     try:
         con = duckdb.connect(str(tmp))
@@ -249,9 +243,10 @@ def _build(parts: list[_Part], store: Path, files: dict, today: date) -> dict[st
                 con.execute(f"CREATE TABLE {table.id} AS SELECT {columns} FROM "
                             f"{_relation(con, table, parts)} ORDER BY {order}")
                 rows[table.id] = con.execute(f"SELECT count(*) FROM {table.id}").fetchall()[0][0]
-            meta = {"schema": schema.fingerprint(), "ingested_at": datetime.now().isoformat(
-                timespec="seconds"), "validated_on": today.isoformat(),
-                "files": json.dumps(files, ensure_ascii=False, sort_keys=True)}
+            meta = {MARK[0]: MARK[1], "schema": schema.fingerprint(),
+                    "ingested_at": datetime.now().isoformat(timespec="seconds"),
+                    "validated_on": today.isoformat(),
+                    "files": json.dumps(files, ensure_ascii=False, sort_keys=True)}
             con.execute("CREATE TABLE meta (key VARCHAR, value VARCHAR)")
             con.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
             con.execute("CHECKPOINT")
@@ -259,17 +254,5 @@ def _build(parts: list[_Part], store: Path, files: dict, today: date) -> dict[st
             con.close()
         atomic.commit(tmp, store)
     finally:
-        atomic.discard(tmp)
+        atomic.discard(tmp)  # and its .wal
     return rows
-
-
-def _collect_garbage(cache: Path, files: dict) -> None:
-    """Drop cached parts no file refers to any more."""
-    keep = {f"{e['key']}.json" for e in files.values()}
-    keep |= {p["file"] for e in files.values() for p in e["parts"]}
-    for path in cache.iterdir():
-        if path.name not in keep:
-            if path.is_dir():
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                path.unlink(missing_ok=True)

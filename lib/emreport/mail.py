@@ -41,6 +41,7 @@ HEADLINE = (
     "inspections.count", "inspections.cases", "inspections.fines", "flood.responses",
 )
 PLACEHOLDER_FROM = "noreply@example.invalid"
+NAME_MAX = 60  # characters of a unit's name in a subject, a file name and the table
 FAILED_NOTEBOOK = "report.failed.ipynb"
 
 # --- the reports --------------------------------------------------------------------------
@@ -68,6 +69,7 @@ class Found:
 def find_report(outputs: Path, period: Period, code: str, name: str) -> Found:
     """The report of a unit and period under outputs/, if it can be sent."""
     folder = outputs / period.code / code
+    name = short(name)
     run = f"emreport run --period {period.code} --district {code}"
     if (folder / FAILED_NOTEBOOK).exists():
         return Found(period, code, name, "failed", f"上次生成失败，未发送（见 "
@@ -89,7 +91,7 @@ def find_report(outputs: Path, period: Period, code: str, name: str) -> Found:
     if not ok:
         return Found(period, code, name, "failed", f"{shown(metrics)} 无法读取或与所在文件夹不符，"
                      f"未发送：请重新运行 {run}", folder)
-    return Found(period, code, clean(str(body["unit"].get("name") or name)), "ready", "", folder,
+    return Found(period, code, short(str(body["unit"].get("name") or name)), "ready", "", folder,
                  raw, body)
 
 
@@ -121,14 +123,21 @@ def clean(text: str) -> str:
     return " ".join(_UNSAFE.sub(" ", text).split())
 
 
+def short(name: str) -> str:
+    """A unit's name for a header: cleaned, and cut to NAME_MAX characters (ending in …), so
+    that no header is long enough to make folding it slow (its cost grows with the square)."""
+    text = clean(name[:NAME_MAX * 8])
+    return text if len(text) <= NAME_MAX else text[:NAME_MAX - 1] + "…"
+
+
 def subject(name: str, period: Period) -> str:
     """江城区应急管理局2025年度工作总结, as the report's own title."""
-    return f"{clean(name)}应急管理局{period.label}工作总结"
+    return f"{short(name)}应急管理局{period.label}工作总结"
 
 
 def attachment_name(name: str, period: Period, suffix: str) -> str:
     """江城区2025年度工作总结.pdf"""
-    return _FILE_UNSAFE.sub("_", f"{clean(name)}{period.label}工作总结") + suffix
+    return _FILE_UNSAFE.sub("_", f"{short(name)}{period.label}工作总结") + suffix
 
 
 def headline(body: dict) -> list:

@@ -4,33 +4,46 @@ Each `## 栏目` heading names a fixed part of the report; paragraphs are separa
 `{metric.id}` writes a figure as the report does, `{metric.id|同比}` its year-on-year clause and
 `{metric.id|上年}` last year's figure. Everything before the first heading is a note to the
 analyst and is not printed. A placeholder naming an unknown metric, or one without a figure for
-the period, is an error naming the file and line.
+the period, is an error naming the file and line; so is a file beyond the limits below (size,
+paragraph length, number of items), a control character, or a file that is not a regular file.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from emreport import config
+from emreport.compose import outline
 
-# The headings a narrative file may use, and what each feeds.
-LEAD = "导语"
-SECTIONS = ("安全生产形势", "隐患排查治理", "监管执法", "防汛防台与自然灾害防御", "森林防灭火",
-            "宣传培训", "应急保障能力")
-PROBLEMS = "存在的问题和不足"
-PLANS = "下一步工作安排"
+# The headings a narrative file may use, and what each feeds: the outline's rooms, then the
+# sign-off.
+LEAD = outline.heading("导语")
+SECTIONS = outline.WORK_SECTIONS
+PROBLEMS = outline.heading("问题")
+PLANS = outline.heading("安排")
 SIGNATURE = "落款"
 DATE = "成文日期"
 HEADINGS = (LEAD, *SECTIONS, PROBLEMS, PLANS, SIGNATURE, DATE)
 
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")  # {{ and }} are literal braces
 _FORMS = {"": "text", "同比": "yoy", "上年": "prev"}
 # numbering the analyst may type; the report numbers items itself
-_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+是[，,、：:]?|[（(][一二三四五六七八九十\d]+[)）]|"
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十百千零]+是[，,、：:]?|[（(][一二三四五六七八九十百千零\d]+[)）]|"
                         r"\d+[.．、]|[-*•])\s*")
+
+# Limits, documented in params/README.md; a file beyond them is refused before any work.
+MAX_BYTES = 200 * 1024  # the whole file
+MAX_PARAGRAPH = 2000  # characters of one paragraph, and of the 导语 (printed as one paragraph)
+MAX_ITEMS = 50  # paragraphs of one part, items (###) of the plan, paragraphs of one item
+MAX_TITLE = 100  # characters of a ### title, of 落款 and of 成文日期 (each kept on one page)
+# characters a narrative may not hold: control characters (tab aside) and the Unicode line and
+# paragraph separators, which print as nothing, as braces or as a stray line break
+_FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class NarrativeError(ValueError):
@@ -84,16 +97,63 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
+class NotAFile(OSError):
+    """A path that names a folder, a FIFO, a device …: nothing an analyst's file can be."""
+
+
+def read_regular(path: Path, limit: int) -> bytes | None:
+    """At most limit + 1 bytes of a regular file (more means too big), None when there is
+    none. A folder, a FIFO or a device raises NotAFile without being read, and the open does
+    not block (a FIFO without a writer would wait for ever). Other OSErrors pass through."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise NotAFile(path)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return None
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):  # replaced since the stat
+            raise NotAFile(path)
+        return f.read(limit + 1)
+
+
 def load(path: Path | None) -> Narrative:
-    """Read a narrative file; a missing file gives an empty narrative (a report from data alone)."""
-    if path is None or not path.exists():
+    """Read a narrative file; a missing file gives an empty narrative (a report from data alone).
+    Only a regular file of at most MAX_BYTES is read."""
+    if path is None:
         return Narrative()
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        data = read_regular(path, MAX_BYTES)
+    except NotAFile:
+        raise NarrativeError(f"{_shown(path)}：不是普通文件（是文件夹、管道或设备）："
+                             "文字材料应为 .md 文本文件，请换成文件或删除") from None
+    if data is None:
+        return Narrative()
+    if len(data) > MAX_BYTES:
+        raise NarrativeError(f"{_shown(path)}：文件太大（超过{MAX_BYTES // 1024} KB）："
+                             "请精简文字材料后再运行")
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise NarrativeError(f"{_shown(path)}：不是 UTF-8 编码的文本文件（{e.reason}），"
                              "请用记事本或 VS Code 另存为 UTF-8") from None
     return parse(text, path)
+
+
+_INVISIBLE = {"\r": "回车符", "\u2028": "行分隔符", "\u2029": "段分隔符"}
+
+
+def _lines(text: str, name: str) -> list[str]:
+    """The lines as an editor counts them (split on \\n only, \\r\\n handled); a line with a
+    control character or a Unicode line separator is an error naming line and character."""
+    lines = [x.removesuffix("\r") for x in text.split("\n")]
+    for lineno, line in enumerate(lines, 1):
+        if bad := _FORBIDDEN.search(line):
+            c = bad.group()
+            raise NarrativeError(f"{name} 第{lineno}行：含有不可见的{_INVISIBLE.get(c, '控制字符')}"
+                                 f"（U+{ord(c):04X}），常见于从网页或其他软件复制的文字："
+                                 "请删除后重新输入这一处")
+    return lines
 
 
 def parse(text: str, path: Path | None = None) -> Narrative:
@@ -122,12 +182,14 @@ def parse(text: str, path: Path | None = None) -> Narrative:
             n.problems.append(para)
         elif part == PLANS:
             (plan.paragraphs if plan else n.plans_lead).append(para)
-        elif part == SIGNATURE:
-            n.signature = para.text
-        elif part == DATE:
-            n.date = para.text
+        elif part in (SIGNATURE, DATE):
+            _short(para.text, part, name, para.line)
+            if part == SIGNATURE:
+                n.signature = para.text
+            else:
+                n.date = para.text
 
-    for lineno, raw in enumerate(text.splitlines(), 1):
+    for lineno, raw in enumerate(_lines(text, name), 1):
         line = raw.strip()
         if in_comment:
             in_comment = "-->" not in line
@@ -140,7 +202,7 @@ def parse(text: str, path: Path | None = None) -> Narrative:
             if part != PLANS:
                 raise NarrativeError(f"{name} 第{lineno}行：三级标题“{line[4:].strip()}”只能用在"
                                      f"“## {PLANS}”之下")
-            title = _NUMBERING.sub("", line[4:].strip())
+            title = _short(_NUMBERING.sub("", line[4:].strip()), "标题", name, lineno)
             plan = Plan(title, [], lineno)
             n.plans.append(plan)
             continue
@@ -159,7 +221,37 @@ def parse(text: str, path: Path | None = None) -> Narrative:
             start = lineno
         buf.append(line)
     flush()
+    _check_sizes(n, name)
     return n
+
+
+def _short(text: str, what: str, name: str, line: int) -> str:
+    if len(text) > MAX_TITLE:
+        raise NarrativeError(f"{name} 第{line}行：{what}有{len(text)}个字，超过{MAX_TITLE}字的上限："
+                             "请精简")
+    return text
+
+
+def _check_sizes(n: Narrative, name: str) -> None:
+    """The limits on paragraphs and on the number of items (MAX_PARAGRAPH, MAX_ITEMS)."""
+    parts: list[tuple[str, list]] = [
+        (f"“## {LEAD}”", n.lead), *((f"“## {k}”", v) for k, v in n.sections.items()),
+        (f"“## {PROBLEMS}”", n.problems), (f"“## {PLANS}”", n.plans_lead),
+        *((f"“### {p.title}”", p.paragraphs) for p in n.plans)]
+    for title, paras in parts:
+        for para in paras:
+            if len(para.text) > MAX_PARAGRAPH:
+                raise NarrativeError(f"{name} 第{para.line}行：这一段有{len(para.text)}个字，"
+                                     f"超过{MAX_PARAGRAPH}字的上限：请分段或精简")
+        if len(paras) > MAX_ITEMS:
+            raise NarrativeError(f"{name} 第{paras[MAX_ITEMS].line}行：{title}下有{len(paras)}段，"
+                                 f"超过{MAX_ITEMS}段的上限：请合并或精简")
+    if (size := sum(len(p.text) for p in n.lead)) > MAX_PARAGRAPH:
+        raise NarrativeError(f"{name} 第{n.lead[0].line}行：导语共{size}个字（各段连成一段印出），"
+                             f"超过{MAX_PARAGRAPH}字的上限：请精简")
+    if len(n.plans) > MAX_ITEMS:
+        raise NarrativeError(f"{name} 第{n.plans[MAX_ITEMS].line}行：“## {PLANS}”下有"
+                             f"{len(n.plans)}项（###），超过{MAX_ITEMS}项的上限：请合并或精简")
 
 
 def fill(text: str, metrics: Mapping, *, where: str) -> str:
@@ -188,8 +280,10 @@ def fill(text: str, metrics: Mapping, *, where: str) -> str:
             raise NarrativeError(f"{where}：占位符“{{{inner}}}”没有{what}数据，无法填写")
         return out
 
-    text = text.replace("{{", "\x00").replace("}}", "\x01")
-    return _PLACEHOLDER.sub(one, text).replace("\x00", "{").replace("\x01", "}")
+    def token(m: re.Match) -> str:
+        return m.group()[0] if m.group() in ("{{", "}}") else one(m)
+
+    return _TOKEN.sub(token, text)
 
 
 def filled(n: Narrative, para: Paragraph, metrics: Mapping) -> str:

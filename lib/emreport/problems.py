@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, time
 
+from emreport.cells import CONTROLS
+
 SHOWN_PER_KIND = 10
+NAME_LIMIT = 80  # characters of a file, sheet or column name shown in a location
+_CONTROLS = re.compile(CONTROLS)
 
 
 class InputError(Exception):
@@ -30,19 +35,26 @@ class Problem:
     code: str = ""
 
     def location(self) -> str:
-        parts = [self.file]
+        parts = [show(self.file, NAME_LIMIT)]
         if self.sheet:
-            parts.append(f"工作表“{self.sheet}”")
+            parts.append(f"工作表“{show(self.sheet, NAME_LIMIT)}”")
         if self.row is not None:
             parts.append(f"第{self.row}行")
         if self.column:
-            parts.append(f"列“{self.column}”")
+            parts.append(f"列“{show(self.column, NAME_LIMIT)}”")
         return " ".join(parts)
 
     def __str__(self) -> str:
         if self.value is None:
-            return f"{self.location()}：{self.message}"
-        return f"{self.location()}：值“{show(self.value)}”{self.message}"
+            return printable(f"{self.location()}：{self.message}")
+        return printable(f"{self.location()}：值“{show(self.value)}”{self.message}")
+
+
+def printable(text: str) -> str:
+    """A line safe for a terminal: control characters written out (ESC as \\x1b, U+202E as
+    \\u202e), so a name cannot move the cursor, erase a line or forge another one."""
+    return _CONTROLS.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100
+                         else f"\\u{ord(m[0]):04x}", text)
 
 
 def show(value: object, limit: int = 40) -> str:
@@ -51,14 +63,15 @@ def show(value: object, limit: int = 40) -> str:
     Values read from xlsx come typed: 12 arrives as 12.0 and a date as a datetime at 00:00:00,
     so they are written back the way the cell shows them (12, 2025-03-12, 2025-06-18 08:00).
     """
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         value = int(value)
+    elif isinstance(value, float):
+        value = f"{value:.15g}"
     if isinstance(value, datetime):
         fmt = "%Y-%m-%d" if value.time() == time() else \
             "%Y-%m-%d %H:%M" if value.second == 0 else "%Y-%m-%d %H:%M:%S"
         value = value.strftime(fmt)
-    text = str(value)
-    text = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
+    text = printable(str(value))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -76,5 +89,5 @@ def render(problems: list[Problem]) -> list[str]:
             rows = "、".join(str(p.row) for p in rest[:20] if p.row is not None)
             more = "等" if len(rest) > 20 else ""
             where = f"（第{rows}{more}行）" if rows else ""
-            lines.append(f"{first.location()}：同类问题另有{len(rest)}处{where}")
+            lines.append(printable(f"{first.location()}：同类问题另有{len(rest)}处{where}"))
     return lines

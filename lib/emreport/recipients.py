@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from emreport import config
+from emreport.narrative import NotAFile, read_regular
 from emreport.problems import show
 
 ENTRY_KEYS = ("to", "cc", "sender_name")
@@ -64,17 +65,87 @@ def at(path: Path, node: yaml.Node | None) -> str:
     return f"{shown(path)}:{node.start_mark.line + 1}" if node is not None else shown(path)
 
 
+YAML_DEPTH = 10  # nesting levels a parameter file may have (recipients.yaml needs 3)
+YAML_BYTES = 1024 * 1024  # a recipients list of a thousand units is under 100 KB
+
+
+class _Refused(Exception):
+    def __init__(self, node_or_event: object, why: str):
+        self.mark, self.why = node_or_event.start_mark, why
+
+
+class ParamLoader(yaml.SafeLoader):
+    """The one YAML reader of the parameter files (recipients.yaml, smtp.yaml): it composes
+    nodes (which keep line numbers) and refuses what such a file never needs and a hostile
+    one uses: explicit tags (`!!int`, `!!python/object`, `!!binary` …), anchors and aliases
+    (`&x`, `*x`, the "billion laughs"), nesting deeper than YAML_DEPTH, and a key written
+    twice in one mapping (every duplicate is listed)."""
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.depth = 0
+        self.duplicates: list[tuple[yaml.Node, str, int]] = []
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused(event, f"不支持别名“*{event.anchor}”：请把内容直接写出来")
+        if getattr(event, "anchor", None) is not None:
+            raise _Refused(event, f"不支持锚点“&{event.anchor}”：请去掉")
+        tag = getattr(event, "tag", None)
+        if tag not in (None, "!"):
+            tag = show(tag.replace("tag:yaml.org,2002:", "!!"), 40)
+            raise _Refused(event, f"不支持标签“{tag}”：请去掉标签，要写成文字时加引号")
+        self.depth += 1
+        if self.depth > YAML_DEPTH:
+            raise _Refused(event, f"层次太深（超过{YAML_DEPTH}层）：请检查缩进和括号")
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def compose_mapping_node(self, anchor):
+        node = super().compose_mapping_node(anchor)
+        first: dict[str, int] = {}
+        for key, _ in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                continue
+            text = key.value
+            if text in first:
+                self.duplicates.append((key, text, first[text]))
+            else:
+                first[text] = key.start_mark.line + 1
+        return node
+
+
 def read_mapping(path: Path) -> yaml.MappingNode | None:
     """The file's top-level mapping as YAML nodes (which keep line numbers), or None for an
-    empty file; ConfigError for a file that cannot be read or is not a mapping."""
+    empty file; ConfigError for a file that cannot be read, is not a mapping, or has what
+    ParamLoader refuses."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError([f"{shown(path)}：找不到文件（写法见 docs/email.md）"]) from None
+        data = read_regular(path, YAML_BYTES)
+    except NotAFile:
+        raise ConfigError([f"{shown(path)}：不是普通文件（是文件夹、管道或设备）"]) from None
+    except OSError as e:
+        raise ConfigError([f"{shown(path)}：无法读取（{e.strerror}）"]) from None
+    if data is None:
+        raise ConfigError([f"{shown(path)}：找不到文件（写法见 docs/email.md）"])
+    if len(data) > YAML_BYTES:
+        raise ConfigError([f"{shown(path)}：文件太大（超过{YAML_BYTES // 1024} KB）"])
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ConfigError([f"{shown(path)}：不是 UTF-8 编码的文本文件，请另存为 UTF-8"]) from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        loader = ParamLoader(text)
+    except yaml.reader.ReaderError as e:
+        line = text[:e.position].count("\n") + 1
+        raise ConfigError([f"{shown(path)}:{line}：含有不允许的字符（U+{e.character:04X}），"
+                           "请删除"]) from None
+    try:
+        node = loader.get_single_node()
+    except _Refused as e:
+        raise ConfigError([f"{shown(path)}:{e.mark.line + 1}：{e.why}"]) from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = f":{mark.line + 1}" if mark else ""
@@ -82,11 +153,25 @@ def read_mapping(path: Path) -> yaml.MappingNode | None:
                            "冒号和引号"]) from None
     except yaml.YAMLError:
         raise ConfigError([f"{shown(path)}：YAML 格式错误"]) from None
+    finally:
+        loader.dispose()
+    if loader.duplicates:
+        raise ConfigError([f"{at(path, key)}：“{show(text)}”重复（第{line}行已写过）"
+                           for key, text, line in loader.duplicates])
     if node is None or (isinstance(node, yaml.ScalarNode) and node.value == ""):
         return None
     if not isinstance(node, yaml.MappingNode):
         raise ConfigError([f"{at(path, node)}：应为“名称: 值”的形式"])
     return node
+
+
+def value_of(path: Path, node: yaml.ScalarNode) -> object:
+    """A plain scalar as YAML reads it (true, 587, 1.5, text …); ConfigError for one that
+    cannot be read (a date such as 2025-13-45, an integer of thousands of digits)."""
+    try:
+        return ParamLoader("").construct_object(node)
+    except (ValueError, OverflowError, yaml.YAMLError):
+        raise ConfigError([f"{at(path, node)}：值“{show(node.value, 60)}”无法读取"]) from None
 
 
 def text_of(node: yaml.Node) -> str | None:
@@ -185,8 +270,6 @@ def _entry(path: Path, code: str, code_node: yaml.Node, node: yaml.Node,
         if name not in ENTRY_KEYS:
             problems.append(f"{at(path, key_node)}：不认识的项目“{show(name)}”"
                             f"（可用：{'、'.join(ENTRY_KEYS)}）")
-        elif name in found:
-            problems.append(f"{at(path, key_node)}：“{name}”重复")
         else:
             found[name] = value_node
     ok = True

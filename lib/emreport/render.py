@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from emreport import config
-from emreport.document import BUNDLE_MIME, OUTPUT_KEY
+from emreport.output import bundle as bundles
+from emreport.output.bundle import OUTPUT_KEY
 
 if TYPE_CHECKING:  # nbformat takes a second to import: only workers need it
     import nbformat
 
-    from emreport.appendix import AppendixTable
 
 NOTEBOOKS = config.ROOT / "notebooks"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -158,12 +158,10 @@ def execute(job: Job, *, store: Path, params_dir: Path, timeout: int = 600,
 
 def bundle_of(nb: nbformat.NotebookNode) -> dict:
     """The bundle the notebook's last cell published."""
-    for cell in reversed(nb.cells):
-        for out in cell.get("outputs", []):
-            if out.get("output_type") == "display_data" and BUNDLE_MIME in out.get("data", {}):
-                data = out["data"][BUNDLE_MIME]
-                return json.loads(data) if isinstance(data, str) else data
-    raise RenderError("笔记本没有发布报告数据：最后一个单元格应为 report.publish(r)")
+    try:
+        return bundles.of(nb)
+    except bundles.BundleError as e:
+        raise RenderError(str(e)) from None
 
 
 @cache
@@ -208,19 +206,6 @@ def html_of(nb: nbformat.NotebookNode, title: str) -> str:
     return body
 
 
-def tables_of(bundle: dict) -> list[AppendixTable]:
-    import pandas as pd
-
-    from emreport.appendix import AppendixTable
-
-    out = []
-    for t in bundle["appendix"]:
-        frame = pd.DataFrame(t["rows"], columns=t["columns"],
-                             index=pd.Index(t["index"], name=t["index_name"]))
-        out.append(AppendixTable(t["title"], frame, t["units"], t["note"]))
-    return out
-
-
 def files_but_pdf(nb: nbformat.NotebookNode, job: Job) -> dict[str, bytes]:
     """Four of the five files from the executed notebook; report.html is the page to print."""
     import nbformat
@@ -236,7 +221,7 @@ def files_but_pdf(nb: nbformat.NotebookNode, job: Job) -> dict[str, bytes]:
     metrics = dict(bundle["metrics"], data_fingerprint=bundle["data_fingerprint"])
     return {
         "report.html": page.encode("utf-8"),
-        "report.xlsx": appendix_bytes(tables_of(bundle), report_title=title),
+        "report.xlsx": appendix_bytes(bundles.tables(bundle), report_title=title),
         "report.ipynb": nbformat.writes(nb).encode("utf-8"),
         "metrics.json": json.dumps(metrics, ensure_ascii=False, indent=1).encode("utf-8"),
     }

@@ -13,9 +13,11 @@ from datetime import date
 from pathlib import Path
 
 from emreport import config, narrative
-from emreport.compose import Composer, Peer
-from emreport.document import BUNDLE_MIME, OUTPUT_KEY, Document
-from emreport.metrics import Metrics, as_number, compute, compute_members
+from emreport.compose import Peer, compose
+from emreport.compose.document import Document
+from emreport.metrics import Metrics, compute, compute_members
+from emreport.output import bundle as bundles
+from emreport.output import html as page
 from emreport.periods import Period
 from emreport.store import CITY_OWN, Store
 
@@ -61,13 +63,9 @@ def build(code: str, period: str, *, store: str | Path = "", narrative_file: str
                      for pm in compute_members(st, m)]
     path = Path(narrative_file) if narrative_file else narrative.path_for(
         unit.code, p.code, Path(params_dir) if params_dir else None)
-    story = narrative.load(path)
-    composer = Composer(m, story, peers, today=today)
-    doc = composer.document()
-    bundle = composer.bundle(doc)
-    bundle["data_fingerprint"] = fingerprint
-    bundle["narrative"] = str(path.name) if path.exists() else ""
-    bundle["appendix"] = [_appendix_json(t) for t in doc.appendix]
+    doc = compose(m, narrative.load(path), peers, today=today)
+    bundle = bundles.make(doc, m, fingerprint=fingerprint,
+                          narrative=path.name if path.exists() else "")
     return Report(m, doc, bundle, path)
 
 
@@ -80,33 +78,17 @@ def _date(value: str | date) -> date | None:
         raise ReportError(f"成文日期“{value}”无效：应写作2026-01-15的形式") from None
 
 
-def _appendix_json(t) -> dict:
-    frame = t.frame
-    return {"title": t.title, "index_name": frame.index.name or "",
-            "index": [str(i) for i in frame.index],
-            "columns": list(map(str, frame.columns)),
-            "rows": [[_plain(v) for v in row] for row in frame.itertuples(index=False)],
-            "units": dict(t.units), "note": t.note}
-
-
-def _plain(v: object) -> object:
-    if v is None:
-        return None
-    if isinstance(v, str):
-        return v
-    f = float(v)
-    return None if f != f else as_number(f)  # NaN is an empty cell
 
 
 def show(report: Report, *parts: str) -> None:
     """Display parts of the report (by name, or all) as the page will print them."""
     from IPython.display import HTML, display
 
-    for name, write in report.document.sections():
+    for name, write in page.parts(report.document):
         if not parts or name in parts or any(name.endswith(p) for p in parts):
             fragment = write()
             if fragment:
-                display(HTML(fragment), metadata={OUTPUT_KEY: {"part": name}})
+                display(HTML(fragment), metadata={bundles.OUTPUT_KEY: {"part": name}})
 
 
 def publish(report: Report) -> None:
@@ -115,5 +97,5 @@ def publish(report: Report) -> None:
 
     text = (f"{report.title}：{len(report.metrics)}项指标，附表{len(report.document.appendix)}张，"
             f"数据指纹 {report.bundle['data_fingerprint']}")
-    display({BUNDLE_MIME: report.bundle, "text/plain": text}, raw=True,
-            metadata={OUTPUT_KEY: {"bundle": True}})
+    display({bundles.MIME: report.bundle, "text/plain": text}, raw=True,
+            metadata={bundles.OUTPUT_KEY: {"bundle": True}})

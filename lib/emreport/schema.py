@@ -16,7 +16,6 @@ SECTORS = (
     "煤矿", "金属非金属矿山", "危险化学品", "烟花爆竹", "工贸", "建筑施工", "道路运输",
     "水上运输", "消防火灾", "燃气", "特种设备", "城市运行", "旅游", "教育", "渔业船舶", "其他",
 )
-INDUSTRIAL_SECTORS = ("煤矿", "金属非金属矿山", "危险化学品", "烟花爆竹", "工贸")
 SECTOR_ALIASES = {
     "危化品": "危险化学品", "危化": "危险化学品", "化工": "危险化学品",
     "危险化学品/化工": "危险化学品", "非煤矿山": "金属非金属矿山", "矿山": "金属非金属矿山",
@@ -57,6 +56,21 @@ UNIT_LEVELS = ("市", "市本级", "区", "县", "开发区")
 
 # --- declarations -------------------------------------------------------------------------
 
+# The largest plausible figure in one row, by unit: far above any real count or amount of one
+# district's half year (or of one record), far below where sums stop being exact. A typo, an
+# export error (1e20, 9223372036854775807) or infinity is refused instead of stored.
+UNIT_MAX: dict[str, float] = {
+    "人": 10_000_000, "人次": 100_000_000, "名": 1_000_000, "家": 1_000_000, "家次": 10_000_000,
+    "处": 10_000_000, "次": 1_000_000, "条": 1_000_000_000, "份": 100_000_000, "块": 10_000_000,
+    "场": 1_000_000, "期": 100_000, "支": 100_000, "辆次": 10_000_000, "台次": 10_000_000,
+    "个": 1_000_000, "起": 1_000_000, "项": 1_000_000, "件": 10_000_000, "本": 10_000_000,
+    "间": 10_000_000, "类": 10_000, "件套": 1_000_000_000, "部": 1_000_000,
+    "万元": 100_000_000,  # 1万亿元
+    "毫米": 20_000, "公顷": 10_000_000,
+}
+MAX_TEXT = 100  # characters in a name or other text cell (企业名称、专项名称……)
+MAX_ID = 50     # characters in a record id
+
 KINDS = ("code", "id", "text", "int", "number", "date", "datetime", "enum", "bool", "half")
 KIND_NAMES = {
     "code": "6位区划代码", "id": "编号（文本）", "text": "文本", "int": "整数", "number": "数值",
@@ -77,6 +91,7 @@ class Column:
     aliases: dict[str, str] = field(default_factory=dict)
     future_ok: bool = False
     note: str = ""
+    high: float = 0  # numbers: the largest plausible value (from UNIT_MAX unless declared)
 
     @property
     def header(self) -> str:
@@ -86,6 +101,25 @@ class Column:
     @property
     def numeric(self) -> bool:
         return self.kind in ("int", "number")
+
+    @property
+    def max_length(self) -> int:
+        """Names and ids: the most characters a cell may hold (0: not a text column)."""
+        return {"text": MAX_TEXT, "id": MAX_ID}.get(self.kind, 0)
+
+    @property
+    def range_text(self) -> str:
+        """The accepted range in words, e.g. “0至1万人”."""
+        high = f"{self.high:.0f}" if self.unit.startswith("万") else amount_text(self.high)
+        return f"0至{high}{self.unit}"
+
+
+def amount_text(x: float) -> str:
+    """10000 -> 1万, 100000000 -> 1亿, 20000 -> 2万, 500 -> 500."""
+    for size, word in ((100_000_000, "亿"), (10_000, "万")):
+        if x >= size and x % size == 0:
+            return f"{int(x // size)}{word}"
+    return f"{x:g}"
 
 
 @dataclass(frozen=True)
@@ -133,8 +167,9 @@ def _half() -> Column:
 
 
 def _n(cid: str, name: str, unit: str, *, kind: str = "int", required: bool = True,
-       note: str = "") -> Column:
-    return Column(cid, name, kind, unit=unit, required=required, note=note)
+       note: str = "", high: float = 0) -> Column:
+    return Column(cid, name, kind, unit=unit, required=required, note=note,
+                  high=high or UNIT_MAX[unit])
 
 
 def _flag(cid: str, name: str) -> Column:
@@ -176,10 +211,10 @@ TABLES: tuple[Table, ...] = (
             _sector(),
             Column("category", "事故类别", "enum", choices=ACCIDENT_CATEGORIES,
                    note="GB 6441-86 的20类"),
-            _n("deaths", "死亡人数", "人"),
-            _n("missing", "失踪人数", "人"),
-            _n("serious_injuries", "重伤人数", "人", note="含急性工业中毒"),
-            _n("loss", "直接经济损失", "万元", kind="number"),
+            _n("deaths", "死亡人数", "人", high=10_000),
+            _n("missing", "失踪人数", "人", high=10_000),
+            _n("serious_injuries", "重伤人数", "人", note="含急性工业中毒", high=10_000),
+            _n("loss", "直接经济损失", "万元", kind="number", high=10_000_000),
             Column("enterprise", "事故单位", "text", required=False),
         ),
         key=("id",), date="occurred_at",
@@ -212,15 +247,15 @@ TABLES: tuple[Table, ...] = (
             Column("inspected_on", "检查日期", "date"),
             Column("enterprise", "检查单位", "text"),
             _sector(),
-            _n("inspectors", "执法人次", "人次"),
-            _n("problems", "发现问题隐患", "处"),
+            _n("inspectors", "执法人次", "人次", high=10_000),
+            _n("problems", "发现问题隐患", "处", high=100_000),
             _flag("case_filed", "是否立案"),
-            _n("fine", "罚款金额", "万元", kind="number", required=False),
+            _n("fine", "罚款金额", "万元", kind="number", required=False, high=1_000_000),
             Column("penalty_type", "处罚类别", "enum", choices=PENALTY_TYPES, required=False),
             _flag("suspended", "停产停业整顿"),
             _flag("closed", "关闭取缔"),
             _flag("police", "移送公安"),
-            _n("police_persons", "移送公安人数", "人", required=False),
+            _n("police_persons", "移送公安人数", "人", required=False, high=10_000),
             _flag("review", "行政复议"),
             _flag("litigation", "行政诉讼"),
         ),
@@ -354,7 +389,6 @@ TABLES: tuple[Table, ...] = (
 )
 
 BY_ID: dict[str, Table] = {t.id: t for t in TABLES}
-BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 REGISTRY = BY_ID["districts"]
 NOTE_SHEETS = ("说明", "选项")
 

@@ -10,19 +10,18 @@ from __future__ import annotations
 import csv
 import difflib
 import io
-import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import python_calamine
-from defusedxml import ElementTree
+from defusedxml import DefusedXmlException, ElementTree
 
-from emreport import cells
-from emreport.problems import Problem
+from emreport import cells, xlsxscan
+from emreport.problems import Problem, printable, show
 from emreport.schema import NOTE_SHEETS, TABLES, Table
 from emreport.validate import RawSheet
 
@@ -32,7 +31,6 @@ MAX_TOTAL = 4 << 30           # 4 GiB uncompressed for the whole workbook
 MAX_RATIO = 100               # compression ratio beyond which a large part is a bomb
 RATIO_FLOOR = 20 << 20        # parts smaller than this may compress as well as they like
 CHUNK = 1 << 20
-_FORMULA = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>]*>\s*<f[\s>/]')
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -46,8 +44,23 @@ class Source:
     name: str  # as shown to the analyst (relative to the data folder)
 
 
+# Spreadsheet formats that are not read, each named as a problem with what to do instead: a
+# file the analyst meant to import must not be left out without a word.
+NOT_READ = {
+    ".xls": "是旧版Excel格式（.xls），无法读取：请在Excel中另存为.xlsx后重试",
+    ".xlsb": "是Excel二进制格式（.xlsb），无法读取：请在Excel中另存为.xlsx后重试",
+    ".ods": "是OpenDocument表格（.ods），无法读取：请另存为.xlsx后重试",
+    ".et": "是WPS表格格式（.et），无法读取：请在WPS中另存为.xlsx后重试",
+    ".ett": "是WPS表格模板（.ett），无法读取：请在WPS中另存为.xlsx后重试",
+    ".numbers": "是Numbers表格，无法读取：请导出为.xlsx后重试",
+    ".tsv": "是制表符分隔的文本（.tsv），无法读取：请在Excel中另存为.xlsx或“CSV UTF-8”后重试",
+    ".csv.txt": "的扩展名是.csv.txt，无法读取：请将文件名改为以.csv结尾",
+    ".xlsx.txt": "的扩展名是.xlsx.txt，无法读取：请将文件名改为以.xlsx结尾",
+}
+
+
 def discover(folder: Path) -> tuple[list[Source], list[Problem]]:
-    """The readable files of a data folder; old .xls files are named as problems."""
+    """The readable files of a data folder; spreadsheets of other formats are named as problems."""
     sources: list[Source] = []
     problems: list[Problem] = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
@@ -55,12 +68,41 @@ def discover(folder: Path) -> tuple[list[Source], list[Problem]]:
         if path.name.startswith(("~$", ".")) or "/." in f"/{rel}":
             continue
         suffix = path.suffix.lower()
-        if suffix == ".xls":
-            problems.append(Problem(rel, "是旧版Excel格式（.xls），无法读取：请在Excel中另存为.xlsx后重试",
-                                    code="xls"))
+        double = "".join(path.suffixes[-2:]).lower()
+        refused = NOT_READ.get(double) or NOT_READ.get(suffix)
+        if refused:
+            problems.append(Problem(rel, refused, code="format"))
         elif suffix in READABLE:
             sources.append(Source(path, rel))
     return sources, problems
+
+
+def skipped(folder: Path) -> list[str]:
+    """Files of the data folder that are neither read nor refused, for the ingest report."""
+    names = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = path.relative_to(folder).as_posix()
+        if path.name.startswith(("~$", ".")) or "/." in f"/{rel}":
+            continue
+        suffixes = ("".join(path.suffixes[-2:]).lower(), path.suffix.lower())
+        if not any(s in NOT_READ or s in READABLE for s in suffixes):
+            names.append(rel)
+    return names
+
+
+def notes(folder: Path, files: dict[str, dict]) -> list[str]:
+    """What the ingest report says beyond its counts: hidden sheets read, other files skipped.
+
+    `files` is the ingest manifest (file name -> entry with the parts it yielded)."""
+    lines = [printable(f"{name} 工作表“{part['sheet']}”是隐藏的工作表，已一并导入"
+                       "（如不应导入，请删除该工作表）")
+             for name, entry in sorted(files.items()) for part in entry.get("parts", ())
+             if part.get("hidden")]
+    other = skipped(folder)
+    if other:
+        shown = "、".join(other[:10]) + (f"等{len(other)}个文件" if len(other) > 10 else "")
+        lines.append(printable(f"不是xlsx或csv数据文件，未读取：{shown}"))
+    return lines
 
 
 def read(source: Source, data: bytes) -> tuple[list[RawSheet], list[Problem]]:
@@ -154,11 +196,28 @@ def _short(error: Exception) -> str:
 
 # --- xlsx -------------------------------------------------------------------------------
 
-def _inspect_zip(source: Source, data: bytes) -> tuple[dict[str, list[str]], Problem | None]:
-    """Refuse bombs and entity declarations; return the formula cells of each sheet part."""
+@dataclass
+class _Book:
+    """What workbook.xml and one streaming pass over every part told about a workbook."""
+
+    parts: dict[str, str] = field(default_factory=dict)   # sheet name -> zip part
+    extents: dict[str, xlsxscan.Extent] = field(default_factory=dict)  # zip part -> extent
+    hidden: set[str] = field(default_factory=set)
+    date1904: bool = False
+
+
+def _corrupt(source: Source, detail: str) -> Problem:
+    return Problem(source.name, f"文件已损坏，无法读取：{detail}", code="corrupt")
+
+
+def _inspect_zip(source: Source, data: bytes) -> tuple[_Book, Problem | None]:
+    """Refuse bombs and entity declarations; scan every sheet part for formulas and extent."""
+    book = _Book()
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        return {}, Problem(source.name, "文件已损坏或不是xlsx格式，无法打开：请用Excel打开后另存为.xlsx",
-                           code="corrupt")
+        return book, Problem(source.name, "文件已损坏或不是xlsx格式，无法打开：请用Excel打开后另存为.xlsx",
+                             code="corrupt")
+    entity = Problem(source.name, "含有XML实体声明（DOCTYPE/ENTITY），可能是恶意构造的文件，已拒绝读取",
+                     code="xml-entity")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
@@ -167,70 +226,68 @@ def _inspect_zip(source: Source, data: bytes) -> tuple[dict[str, list[str]], Pro
                 ratio = info.file_size / max(info.compress_size, 1)
                 if info.file_size > MAX_MEMBER or total > MAX_TOTAL or (
                         info.file_size > RATIO_FLOOR and ratio > MAX_RATIO):
-                    return {}, Problem(source.name, "解压后体积异常（疑似压缩炸弹），已拒绝读取",
-                                       code="bomb")
-            formulas: dict[str, list[str]] = {}
+                    return book, Problem(source.name, "解压后体积异常（疑似压缩炸弹），已拒绝读取",
+                                         code="bomb")
+            for name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
+                if name in zf.NameToInfo and _scan_part(zf, zf.getinfo(name)):
+                    return book, entity
+            book = _read_book(zf)
+            sheet_parts = set(book.parts.values())
             for info in infos:
-                if info.filename.endswith((".xml", ".rels")):
-                    found, refused = _scan_part(zf, info)
-                    if refused:
-                        return {}, Problem(source.name, "含有XML实体声明（DOCTYPE/ENTITY），可能是恶意"
-                                                        "构造的文件，已拒绝读取", code="xml-entity")
-                    if found:
-                        formulas[info.filename] = found
-            return formulas, None
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
-        return {}, Problem(source.name, f"文件已损坏，无法读取：{_short(e)}", code="corrupt")
+                if info.filename in sheet_parts:
+                    extent = xlsxscan.scan(zf, info)
+                    if extent.entity:
+                        return book, entity
+                    book.extents[info.filename] = extent
+                elif info.filename.endswith((".xml", ".rels")) and _scan_part(zf, info):
+                    return book, entity
+            return book, None
+    except DefusedXmlException:
+        return book, entity
+    except (ElementTree.ParseError, xlsxscan.BrokenSheet) as e:
+        return book, _corrupt(source, f"XML格式错误（{_short(e)}）")
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError) as e:
+        return book, _corrupt(source, _short(e))
 
 
-def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[list[str], bool]:
-    """Stream one XML part: (formula cell refs, whether it declares a DTD or entities)."""
-    refs: list[str] = []
+def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Stream one XML part: whether it declares a DTD or entities (anywhere in it)."""
     tail = b""
-    head = True
     with zf.open(info) as fh:
         while chunk := fh.read(CHUNK):
             window = tail + chunk
-            if head and (b"<!DOCTYPE" in window or b"<!ENTITY" in window):
-                return [], True
-            head = False
-            if b"<f" in window:
-                refs.extend(f"{m[1].decode()}{m[2].decode()}" for m in _FORMULA.finditer(window))
-            tail = window[-512:]
-    return list(dict.fromkeys(refs)), False
+            if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+                return True
+            tail = window[-16:]
+    return False
 
 
-def _sheet_parts(data: bytes) -> dict[str, str]:
-    """Sheet name -> the zip part holding it, read from workbook.xml and its relations."""
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-        rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+def _read_book(zf: zipfile.ZipFile) -> _Book:
+    """Sheet name -> the zip part holding it, hidden sheets and the date system (workbook.xml)."""
+    root = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
     targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_NS_PKG}Relationship")}
-    parts = {}
-    for sheet in book.iter(f"{_NS_MAIN}sheet"):
+    book = _Book()
+    for sheet in root.iter(f"{_NS_MAIN}sheet"):
         target = targets.get(sheet.get(f"{_NS_REL}id"), "")
-        parts[sheet.get("name")] = target.lstrip("/") if target.startswith("/xl/") \
-            else f"xl/{target}"
-    return parts
-
-
-def _column_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
+        name = sheet.get("name")
+        book.parts[name] = target.lstrip("/") if target.startswith("/xl/") else f"xl/{target}"
+        if sheet.get("state") in ("hidden", "veryHidden"):
+            book.hidden.add(name)
+    pr = root.find(f"{_NS_MAIN}workbookPr")
+    book.date1904 = pr is not None and pr.get("date1904", "").lower() in ("1", "true")
+    return book
 
 
 def _read_xlsx(source: Source, data: bytes) -> tuple[list[RawSheet], list[Problem]]:
-    formulas, problem = _inspect_zip(source, data)
+    book, problem = _inspect_zip(source, data)
     if problem:
         return [], [problem]
     try:
-        parts = _sheet_parts(data)
-        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        names = book.sheet_names
+        reader = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = reader.sheet_names
     except Exception as e:  # noqa: BLE001 - any parser failure is a broken file to the analyst
-        return [], [Problem(source.name, f"文件已损坏，无法读取：{_short(e)}", code="corrupt")]
+        return [], [_corrupt(source, _short(e))]
     sheets: list[RawSheet] = []
     problems: list[Problem] = []
     by_name = {cells.squash(t.name): t for t in TABLES}
@@ -242,8 +299,13 @@ def _read_xlsx(source: Source, data: bytes) -> tuple[list[RawSheet], list[Proble
         if table is None:
             problems.append(_unknown_sheet(source, name))
             continue
+        extent = book.extents.get(book.parts.get(name, ""))
+        refused = _refuse_extent(source, name, extent) if extent else None
+        if refused:
+            problems.append(refused)
+            continue
         try:
-            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            rows = reader.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except Exception as e:  # noqa: BLE001
             problems.append(Problem(source.name, f"工作表无法读取：{_short(e)}", sheet=name,
                                     code="corrupt"))
@@ -253,22 +315,43 @@ def _read_xlsx(source: Source, data: bytes) -> tuple[list[RawSheet], list[Proble
                                     code="empty-sheet"))
             continue
         header = list(rows[0])
-        refs = formulas.get(parts.get(name, ""), [])
-        for ref in refs:
-            letters = ref.rstrip("0123456789")
-            row, pos = int(ref[len(letters):]), _column_index(letters)
-            column = str(header[pos]).strip() if pos < len(header) else letters
+        formulas = extent.formulas if extent else []
+        for row, col in formulas:
+            ref = f"{xlsxscan.column_letters(col)}{row}"
+            column = str(header[col - 1]).strip() if col <= len(header) else None
             problems.append(Problem(source.name, f"单元格{ref}是公式，不是数值：请在Excel中复制后"
                                                  "“选择性粘贴为数值”再导入",
-                                    sheet=name, row=row, column=column, code="formula"))
-        if refs:
+                                    sheet=name, row=row, column=column or None, code="formula"))
+        if formulas:
             # a formula's cell holds its last result, or nothing when no Excel computed it:
             # checking those values would only add wrong problems (为空) about the same cells
             continue
         body = pd.DataFrame(rows[1:], columns=range(len(header)), dtype=object)
         body.index = pd.RangeIndex(2, len(body) + 2)
-        sheets.append(RawSheet(source.name, name, table, header, body))
+        sheets.append(RawSheet(source.name, name, table, header, body, hidden=name in book.hidden,
+                               date1904=book.date1904))
     return sheets, problems
+
+
+def _refuse_extent(source: Source, sheet: str, extent: xlsxscan.Extent) -> Problem | None:
+    """A sheet whose cells reach beyond what can be read safely, refused before it is read."""
+    redo = "请用Excel打开后另存为.xlsx再导入"
+    if extent.bad_ref:
+        return Problem(source.name, f"单元格位置“{show(extent.bad_ref)}”无效，文件可能已损坏：{redo}",
+                       sheet=sheet, code="extent")
+    if extent.dimension and extent.dimension_too_large():
+        return Problem(source.name, f"声明的单元格范围“{show(extent.dimension)}”超出Excel的上限"
+                                    f"（{xlsxscan.MAX_ROWS}行、{xlsxscan.MAX_COLUMNS}列），"
+                                    f"文件可能已损坏或被改动：{redo}", sheet=sheet, code="extent")
+    if extent.too_large():
+        rows = max(extent.rows, extent.row_tags)
+        return Problem(source.name, f"单元格范围过大：单元格延伸到第{rows}行、第{extent.columns}列"
+                                    f"（{xlsxscan.column_letters(extent.columns)}列）；一个工作表最多"
+                                    f"{xlsxscan.MAX_ROWS}行、{xlsxscan.MAX_COLUMNS}列，"
+                                    f"从A1到最后一个单元格共不超过{xlsxscan.MAX_CELLS // 10000}万个"
+                                    "单元格：请删除数据以外多余的行和列（包括只设了格式的空单元格）后"
+                                    "另存再导入", sheet=sheet, code="extent")
+    return None
 
 
 def _unknown_sheet(source: Source, name: str) -> Problem:

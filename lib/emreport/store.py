@@ -7,6 +7,8 @@ table comes back already cut to the period and the same period a year earlier.
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,11 +16,21 @@ import duckdb
 import pandas as pd
 
 from emreport import config
+from emreport.cells import squash
 from emreport.periods import Period
 from emreport.schema import TABLES, Table
 
 CITY = "市"
 CITY_OWN = "市本级"
+# the row an ingest writes into the store's meta table, which marks the file as an emreport store
+MARK = ("made_by", "emreport")
+# keys every store's meta table has had, so a store built before MARK is still recognised
+_META_KEYS = {"schema", "ingested_at", "validated_on", "files"}
+_DUCKDB_MAGIC = (8, b"DUCK")  # offset and bytes of DuckDB's file header
+_DUCKDB_HEADERS = 3 * 4096  # the file header and two database headers, before the blocks
+_KINDS = ((stat.S_ISDIR, "是文件夹"), (stat.S_ISCHR, "是字符设备"), (stat.S_ISBLK, "是块设备"),
+          (stat.S_ISFIFO, "是命名管道（FIFO）"), (stat.S_ISSOCK, "是套接字"))
+READ_HINT = "请检查 --store 或环境变量 EMREPORT_STORE 所指的路径；如尚未导入数据，请先运行 emreport ingest"
 
 
 class StoreError(Exception):
@@ -39,6 +51,62 @@ class Unit:
         return self.level == CITY
 
 
+def _not_a_file(path: Path) -> str | None:
+    """What the path is when it is not a regular file (following links), else None."""
+    mode = os.stat(path).st_mode
+    for test, words in _KINDS:
+        if test(mode):
+            return f"{path}{words}，不是数据库文件"
+    return None if stat.S_ISREG(mode) else f"{path}不是普通文件，不是数据库文件"
+
+
+def _open(path: Path) -> tuple[duckdb.DuckDBPyConnection | None, str | None]:
+    """A read-only connection to an existing emreport store, or why the path is not one."""
+    try:
+        words = _not_a_file(path)
+        if words:
+            return None, words
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+    except PermissionError:
+        return None, f"{path}无法读取：没有读取权限"
+    except OSError as e:
+        return None, f"{path}无法读取（{e.strerror}）"
+    if not head:
+        return None, f"{path}是空文件，不是emreport数据库"
+    offset, magic = _DUCKDB_MAGIC
+    if head[offset:offset + len(magic)] != magic:
+        return None, f"{path}不是emreport数据库（不是DuckDB数据库文件，可能是数据文件或其他文件）"
+    broken = f"{path}无法作为数据库打开（文件已损坏或不完整）"
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:
+        return None, broken
+    try:
+        _, _, block, blocks, *_ = con.execute("PRAGMA database_size").fetchone()
+        if os.path.getsize(path) < _DUCKDB_HEADERS + block * blocks:  # cut short
+            con.close()
+            return None, broken
+        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+    except duckdb.CatalogException:  # no meta table
+        meta = {}
+    except (duckdb.Error, OSError):
+        con.close()
+        return None, broken
+    if meta.get(MARK[0]) != MARK[1] and not _META_KEYS <= meta.keys():
+        con.close()
+        return None, f"{path}是DuckDB数据库，但不是emreport导入建立的"
+    return con, None
+
+
+def not_a_store(path: Path) -> str | None:
+    """Why an existing path is not an emreport store, in words; None when it is one."""
+    con, words = _open(Path(path))
+    if con is not None:
+        con.close()
+    return words
+
+
 class Store:
     """Read-only access to the last good ingest."""
 
@@ -46,7 +114,10 @@ class Store:
         self.path = Path(path or config.STORE)
         if not self.path.exists():
             raise StoreError(f"尚未导入数据（找不到{self.path}）：请先运行 emreport ingest")
-        self.con = duckdb.connect(str(self.path), read_only=True)
+        con, words = _open(self.path)
+        if con is None:
+            raise StoreError(f"{words}：{READ_HINT}")
+        self.con = con
         self._registry: pd.DataFrame | None = None
         self._halves: set[str] | None = None
         self._small: dict[str, pd.DataFrame] = {}
@@ -92,7 +163,7 @@ class Store:
     def unit(self, code: str) -> Unit:
         """Resolve a code to the unit a report covers; unknown codes are named with the known ones."""
         reg = self.registry()
-        row = reg[reg["code"] == str(code).strip()]
+        row = reg[reg["code"] == squash(code)]  # full-width digits read as ASCII
         if row.empty:
             known = "、".join(f"{c}{n}" for c, n in zip(reg["code"], reg["name"], strict=True))
             raise StoreError(f"未知的区划代码“{code}”（已登记：{known}）")

@@ -45,7 +45,6 @@ REQUIRED_FILL = PatternFill("solid", fgColor="BDD7EE")
 OPTIONAL_FILL = PatternFill("solid", fgColor="E2EFDA")
 HEADER_FONT = Font(bold=True)
 TITLE_FONT = Font(bold=True, size=14)
-SECTION_FONT = Font(bold=True, size=12)
 NUMBER_FORMATS = {
     "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm",
     "code": "@", "id": "@", "text": "@", "half": "@",

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 
 from emreport import cells
-from emreport.problems import Problem
+from emreport.problems import Problem, show
 from emreport.schema import Check, Column, Table
 
 ARROW_TYPES = {
@@ -26,6 +26,8 @@ ARROW_TYPES = {
 }
 PROVENANCE = (("_file", pa.string()), ("_sheet", pa.string()), ("_row", pa.int64()))
 _UNIT_SUFFIX = re.compile(r"\(.*\)$")
+UNKNOWN_SHOWN = 10  # more unknown columns than this are summarised, naming the first few
+UNKNOWN_NAMED = 5
 
 
 def arrow_schema(table: Table, provenance: bool = True) -> pa.Schema:
@@ -47,6 +49,8 @@ class RawSheet:
     table: Table
     header: list[object]
     body: pd.DataFrame  # positional columns 0..n-1, index = spreadsheet row number
+    hidden: bool = False    # a hidden sheet of its workbook (imported, and said so)
+    date1904: bool = False  # the workbook counts plain-number dates from 1904-01-01
 
 
 class _Collector:
@@ -88,6 +92,13 @@ def map_headers(raw: RawSheet, out: _Collector) -> dict[str, int]:
     missing = [c for c in table.columns if c.id not in found]
     names = [c.name for c in missing]
     suggested: set[str] = set()
+    allowed = "、".join(c.name for c in table.columns)
+    if len(unknown) > UNKNOWN_SHOWN:
+        # thousands of stray columns are one problem, not thousands of lines
+        shown = "、".join(f"“{show(head)}”" for _pos, head in unknown[:UNKNOWN_NAMED])
+        out.add(f"列名无法识别：{shown}等共{len(unknown)}个未知列（本表的列：{allowed}）", row=1,
+                code="header-unknown")
+        unknown = []
     for _pos, head in unknown:
         guess = difflib.get_close_matches(_header_key(head), names, n=1, cutoff=0.5)
         if guess:
@@ -95,7 +106,6 @@ def map_headers(raw: RawSheet, out: _Collector) -> dict[str, int]:
             out.add(f"列名无法识别，是否应为“{guess[0]}”？", row=1, column=head,
                     code="header-misspelt")
         else:
-            allowed = "、".join(c.name for c in table.columns)
             out.add(f"列名无法识别（本表的列：{allowed}）", row=1, column=head,
                     code="header-unknown")
     for col in missing:
@@ -140,13 +150,10 @@ class _Parsed:
 
 def _parse_numbers(col: Column, s: pd.Series, approx_ok: bool) -> _Parsed:
     out = _Parsed(len(s))
-    fast = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    with np.errstate(over="ignore", invalid="ignore"):
+        fast = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     ok = ~np.isnan(fast)
     vals = np.where(ok, fast, 0.0)
-    neg = ok & (vals < 0)
-    frac = ok & (vals != np.floor(vals)) if col.kind == "int" else np.zeros(len(s), bool)
-    out.errors[neg] = "不能为负数"
-    out.errors[frac & ~neg] = "应为整数"
     slow = ~ok
     if slow.any():
         def read(v: object) -> tuple[float, bool]:
@@ -157,6 +164,15 @@ def _parse_numbers(col: Column, s: pd.Series, approx_ok: bool) -> _Parsed:
                 out.errors[i] = e
             elif v is not None:
                 vals[i], out.approx[i] = v
+    read_ok = pd.isna(out.errors)
+    neg = read_ok & (vals < 0)
+    big = read_ok & ~neg & ~(vals <= col.high)  # also infinity, 1e400 and the like
+    frac = read_ok & ~neg & ~big & (vals != np.floor(vals)) if col.kind == "int" else \
+        np.zeros(len(s), bool)
+    out.errors[neg] = "不能为负数"
+    out.errors[big] = f"超出合理范围（{col.range_text}）：请核对数字和单位"
+    out.errors[frac] = "应为整数"
+    vals[neg | big | frac] = 0.0
     out.values = vals
     return out
 
@@ -165,7 +181,7 @@ _FAST_FORMATS = {"date": ("%Y-%m-%d",), "datetime": ("%Y-%m-%d %H:%M:%S", "%Y-%m
                                                      "%Y-%m-%d")}
 
 
-def _parse_dates(col: Column, s: pd.Series, today: date) -> _Parsed:
+def _parse_dates(col: Column, s: pd.Series, today: date, date1904: bool = False) -> _Parsed:
     out = _Parsed(len(s))
     result = pd.Series(pd.NaT, index=s.index, dtype="datetime64[s]")
     todo = np.ones(len(s), dtype=bool)
@@ -187,7 +203,7 @@ def _parse_dates(col: Column, s: pd.Series, today: date) -> _Parsed:
     if todo.any():
         def read(v: object):
             return cells.when(v, with_time=col.kind == "datetime", future_ok=col.future_ok,
-                              today=today)
+                              today=today, date1904=date1904)
         values, errors = _distinct(s[todo], read)
         idx = np.flatnonzero(todo)
         out.errors[idx] = errors
@@ -200,17 +216,29 @@ def _parse_dates(col: Column, s: pd.Series, today: date) -> _Parsed:
 
 def _parse_strings(col: Column, s: pd.Series) -> _Parsed:
     out = _Parsed(len(s))
-    reader = cells.text if col.kind == "text" else cells.identifier
+    clean = cells.text if col.kind == "text" else cells.identifier
+    too_long = f"过长：{col.name}最多{col.max_length}字，请核对是否多粘贴了内容"
+
+    def reader(v: object) -> str:
+        result = clean(v)
+        if len(result) > col.max_length:
+            raise cells.CellError(f"{too_long}（现为{len(result)}字）")
+        return result
+
     if pd.api.types.is_string_dtype(s) and s.dtype != object:
         stripped = s.str.strip()
         simple = stripped.str.isascii().fillna(True) & ~stripped.str.contains(" ", regex=False
                                                                                ).fillna(False)
         if col.kind == "text":
             simple = ~stripped.str.contains("\u3000", regex=False).fillna(False)
+        simple &= ~stripped.str.contains(cells.CONTROLS, regex=True).fillna(False)
+        simple &= (stripped.str.len() <= col.max_length).fillna(True)
         values = stripped.to_numpy(dtype=object, na_value=None)
         rest = ~simple.to_numpy(dtype=bool)
         if rest.any():
-            values[rest] = [reader(v) if v is not None else None for v in values[rest]]
+            got, errors = _distinct(pd.Series(values[rest], dtype=object), reader)
+            values[rest] = got
+            out.errors[rest] = errors
         out.values = values
     else:
         out.values, out.errors = _distinct(s, reader)
@@ -229,12 +257,13 @@ def _parse_distinct(col: Column, s: pd.Series) -> _Parsed:
     return out
 
 
-def parse_column(col: Column, s: pd.Series, *, approx_ok: bool, today: date) -> _Parsed:
+def parse_column(col: Column, s: pd.Series, *, approx_ok: bool, today: date,
+                 date1904: bool = False) -> _Parsed:
     """Type one column; errors are per row, to be reported together."""
     if col.numeric:
         return _parse_numbers(col, s, approx_ok)
     if col.kind in ("date", "datetime"):
-        return _parse_dates(col, s, today)
+        return _parse_dates(col, s, today, date1904)
     if col.kind in ("id", "text"):
         return _parse_strings(col, s)
     return _parse_distinct(col, s)
@@ -299,7 +328,8 @@ def typed_table(raw: RawSheet, today: date) -> tuple[pa.Table | None, list[Probl
             s = body[positions[col.id]]
         raw_values[col.id] = s
         blank = _blank_mask(s) if n else np.zeros(0, dtype=bool)
-        parsed = parse_column(col, s, approx_ok=table.approx_allowed, today=today)
+        parsed = parse_column(col, s, approx_ok=table.approx_allowed, today=today,
+                              date1904=raw.date1904)
         errs = parsed.errors.copy()
         errs[blank] = None
         for i in np.flatnonzero(pd.notna(errs)):

@@ -20,10 +20,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 HERE = Path(__file__).resolve().parent
 GOOD = HERE / "good"
 CASES = HERE / "cases"
+PARAM_CASES = HERE / "params"  # parameter files: narratives (*.md), smtp.yaml, recipients.yaml
 FIXED_TIME = (2025, 1, 1, 0, 0, 0)
 
 # --- headers as the template writes them (name plus unit) ---------------------------------
@@ -327,14 +329,133 @@ def make_xlsx_cases() -> None:
     (c / "old_format.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
 
 
+def make_param_cases() -> None:
+    """Files of params/ a careless or hostile analyst might write: each narrative is used as
+    params/990102/2025.md by `emreport run`, each yaml as smtp.yaml or recipients.yaml by
+    `emreport send` (tests/test_bad_params.py)."""
+    c = PARAM_CASES
+
+    def text(name: str, body: str) -> None:
+        (c / name).write_bytes(body.encode("utf-8"))
+
+    # control characters and Unicode line separators in a narrative
+    text("nul.md", "## 导语\n\n第一段。\n\n含有\x00空字符。\n")
+    text("control_01.md", "## 存在的问题和不足\n\n执法力量\x01不足。\n")
+    text("line_separator.md", "## 导语\n\n第一段\u2028第二行。\n\n全年发现{hazards.fund}。\n")
+    text("next_line.md", "## 导语\n\n第一段\x85第二行\x0b第三行。\n")
+    text("crlf.md", "## 导语\r\n\r\n第一段。\r\n\r\n全年发现{hazards.fund}。\r\n")
+    # sizes beyond the documented limits (narrative.MAX_PARAGRAPH, MAX_ITEMS, MAX_TITLE)
+    text("long_paragraph.md", "## 隐患排查治理\n\n" + "字" * 2001 + "\n")
+    text("long_lead.md", "## 导语\n\n" + "甲" * 1200 + "\n\n" + "乙" * 1200 + "\n")
+    text("too_many_problems.md", "## 存在的问题和不足\n\n" +
+         "".join(f"第{i}条问题。\n\n" for i in range(1, 52)))
+    text("too_many_plans.md", "## 下一步工作安排\n\n" +
+         "".join(f"### 第{i}项\n\n做好第{i}项工作。\n\n" for i in range(1, 52)))
+    text("long_title.md", "## 下一步工作安排\n\n### " + "标" * 101 + "\n\n内容。\n")
+    # smtp.yaml and recipients.yaml
+    text("smtp_int_tag.yaml", "enabled: false\nport: !!int abc\n")
+    text("smtp_python_object.yaml", 'enabled: false\nhost: !!python/object/apply:os.system ["id"]\n')
+    text("smtp_binary.yaml", "enabled: false\nfrom: !!binary cmVwb3J0QGV4YW1wbGUub3Jn\n")
+    laughs = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"] + [
+        f"{x}: &{x} [{', '.join(['*' + p] * 9)}]" for p, x in zip("abcdefgh", "bcdefghi", strict=True)]
+    text("smtp_alias_bomb.yaml", "enabled: false\n" + "\n".join(laughs) + "\n")
+    text("smtp_duplicate_key.yaml", "enabled: false\nhost: a.example.org\nhost: b.example.org\n")
+    text("smtp_bad_date.yaml", "enabled: false\nhost: 2025-13-45\n")
+    text("recipients_deep.yaml", '"990102":\n  sender_name: 临江市应急管理局\n  to: ' +
+         "[" * 3000 + "]" * 3000 + "\n")
+    text("recipients_duplicate_code.yaml", '"990102":\n  sender_name: 临江市应急管理局\n'
+         "  to: a@jiangcheng.example.org\n990102:\n  sender_name: 江城区应急管理局\n"
+         "  to: b@jiangcheng.example.org\n")
+def _replace_row2(data: bytes, row: str) -> bytes:
+    """The workbook with its first sheet's row 2 replaced by hand-written XML."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        part = zf.read("xl/worksheets/sheet1.xml").decode()
+    part = re.sub(r'<row r="2">.*?</row>', row, part)
+    return rezip(data, {"xl/worksheets/sheet1.xml": part.encode()})
+
+
+def _with_workbook(data: bytes, change) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        book = zf.read("xl/workbook.xml").decode()
+    return rezip(data, {"xl/workbook.xml": change(book).encode()})
+
+
+def make_issue12_cases() -> None:
+    """Hostile and odd files found by probing: extent, numbers, formulas, names, formats."""
+    c = CASES
+    h = HEADERS["隐患排查"]
+    training = sheet("安全培训", [["990171", "2025-H2", 3, 100, 200, 300, 40, 40]])
+    # one cell at the last cell Excel has: the reader would allocate 17 billion cells (512 GiB)
+    last = ('<row r="1048576"><c r="XFD1048576" t="n"><v>1</v></c></row></sheetData>')
+    base = xlsx_bytes(training)
+    with zipfile.ZipFile(io.BytesIO(base)) as zf:
+        part = zf.read("xl/worksheets/sheet1.xml").decode()
+    (c / "huge_cell_ref.xlsx").write_bytes(rezip(base, {
+        "xl/worksheets/sheet1.xml": part.replace("</sheetData>", last).encode()}))
+    # formulas with cached values, written as other writers (or a forger) write them: attributes
+    # reordered, single-quoted, a namespace prefix, no r at all, and no cached value
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    row = ('<row r="2"><c r="A2" t="inlineStr"><is><t>990171</t></is></c>'
+           '<c r="B2" t="inlineStr"><is><t>2025-H2</t></is></c>'
+           '<c t="n" r="C2"><f>1+2</f><v>3</v></c>'
+           "<c r='D2'><f>50*2</f><v>100</v></c>"
+           f'<x:c xmlns:x="{main}" r="E2"><x:f>100*2</x:f><x:v>200</x:v></x:c>'
+           '<c><f>D2+E2</f><v>300</v></c>'
+           '<c r="G2"><f>20*2</f></c><c r="H2" t="n"><v>40</v></c></row>')
+    (c / "formula_disguised.xlsx").write_bytes(_replace_row2(base, row))
+    # numbers no column can hold: 1e20 deaths, int64's largest, infinity three ways
+    write_csv(c / "生产安全事故_number_out_of_range.csv", HEADERS["生产安全事故"], [
+        _accident_csv("SGC4001", **{"死亡人数（人）": "1e20"}),
+        _accident_csv("SGC4002", **{"重伤人数（人）": "9223372036854775807"}),
+        _accident_csv("SGC4003", **{"直接经济损失（万元）": "inf"}),
+        _accident_csv("SGC4004", **{"直接经济损失（万元）": "Infinity"}),
+        _accident_csv("SGC4005", **{"直接经济损失（万元）": "1e400"})])
+    # two parts of 1e308 each: accepted one by one, their sum overflows to infinity
+    write_xlsx(c / "number_overflow.xlsx",
+               sheet("安全培训", [["990171", "2025-H2", 3, 1e308, 1e308, 1e308, 40, 40]]))
+    write_csv(c / "隐患排查_name_too_long.csv", h,
+              [_hazard("YHC4101", 企业名称="江城" + "恒" * 39_996 + "有限公司")])
+    # a header that would erase the terminal's line and write over it
+    write_csv(c / "隐患排查_escape_in_header.csv", [*h, "备注\x1b[2K\x1b[1G已导入"],
+              [[*_hazard("YHC4201"), "无"]])
+    (c / "安全培训.ods").write_bytes(b"PK\x03\x04" + b"\x00" * 60)
+    write_csv(c / "隐患排查_many_unknown_columns.csv", [*h, *(f"备注{i}" for i in range(1, 10_001))],
+              [[*_hazard("YHC4301"), *([""] * 10_000)]])
+
+    # accepted, each with a note or a cleaning the tests check
+    write_csv(c / "隐患排查_control_chars.csv", h, [
+        _hazard("YHC4401", 区划代码="990171", 企业名称="高新\x1b[31m恒远\x0b电子\n科技有限公司\u202e"),
+        _hazard("YHC\x7f4402", 区划代码="990171", 企业名称="高新\t瑞达\u200b物流有限公司")])
+    hidden = xlsx_bytes(sheet("安全培训", [["990171", "2025-H2", 3, 100, 200, 300, 40, 40]]))
+    (c / "hidden_sheet.xlsx").write_bytes(_with_workbook(
+        hidden, lambda b: b.replace('state="visible"', 'state="hidden"')))
+    # a workbook of the 1904 date system (Excel for Mac before 2011): plain-number dates count
+    # from 1904-01-01, and a date-formatted cell is read by its format
+    serial = (date(2025, 3, 10) - date(1904, 1, 1)).days
+    wb = Workbook()
+    wb.epoch = CALENDAR_MAC_1904
+    ws = wb.active
+    ws.title = "隐患排查"
+    ws.append(h)
+    ws.append(["YHC4501", "990171", "高新明辉光电有限公司", "工贸", "企业自查", "一般", serial,
+               serial + 31, date(2025, 3, 20), "否"])
+    wb.properties.creator = "emreport tests"
+    wb.properties.created = wb.properties.modified = datetime(*FIXED_TIME)
+    buf = io.BytesIO()
+    wb.save(buf)
+    (c / "date1904.xlsx").write_bytes(rezip(buf.getvalue()))
+
+
 def main() -> None:
-    for folder in (GOOD, CASES):
+    for folder in (GOOD, CASES, PARAM_CASES):
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
     make_good()
     make_csv_cases()
     make_xlsx_cases()
-    for folder in (GOOD, CASES):
+    make_param_cases()
+    make_issue12_cases()
+    for folder in (GOOD, CASES, PARAM_CASES):
         for path in sorted(folder.iterdir()):
             print(f"{path.relative_to(HERE)}  {path.stat().st_size} bytes")
 

@@ -1,14 +1,11 @@
-"""Every figure a report states, for a district or a city and a period, with the year before.
-
-Event tables are aggregated here; the metrics of period-total and stock tables are derived from
-their declarations in `schema`, so a column added there is a metric here. A city's figures are
-computed from its members' rows together, so a city total is the sum of its parts and a city
-rate is computed from city totals, never averaged.
-"""
+"""The figures: one `Metric` (this period and a year earlier, worded as the documents do),
+the rows of a period (`PeriodData`), and every metric's declaration — event tables aggregated
+here, period-total and stock tables derived from their declarations in `schema`, so a column
+added there is a metric here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -17,8 +14,7 @@ import pandas as pd
 
 from emreport import wording
 from emreport.periods import Period
-from emreport.schema import BY_ID, HAZARD_SOURCES, RESPONSE_LEVELS, SECTORS, TABLES
-from emreport.store import Store, StoreError, Unit
+from emreport.schema import BY_ID, RESPONSE_LEVELS, TABLES
 
 GRADES = ("特别重大", "重大", "较大", "一般")
 
@@ -244,7 +240,7 @@ EVENT_METRICS: tuple[tuple[str, str, str, Callable], ...] = (
 )
 
 
-def _declared_metrics() -> Iterator[tuple[str, str, str, Callable, Callable]]:
+def declared_metrics() -> Iterator[tuple[str, str, str, Callable, Callable]]:
     """Metrics of period-total and stock tables: the sum of each numeric column."""
     for table in TABLES:
         if table.kind not in ("total", "stock"):
@@ -271,169 +267,5 @@ def metric_ids() -> dict[str, tuple[str, str]]:
     """Every metric id with its label and unit, without computing anything: placeholders and
     the data-model documentation are checked against this list."""
     out = {mid: (label, unit) for mid, label, unit, _ in EVENT_METRICS}
-    out.update({mid: (label, unit) for mid, label, unit, _, _ in _declared_metrics()})
+    out.update({mid: (label, unit) for mid, label, unit, _, _ in declared_metrics()})
     return out
-
-
-# --- breakdowns ---------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Breakdown:
-    """A table of one measure split by a category, this period against a year earlier."""
-
-    id: str
-    title: str
-    table: str
-    by: str  # a column, or "month" / "accident_grade" (derived)
-    order: tuple
-    measures: tuple[tuple[str, str, Callable[[pd.DataFrame, PeriodData], pd.Series]], ...]
-
-
-def _rows(df: pd.DataFrame, d: PeriodData) -> pd.Series:
-    return pd.Series(1, index=df.index)
-
-
-def _col(column: str) -> Callable[[pd.DataFrame, PeriodData], pd.Series]:
-    return lambda df, d: df[column].astype(float)
-
-
-def _rectified_rows(df: pd.DataFrame, d: PeriodData) -> pd.Series:
-    return d.rectified_by_end().astype(int)
-
-
-BREAKDOWNS: tuple[Breakdown, ...] = (
-    Breakdown("accidents.by_sector", "分行业领域事故情况", "accidents", "sector", SECTORS,
-              (("事故起数", "起", _rows), ("死亡人数", "人", _col("deaths")))),
-    Breakdown("accidents.by_grade", "分等级事故情况", "accidents", "accident_grade", GRADES,
-              (("事故起数", "起", _rows), ("死亡人数", "人", _col("deaths")))),
-    Breakdown("accidents.by_month", "分月事故情况", "accidents", "month", (),
-              (("事故起数", "起", _rows), ("死亡人数", "人", _col("deaths")))),
-    Breakdown("hazards.by_source", "分来源隐患排查整改情况", "hazards", "source", HAZARD_SOURCES,
-              (("发现隐患", "条", _rows), ("已整改", "条", _rectified_rows))),
-    Breakdown("hazards.by_grade", "分等级隐患排查整改情况", "hazards", "grade", ("一般", "重大"),
-              (("发现隐患", "条", _rows), ("已整改", "条", _rectified_rows))),
-    Breakdown("hazards.by_sector", "分行业领域隐患排查整改情况", "hazards", "sector", SECTORS,
-              (("发现隐患", "条", _rows), ("已整改", "条", _rectified_rows))),
-    Breakdown("hazards.by_month", "分月隐患排查情况", "hazards", "month", (),
-              (("发现隐患", "条", _rows), ("已整改", "条", _rectified_rows))),
-    Breakdown("inspections.by_sector", "分行业领域执法情况", "inspections", "sector", SECTORS,
-              (("执法检查", "家次", _rows), ("立案", "起", _col("case_filed")),
-               ("罚款金额", "万元", _col("fine")))),
-    Breakdown("flood.by_level", "分级别防汛防台应急响应", "flood_responses", "level",
-              RESPONSE_LEVELS, (("应急响应", "次", _rows),)),
-)
-
-
-def _categories(b: Breakdown, df: pd.DataFrame, d: PeriodData) -> pd.Series:
-    if b.by == "month":
-        return pd.to_datetime(df[BY_ID[b.table].date]).dt.month
-    if b.by == "accident_grade":
-        return pd.Series(_grade(df), index=df.index)
-    return df[b.by]
-
-
-def breakdown(b: Breakdown, cur: PeriodData, prev: PeriodData | None) -> pd.DataFrame:
-    """Rows: categories in their official order (all months; other categories seen in either
-    period). Columns: each measure this period and, where recorded, a year earlier."""
-    columns: dict[str, dict] = {}
-    periods = (("", cur), ("(上年同期)", prev)) if prev is not None else (("", cur),)
-    for label, _unit, fn in b.measures:
-        for suffix, d in periods:
-            df = d[b.table]
-            cats = _categories(b, df, d)
-            sums = fn(df, d).groupby(cats, sort=False).sum()
-            columns[label + suffix] = {k: as_number(v) for k, v in sums.items()}
-    if b.by == "month":
-        index = list(cur.period.month_numbers)
-    else:
-        seen = set().union(*(c.keys() for c in columns.values()))
-        index = [c for c in b.order if c in seen]
-    frame = pd.DataFrame({name: [vals.get(k, 0) for k in index] for name, vals in columns.items()},
-                         index=index)
-    names = {"month": "月份", "accident_grade": "事故等级"}
-    frame.index.name = names.get(b.by) or BY_ID[b.table].column(b.by).name
-    return frame
-
-
-# --- the result ---------------------------------------------------------------------------
-
-class Metrics(Mapping[str, Metric]):
-    """All figures for one unit and period; indexable by metric id."""
-
-    def __init__(self, unit: Unit, cur: PeriodData, prev: PeriodData, prev_recorded: bool = True,
-                 tables: bool = True):
-        """From the rows of the period and of the same period a year earlier; `tables=False`
-        leaves the breakdown tables out (a city's members are compared by their figures)."""
-        self.unit = unit
-        self.period = cur.period
-        self.prev_recorded = prev_recorded
-        self.cur, self.prev = cur, prev
-        self._items: dict[str, Metric] = {}
-        for mid, label, unit_, fn in EVENT_METRICS:
-            earlier = fn(prev) if prev_recorded else None
-            self._items[mid] = Metric(mid, label, unit_, fn(cur), earlier)
-        for mid, label, unit_, fn, approx in _declared_metrics():
-            table = mid.split(".")[0]
-            # a total or stock table without rows for a period means "not reported", not zero
-            value = fn(cur) if len(cur[table]) else None
-            earlier = fn(prev) if len(prev[table]) else None
-            self._items[mid] = Metric(mid, label, unit_, value, earlier, approx(cur))
-        self.tables = {b.id: breakdown(b, cur, prev if prev_recorded else None)
-                       for b in BREAKDOWNS} if tables else {}
-        self._has = {tid for tid, df in cur.frames.items() if len(df)}
-
-    def release(self) -> Metrics:
-        """Let go of the rows once the figures are made: a city keeps the figures of each of
-        its members, not a second copy of their records."""
-        self.cur = self.prev = None  # type: ignore[assignment]
-        return self
-
-    def __getitem__(self, key: str) -> Metric:
-        return self._items[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._items)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def has(self, table_id: str) -> bool:
-        """Whether the period has any rows of a table: sections without data are left out."""
-        return table_id in self._has
-
-    def to_json(self) -> dict:
-        """Every figure by id, with unit and the year-earlier figure: the metrics.json body."""
-        return {"unit": {"code": self.unit.code, "name": self.unit.name, "level": self.unit.level},
-                "period": self.period.code, "previous_period": self.period.previous_year().code,
-                "metrics": {k: m.to_json() for k, m in self._items.items()}}
-
-
-def compute(store: Store, code: str, period: Period | str) -> Metrics:
-    """Metrics for a district or city code and a period such as 2025-H1 or 2025."""
-    period, recorded = _checked(store, period)
-    unit = store.unit(code)
-    # each period read on its own: a year of records is held once, not also in a copy cut
-    # from a slice of both years
-    before = period.previous_year()
-    return Metrics(unit, PeriodData(store.slice(unit, period), period),
-                   PeriodData(store.slice(unit, before), before), recorded)
-
-
-def compute_members(store: Store, city: Metrics) -> Iterator[Metrics]:
-    """The figures of each member of a city, in the order of its members, from the rows the
-    city's own figures were made from: the records are read and cut once, not once more per
-    member. Each member keeps its figures, not its rows."""
-    codes = city.unit.members
-    for code, cur, prev in zip(codes, city.cur.members(codes), city.prev.members(codes),
-                               strict=True):
-        yield Metrics(store.unit(code), cur, prev, city.prev_recorded, tables=False).release()
-
-
-def _checked(store: Store, period: Period | str) -> tuple[Period, bool]:
-    """The period, refused when the store has no data for it, and whether the year before
-    was recorded (同比 is stated only then)."""
-    period = Period.parse(period) if isinstance(period, str) else period
-    if not store.covers(period):
-        have = "、".join(sorted(store.halves())) or "无"
-        raise StoreError(f"{period.label}没有数据（已有数据的半年：{have}）")
-    return period, store.covers(period.previous_year())

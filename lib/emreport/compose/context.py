@@ -1,0 +1,101 @@
+"""What every section room writes from: the unit's metrics, the analyst's narrative, a city's
+members, the period's words, and the small helpers that turn metrics into clauses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from emreport import charts, narrative
+from emreport.compose.document import Figure
+from emreport.metrics import Metric, Metrics, as_number
+
+SCOPE = {"市": "全市", "区": "全区", "县": "全县", "开发区": "全区", "市本级": "市本级"}
+
+
+@dataclass
+class Peer:
+    """One member of a city: its name, level and metrics, for comparisons and rankings."""
+
+    code: str
+    name: str
+    level: str
+    metrics: Metrics
+
+
+@dataclass
+class Context:
+    """One report's inputs; `peers` (a city's members) turn on the city's sentences."""
+
+    m: Metrics
+    story: narrative.Narrative
+    peers: list[Peer] = field(default_factory=list)
+    today: date | None = None
+
+    def __post_init__(self) -> None:
+        self.p = self.m.period
+        self.scope = SCOPE.get(self.m.unit.level, "全区")
+        self.when = f"{self.p.year}年" if not self.p.half else self.p.label
+
+    # --- figures as words -------------------------------------------------------------------
+
+    def t(self, mid: str) -> str:
+        return self.m[mid].text()
+
+    def v(self, mid: str) -> float:
+        return self.m[mid].value or 0
+
+    def listing(self, items: list[tuple[str, str]], sep: str = "，") -> str:
+        """"检查企业15家，发现隐患75处": items whose figure is zero or missing are left out."""
+        out = []
+        for prefix, mid in items:
+            metric = self.m[mid]
+            if metric.value:
+                out.append(f"{prefix}{metric.text()}")
+        return sep.join(out)
+
+    def yoy_pair(self, *mids: str) -> str:
+        from emreport import wording
+
+        ms = [self.m[x] for x in mids]
+        if any(x.prev is None for x in ms):
+            return ""
+        return wording.yoy_pair([(x.value or 0, x.prev) for x in ms], [x.unit for x in ms])
+
+    def extras(self, key: str) -> list[str]:
+        """The analyst's own paragraphs for a section, placeholders filled."""
+        return [narrative.filled(self.story, p, self.m) for p in self.story.sections.get(key, [])]
+
+    def filled(self, para: narrative.Paragraph) -> str:
+        return narrative.filled(self.story, para, self.m)
+
+    @staticmethod
+    def figure(caption: str, draw: Callable[[], bytes]) -> Figure | None:
+        """A chart, or nothing when the data holds nothing to draw (all zeros or no rows);
+        any other failure to draw is an error of the report."""
+        try:
+            return Figure(draw(), caption)
+        except charts.NoData:
+            return None
+
+    # --- a city's members -------------------------------------------------------------------
+
+    @property
+    def districts(self) -> list[Peer]:
+        return [p for p in self.peers if p.level != "市本级"]
+
+    @property
+    def own(self) -> Peer | None:
+        return next((p for p in self.peers if p.level == "市本级"), None)
+
+    def split(self, mid: str, what: str) -> tuple[str, dict]:
+        """市本级 against 各地 for one figure: 其中市本级…，各地…, and the split as stated."""
+        own = self.own
+        if own is None or not self.districts:
+            return "", {}
+        rest = sum(p.metrics[mid].value or 0 for p in self.districts)
+        metric = own.metrics[mid]
+        rest_text = Metric(mid, metric.label, metric.unit, as_number(rest), None).text()
+        stated = {mid: {"市本级": metric.value, "各地": as_number(rest)}}
+        return f"其中市本级{what}{metric.text()}，各地{what}{rest_text}", stated

@@ -1,0 +1,80 @@
+"""The bundle: what a report notebook's last cell hands the runner besides the page —
+metrics.json's body, the appendix tables, the title, the data fingerprint — defined here once,
+for the side that writes it (`report.publish`) and the side that reads it (the worker)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from emreport.compose.document import Document, Table, numbered
+from emreport.metrics import Metrics, as_number
+
+if TYPE_CHECKING:
+    import nbformat
+
+# metadata key of the notebook outputs that belong to the printed report
+OUTPUT_KEY = "emreport"
+MIME = "application/vnd.emreport.bundle+json"
+
+
+class BundleError(ValueError):
+    """A notebook that published no bundle."""
+
+
+def make(doc: Document, m: Metrics, *, fingerprint: str, narrative: str) -> dict:
+    """The bundle of one composed report."""
+    stated = doc.stated()
+    body = m.to_json()
+    body["tables"] = {bid: _table_json(t) for bid, t in
+                      {**m.tables, **stated.get("tables", {})}.items()}
+    if stated.get("splits"):
+        body["splits"] = stated["splits"]
+    if stated.get("members"):
+        body["members"] = stated["members"]
+    return {"metrics": body, "title": doc.title, "data_fingerprint": fingerprint,
+            "narrative": narrative,
+            "appendix": [_appendix_json(t) for t in numbered(doc).appendix]}
+
+
+def of(nb: nbformat.NotebookNode) -> dict:
+    """The bundle the notebook's last cell published."""
+    import json
+
+    for cell in reversed(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "display_data" and MIME in out.get("data", {}):
+                data = out["data"][MIME]
+                return json.loads(data) if isinstance(data, str) else data
+    raise BundleError("笔记本没有发布报告数据：最后一个单元格应为 report.publish(r)")
+
+
+def tables(bundle: dict) -> list[Table]:
+    """The appendix tables, as the Document held them."""
+    return [Table(t["title"], pd.DataFrame(t["rows"], columns=t["columns"],
+                                           index=pd.Index(t["index"], name=t["index_name"])),
+                  t["units"], t["note"]) for t in bundle["appendix"]]
+
+
+def _table_json(t: pd.DataFrame) -> dict:
+    return {"index_name": t.index.name, "index": [str(i) for i in t.index],
+            "columns": {c: [as_number(v) for v in t[c]] for c in t.columns}}
+
+
+def _appendix_json(t: Table) -> dict:
+    frame = t.frame
+    return {"title": t.title, "index_name": frame.index.name or "",
+            "index": [str(i) for i in frame.index],
+            "columns": list(map(str, frame.columns)),
+            "rows": [[_plain(v) for v in row] for row in frame.itertuples(index=False)],
+            "units": dict(t.units), "note": t.note}
+
+
+def _plain(v: object) -> object:
+    if v is None:
+        return None
+    if isinstance(v, str):
+        return v
+    f = float(v)
+    return None if f != f else as_number(f)  # NaN is an empty cell
