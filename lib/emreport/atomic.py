@@ -93,14 +93,20 @@ def replacing(final: Path) -> Iterator[Path]:
         discard(tmp)
 
 
-def _running(pid: int) -> bool:
+def running(pid: int) -> bool:
+    """Whether the process runs; a zombie (killed, not yet reaped by a parent that is itself
+    gone) does not."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True  # no /proc: as far as can be told, it runs
+    return state not in ("Z", "X")
 
 
 def sweep(folder: Path) -> list[Path]:
@@ -114,7 +120,7 @@ def sweep(folder: Path) -> list[Path]:
     now = time.time()
     for entry in entries:
         m = TEMP.match(entry.name)
-        if m is None or int(m["pid"]) == os.getpid() or _running(int(m["pid"])):
+        if m is None or int(m["pid"]) == os.getpid() or running(int(m["pid"])):
             continue
         try:
             if not entry.is_file(follow_symlinks=False) or \
@@ -170,7 +176,7 @@ def sweep_temp(folder: Path | None = None) -> list[Path]:
             continue
     for entry in entries:
         m = TEMP_DIR.match(entry.name)
-        if m is None or int(m["pid"]) == os.getpid() or _running(int(m["pid"])):
+        if m is None or int(m["pid"]) == os.getpid() or running(int(m["pid"])):
             continue
         try:
             if entry.is_dir(follow_symlinks=False):

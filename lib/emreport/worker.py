@@ -79,6 +79,7 @@ class Renderer:
 
         atomic.sweep_temp()  # the profiles and kernel folders of runs that were killed
         self.tabs = tabs
+        self._closed = False
         self._printer = None
         self._printer_lock = threading.Lock()
         # the browser starts while the kernels warm up
@@ -86,10 +87,11 @@ class Renderer:
         self._starting.start()
         self._kernels_lock = threading.Lock()
         self.server = KernelServer()
-        self._closed = False
 
     def _start_printer(self):
         with self._printer_lock:
+            if self._closed:  # the worker is stopping: no new browser
+                raise RuntimeError("worker closed")
             if self._printer is None:
                 from emreport.pdf import default_printer
 
@@ -122,9 +124,11 @@ class Renderer:
     def kernel_manager(self):
         """A kernel manager class for one notebook run, on a live fork server (started
         afresh if the last one died)."""
-        from emreport.kernels import KernelServer, kernel_manager_class
+        from emreport.kernels import KernelServer, KernelServerError, kernel_manager_class
 
         with self._kernels_lock:
+            if self._closed:  # the worker is stopping: a lane must not start a new server
+                raise KernelServerError("内核服务已关闭")
             if not self.server.alive():
                 self.server.close()
                 self.server = KernelServer()
@@ -133,7 +137,8 @@ class Renderer:
     def close(self):
         if self._closed:
             return
-        self._closed = True
+        with self._kernels_lock, self._printer_lock:
+            self._closed = True
         self.server.close()
         self._starting.join()
         self.restart_printer(self._printer)
@@ -321,6 +326,9 @@ def serve(worker_id: int, lanes: int | None, tasks, events) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def stop(*_):
+        # once: a second SIGTERM (the coordinator's and the parent-death one) must not cut
+        # the closing short, which would leave the kernel server's folder behind
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.alarm(15)  # closing down must not take longer; SIGALRM then ends the worker
         raise SystemExit(0)
 
