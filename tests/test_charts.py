@@ -188,6 +188,29 @@ def test_names_from_the_data_are_escaped():
     assert "东湖区<b>&\"'" in texts(root, "categories")
 
 
+def test_control_characters_in_district_names_still_give_valid_xml():
+    """VT, ESC and NUL are forbidden in XML 1.0 even as character references: a city chart
+    whose district names carry them is still valid XML, the names shown without them."""
+    frame = peers(4).rename(index={"江城区": "江城\x0b区", "东湖区": "东湖\x1b[31m区",
+                                   "北山县": "北\x00山县\ufffe"})
+    for prev in (None, "发现隐患(上年同期)"):
+        data = charts.districts_compare(frame, "发现隐患", "条", prev)
+        root = ET.fromstring(data)  # raises on invalid XML
+        assert texts(root, "categories") == ["江城区", "东湖[31m区", "北山县", "临江高新技术产业开发区"]
+        assert not any(ch in data.decode("utf-8") for ch in "\x0b\x1b\x00\ufffe")
+    legend = texts(ET.fromstring(charts.monthly_accidents(by_month(), "2025\x1b年", "2024\x07年")),
+                   "legend")
+    assert legend == ["2025年", "2024年"]
+
+
+def test_an_invalid_svg_fails_the_report_instead_of_showing_a_broken_image():
+    c = charts.Canvas()
+    c.items.append("<text>\x1b</text>")  # drawn past the sanitising, as a future bug might
+    with pytest.raises(charts.ChartError, match=r"生成的图表不是有效的 SVG（第2行第6列）"):
+        c.svg()
+    assert not issubclass(charts.ChartError, ValueError), "ValueError leaves the chart out"
+
+
 # --- the value axis -----------------------------------------------------------------------
 @pytest.mark.parametrize("top, integer, limit, ticks", [
     (2265, True, 2604.75, [0, 600, 1200, 1800, 2400]),

@@ -212,3 +212,19 @@ def test_unreachable_scheduler_is_named_and_nothing_is_written(run_cli, tmp_path
     assert r.code == 1
     assert "无法连接 Dask 调度器" in r.err and address in r.err, r.err
     assert not out.exists(), "outputs written although the scheduler could not be reached"
+
+
+@pytest.mark.parametrize("address", ["not a url", "foo://10.0.0.5:8786", "tcp://10.0.0.5",
+                                     "tcp://10.0.0.5:99999"])
+def test_a_malformed_scheduler_address_is_refused_at_once(address, tmp_path):
+    # a subprocess: the 20 s hang and the traceback came at interpreter exit
+    out = tmp_path / "outputs"
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "emreport.cli", "run", "--period", "2025-H1", "--district",
+         "990102", "--outputs", str(out), "--scheduler", address],
+        capture_output=True, text=True, timeout=60)
+    assert time.monotonic() - started < 15
+    assert done.returncode == 1
+    assert done.stderr == f"Dask 调度器地址“{address}”格式不对，应如 tcp://10.0.0.5:8786\n"
+    assert not out.exists()

@@ -32,6 +32,7 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from emreport import atomic
 from emreport.compose.document import Table
 from emreport.template import (
     AUTHOR,
@@ -390,6 +391,6 @@ def write_appendix(tables: Sequence[Table], target: str | os.PathLike[str] | IO[
     """Write report.xlsx to a path or into an open binary file (such as BytesIO)."""
     data = appendix_bytes(tables, report_title=report_title, timestamp=timestamp)
     if isinstance(target, str | os.PathLike):
-        Path(target).write_bytes(data)
+        atomic.write_bytes(Path(target), data)
     else:
         target.write(data)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from emreport import cache, narrative
+from emreport import atomic, cache, narrative
 from emreport.metrics import metric_ids
 from emreport.periods import Period, PeriodError
 from emreport.progress import Progress, clock
@@ -117,10 +117,11 @@ class Result:
     failed: list[tuple[Job, str]] = field(default_factory=list)
     interrupted: bool = False
     indexes: list[Path] = field(default_factory=list)
+    index_errors: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
-        return 130 if self.interrupted else (1 if self.failed else 0)
+        return 130 if self.interrupted else (1 if self.failed or self.index_errors else 0)
 
 
 def default_jobs() -> int:
@@ -184,6 +185,8 @@ def _whole_writes():
 
 
 def _store_outcome(outcome, outputs: Path, result: Result, progress: Progress) -> None:
+    """Write one report's files (or its failure); a file that cannot be written (a full
+    disk) fails that report in one line, and the report already there stays whole."""
     from emreport.render import write
 
     job = outcome.job
@@ -192,21 +195,32 @@ def _store_outcome(outcome, outputs: Path, result: Result, progress: Progress) -
     state = {"key": outcome.key, "code": job.code, "period": job.period,
              "finished": datetime.now().isoformat(timespec="seconds"),
              "seconds": round(outcome.seconds, 2), "host": outcome.host}
-    with _whole_writes():
-        if outcome.ok:
-            write(out_dir, outcome.files, dict(state, status="done"))
-            failed_nb.unlink(missing_ok=True)
+    had_report = (out_dir / "report.pdf").exists()
+    error = outcome.error
+    try:
+        with _whole_writes():
+            if outcome.ok:
+                write(out_dir, outcome.files, dict(state, status="done"))
+                failed_nb.unlink(missing_ok=True)
+            else:
+                if outcome.failed_notebook:
+                    write(out_dir, {"report.failed.ipynb": outcome.failed_notebook})
+                cache.record(out_dir, dict(state, status="failed", error=outcome.error,
+                                           cell=outcome.cell))
+    except OSError as e:
+        words = atomic.failure_words(e)
+        if not outcome.ok:
+            error = f"{outcome.error}（另：{words}）"
+        elif str(e.filename).endswith(cache.STATE):
+            error = f"{words}：报告已更新，但下次运行会重新生成"
         else:
-            if outcome.failed_notebook:
-                write(out_dir, {"report.failed.ipynb": outcome.failed_notebook})
-            cache.record(out_dir, dict(state, status="failed", error=outcome.error,
-                                       cell=outcome.cell))
-    if outcome.ok:
+            error = f"{words}：" + ("已保留上次生成的报告" if had_report else "没有写入任何文件")
+    if not error:
         result.done.append(job)
         progress.finish(job.id, outcome.seconds)
     else:
-        result.failed.append((job, outcome.error))
-        progress.fail(job.id, outcome.error)
+        result.failed.append((job, error))
+        progress.fail(job.id, error)
 
 
 def run(p: Plan, *, store: Path, params_dir: Path, outputs: Path, timeout: int = 600,
@@ -252,7 +266,7 @@ def run(p: Plan, *, store: Path, params_dir: Path, outputs: Path, timeout: int =
         result.interrupted = True
     finally:
         progress.close()
-        if not result.indexes:
+        if not result.indexes and not result.index_errors:
             _indexes(p, outputs, result)
     _summary(result, len(p.jobs), time.monotonic() - started, outputs)
     return result
@@ -261,7 +275,12 @@ def run(p: Plan, *, store: Path, params_dir: Path, outputs: Path, timeout: int =
 def _indexes(p: Plan, outputs: Path, result: Result) -> None:
     from emreport import index
 
-    result.indexes = [index.write(outputs, period) for period in sorted({j.period for j in p.jobs})]
+    result.indexes, result.index_errors = [], []
+    for period in sorted({j.period for j in p.jobs}):
+        try:
+            result.indexes.append(index.write(outputs, period))
+        except OSError as e:
+            result.index_errors.append(f"{atomic.failure_words(e)}：索引保持上次的版本")
 
 
 def _summary(result: Result, total: int, seconds: float, outputs: Path) -> None:
@@ -276,6 +295,8 @@ def _summary(result: Result, total: int, seconds: float, outputs: Path) -> None:
         print(f"  失败：{job.id}：{message}{where}", file=sys.stderr)
     for path in result.indexes:
         print(f"索引：{path}")
+    for message in result.index_errors:
+        print(f"  失败：{message}", file=sys.stderr)
 
 
 class LocalPool:
@@ -409,11 +430,15 @@ class DaskPool:
             from distributed import Client
         except ImportError as e:
             raise SchedulerError("未安装 dask.distributed：pip install distributed") from e
+        # An address Client cannot parse fails inside its connection loop, and the half-made
+        # client then takes 20 s to close at exit, with a traceback: check it first.
+        wrong = SchedulerError(f"Dask 调度器地址“{address}”格式不对，应如 tcp://10.0.0.5:8786")
+        if not _address_ok(address):
+            raise wrong
         try:
             self.client = Client(address, timeout="10s", set_as_default=False)
         except ValueError:
-            raise SchedulerError(f"Dask 调度器地址“{address}”格式不对，应如 tcp://10.0.0.5:8786"
-                                 ) from None
+            raise wrong from None
         except (OSError, TimeoutError):
             raise SchedulerError(f"无法连接 Dask 调度器 {address}：10秒内没有连上，请检查地址，"
                                  "以及调度器（dask scheduler）是否在运行") from None
@@ -466,3 +491,20 @@ class DaskPool:
 
 class SchedulerError(Exception):
     """The Dask scheduler cannot be used."""
+
+
+def _address_ok(address: str) -> bool:
+    """Whether dask.distributed can parse the address: a known scheme and, for the network
+    ones, a host and a port."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.comm.registry import get_backend
+
+    try:
+        scheme, location = parse_address(address)
+        get_backend(scheme)
+        if scheme in ("tcp", "tls", "ws", "wss", "ucx"):
+            host, port = parse_host_port(location)
+            return bool(host) and 0 < int(port) < 65536
+        return bool(location)
+    except (ValueError, TypeError):
+        return False

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections import defaultdict
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from emreport import atomic
 
 if TYPE_CHECKING:
     from emreport.periods import Period
@@ -129,6 +130,4 @@ def forget(out_dir: Path) -> None:
 
 def record(out_dir: Path, state: dict) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = out_dir / f".{STATE}.{os.getpid()}"
-    tmp.write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, out_dir / STATE)
+    atomic.write_text(out_dir / STATE, json.dumps(state, ensure_ascii=False, indent=1))

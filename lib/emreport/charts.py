@@ -15,7 +15,9 @@ notebook's matplotlib settings included) can change them.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from xml.sax.saxutils import escape, quoteattr
@@ -68,6 +70,32 @@ ASCENT = 0.88
 CENTRE = 0.38
 
 
+# Characters XML 1.0 forbids even escaped (C0 controls, surrogates, U+FFFE/U+FFFF), and the
+# other control characters, which no face draws; a tab or line break becomes a space.
+_UNDRAWABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+class ChartError(RuntimeError):
+    """A chart that came out as invalid SVG: the report fails rather than show a broken
+    image (not a ValueError, which means "nothing to draw" and leaves the chart out)."""
+
+
+def drawable(text: str) -> str:
+    """Text as a chart shows it: without the characters SVG cannot carry or a face draw."""
+    return _UNDRAWABLE.sub("", str(text)).replace("\t", " ").replace("\r", " ").replace("\n", " ")
+
+
+def checked_svg(data: bytes) -> bytes:
+    """The SVG, once parsed as XML: every chart the project writes passes here."""
+    try:
+        ET.fromstring(data)
+    except ET.ParseError as e:
+        line, column = e.position
+        raise ChartError(f"生成的图表不是有效的 SVG（第{line}行第{column}列），报告未生成："
+                         "这是程序的错误，请报告给维护者") from None
+    return data
+
+
 # --- drawing ------------------------------------------------------------------------------
 def _f(value: float) -> str:
     """A coordinate with two decimals at most: short, and the same bytes every time."""
@@ -79,7 +107,7 @@ def text_width(text: str, size: float) -> float:
     """How wide a line of 黑体 text is, in points: CJK characters and Roman numerals are one
     em, digits half an em (the face's own advance widths), other Latin about that."""
     em = 0.0
-    for ch in text:
+    for ch in drawable(text):
         if unicodedata.east_asian_width(ch) in "WFA" and ord(ch) > 0x7F:
             em += 1.0
         elif ch in ".,:;!'|":
@@ -137,14 +165,14 @@ class Canvas:
         attrs = f' text-anchor="{anchor}"' if anchor != "start" else ""
         attrs += ' font-weight="bold"' if bold else ""
         self.items.append(f'<text x="{_f(x)}" y="{_f(baseline)}" font-size="{_f(size)}"'
-                          f'{attrs}>{escape(text)}</text>')
+                          f'{attrs}>{escape(drawable(text))}</text>')
 
     def svg(self) -> bytes:
         head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{_f(self.width_cm)}cm" '
                 f'height="{_f(self.height_cm)}cm" viewBox="0 0 {_f(self.w)} {_f(self.h)}" '
                 f'font-family={quoteattr(FONT)} fill="{INK}">'
                 f'<rect width="100%" height="100%" fill="#ffffff"/>')
-        return "\n".join([head, *self.items, "</svg>\n"]).encode("utf-8")
+        return checked_svg("\n".join([head, *self.items, "</svg>\n"]).encode("utf-8"))
 
 
 # --- numbers ------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from emreport import atomic
 from emreport.store import StoreError, not_a_store
 
 SUFFIX = ".emreport"
@@ -35,7 +36,8 @@ INGEST_HINT = ("为免覆盖，未写入任何内容；请用 --store（或环�
 # names emreport gives the files it may delete: parts and indexes in cache/, temporary files
 _CACHED = re.compile(r"[0-9a-f]{32}(?:-\d+\.parquet|\.json)")
 _OWN_TEMP = re.compile(r"store\.\d+\.tmp(?:\.wal)?"
-                       r"|\.(?:manifest\.json|[0-9a-f]{32}(?:\.json|-\d+\.parquet))\.\d+\.tmp")
+                       r"|\.(?:manifest\.json|[0-9a-f]{32}(?:\.json|-\d+\.parquet))"
+                       r"\.\d+(?:-[0-9a-f]{8})?\.tmp")  # atomic.py's names, and older ones
 
 
 @dataclass(frozen=True)
@@ -145,16 +147,6 @@ def _remove_unused(tmp: Path) -> bool:
     return True
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def clean_leftovers(c: Companions, store: Path) -> list[Path]:
     """Remove what killed ingests left: under the lock every temporary file in the folder is
     one; beside the store, only the exact names earlier versions and `claim` use, of a process
@@ -170,7 +162,7 @@ def clean_leftovers(c: Companions, store: Path) -> list[Path]:
                         rf"|{re.escape(c.folder.name)}\.(\d+)\.tmp)")
     for path in real.parent.iterdir():
         m = beside.fullmatch(path.name)
-        if not m or path.is_symlink() or _alive(int(m[1] or m[2])):
+        if not m or path.is_symlink() or atomic.running(int(m[1] or m[2])):
             continue
         if m[1] and path.is_file():
             path.unlink(missing_ok=True)

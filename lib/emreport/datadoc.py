@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from emreport import config
+from emreport import atomic, config
 from emreport.schema import KIND_NAMES, MAX_ID, MAX_TEXT, TABLES, Check, Column, Table
 
 DOC_PATH = config.DOCS / "data-model.md"
@@ -207,5 +207,5 @@ def render() -> str:
 def write() -> Path:
     """Write docs/data-model.md; run after any change to the declarations."""
     DOC_PATH.parent.mkdir(parents=True, exist_ok=True)
-    DOC_PATH.write_text(render(), encoding="utf-8", newline="\n")
+    atomic.write_text(DOC_PATH, render())
     return DOC_PATH

@@ -8,11 +8,10 @@ always tells the truth about what is on disk, whichever batch made which report.
 from __future__ import annotations
 
 import json
-import os
 from html import escape
 from pathlib import Path
 
-from emreport import cache
+from emreport import atomic, cache
 from emreport.metrics import Metric
 from emreport.periods import Period
 
@@ -104,7 +103,6 @@ def write(outputs: Path, period: str) -> Path:
     period_dir = outputs / period
     period_dir.mkdir(parents=True, exist_ok=True)
     target = period_dir / "index.html"
-    tmp = period_dir / f".index.html.{os.getpid()}"
-    tmp.write_text(render(period_dir), encoding="utf-8")
-    os.replace(tmp, target)
+    atomic.sweep(period_dir)
+    atomic.write_text(target, render(period_dir))
     return target

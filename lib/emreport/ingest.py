@@ -14,8 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -24,7 +22,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from emreport import companions, schema, sources
+from emreport import atomic, companions, schema, sources
 from emreport.companions import Companions
 from emreport.problems import InputError, Problem
 from emreport.schema import REGISTRY, TABLES, Table
@@ -55,21 +53,6 @@ def _load_manifest(path: Path) -> dict:
     except (OSError, ValueError):
         return {"files": {}}
     return manifest if manifest.get("schema") == schema.fingerprint() else {"files": {}}
-
-
-def _write_atomic(path: Path, write: Callable[[Path], object]) -> None:
-    """write(tmp) then rename over path; an interrupted write leaves neither half a file nor its
-    temporary (named as companions.py expects)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def _write_text(path: Path, text: str) -> None:
-    _write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def ingest(data_dir: Path, store: Path, today: date | None = None) -> IngestResult:
@@ -111,7 +94,7 @@ def _ingest(data_dir: Path, store: Path, c: Companions, today: date) -> IngestRe
     if problems:
         raise InputError(problems)
     result.rows = _build(parts, store, c.temp_store(), files, today)
-    _write_text(manifest_path, json.dumps({"schema": schema.fingerprint(), "files": files},
+    atomic.write_text(manifest_path, json.dumps({"schema": schema.fingerprint(), "files": files},
                                           ensure_ascii=False, indent=1))
     keep = {f"{e['key']}.json" for e in files.values()}
     companions.collect_garbage(c, keep | {p["file"] for e in files.values() for p in e["parts"]})
@@ -145,13 +128,14 @@ def _load(src: sources.Source, previous: dict | None, cache: Path, today: date
         if typed is None or problems:
             continue
         name = f"{key}-{i}.parquet"
-        _write_atomic(cache / name, lambda tmp, typed=typed: pq.write_table(typed, tmp))
+        with atomic.replacing(cache / name) as tmp:
+            pq.write_table(typed, tmp)
         listed.append({"table": raw.table.id, "file": name, "sheet": raw.sheet, "rows": len(typed),
                        **({"hidden": True} if raw.hidden else {})})
         parts.append(_Part(raw.table.id, cache / name))
     if problems:
         return entry, [], problems
-    _write_text(index, json.dumps(listed, ensure_ascii=False))
+    atomic.write_text(index, json.dumps(listed, ensure_ascii=False))
     return {**entry, "parts": listed}, parts, []
 
 
@@ -248,9 +232,7 @@ def _unknown_districts(con: duckdb.DuckDBPyConnection, table: Table, rel: str, r
 def _build(parts: list[_Part], store: Path, tmp: Path, files: dict, today: date
            ) -> dict[str, int]:
     """Write the new store in the companion folder, then swap it in with one rename."""
-    wal = tmp.with_name(tmp.name + ".wal")
-    for leftover in (tmp, wal):
-        leftover.unlink(missing_ok=True)
+    atomic.discard(tmp)  # left by this process id before
     rows: dict[str, int] = {}
     try:
         con = duckdb.connect(str(tmp))
@@ -270,9 +252,7 @@ def _build(parts: list[_Part], store: Path, tmp: Path, files: dict, today: date
             con.execute("CHECKPOINT")
         finally:
             con.close()
-        os.replace(tmp, store)
+        atomic.commit(tmp, store)
     finally:
-        for leftover in (tmp, wal):
-            with suppress(FileNotFoundError):
-                leftover.unlink()
+        atomic.discard(tmp)  # and its .wal
     return rows

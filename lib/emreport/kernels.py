@@ -28,6 +28,8 @@ import time
 import uuid
 from pathlib import Path
 
+from emreport import atomic
+
 # What every report imports. Importing them in the server is the point of it; nothing here
 # may start a thread pool or open a file a kernel would share.
 WARM = ("numpy", "pandas", "pyarrow", "duckdb",
@@ -47,6 +49,9 @@ SERVER_ENV = {"MPLBACKEND": INLINE, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREAD
 
 class KernelServerError(Exception):
     """The fork server could not start or stopped answering."""
+
+
+GONE = -1000  # a kernel's exit code when the fork server died under it (the kernel follows)
 
 
 # ---------------------------------------------------------------- the server process
@@ -159,10 +164,15 @@ class KernelServer:
     """A running fork server, owned by one worker process."""
 
     def __init__(self, log: Path | None = None):
-        self.log_path = log or Path(tempfile.mkstemp(prefix="emreport-kernels-", suffix=".log")[1])
+        prefix = atomic.temp_prefix("kernels")  # swept by a later run should this one be killed
+        if log is None:
+            fd, name = tempfile.mkstemp(prefix=prefix, suffix=".log")
+            os.close(fd)
+            log = Path(name)
+        self.log_path = log
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in close()
         self._lock = threading.Lock()
-        self.socket_dir = Path(tempfile.mkdtemp(prefix="emreport-kernels-"))  # 0700: ours only
+        self.socket_dir = Path(tempfile.mkdtemp(prefix=prefix, dir=_socket_parent()))  # 0700
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "emreport.kernels"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=self._log, env=dict(os.environ, **SERVER_ENV),
@@ -177,7 +187,7 @@ class KernelServer:
                 self.proc.stdin.write((json.dumps(req) + "\n").encode())
                 self.proc.stdin.flush()
                 line = self.proc.stdout.readline()
-            except (BrokenPipeError, ValueError):
+            except (OSError, ValueError):  # a broken pipe, or closed by close()
                 line = b""
         if not line:
             raise KernelServerError(f"内核服务已退出：{self.log_tail()}")
@@ -197,9 +207,12 @@ class KernelServer:
         return self.proc.poll() is None
 
     def log_tail(self, lines: int = 5) -> str:
-        self._log.flush()
-        text = self.log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
-        return " / ".join(text[-lines:]) or "（无日志）"
+        try:
+            self._log.flush()
+            text = self.log_path.read_text(encoding="utf-8", errors="replace").strip()
+        except (OSError, ValueError):  # closed (by another report's lane) and removed
+            return "（无日志）"
+        return " / ".join(text.splitlines()[-lines:]) or "（无日志）"
 
     def close(self) -> None:
         if self.proc.poll() is None:
@@ -213,6 +226,16 @@ class KernelServer:
         self._log.close()
         self.log_path.unlink(missing_ok=True)
         shutil.rmtree(self.socket_dir, ignore_errors=True)
+
+
+SOCKET_PATH_MAX = 107  # sockaddr_un.sun_path, less its terminating NUL
+
+
+def _socket_parent() -> str:
+    """The temporary folder, unless it is too deep for the kernels' socket paths (the
+    folder's name, /k-, 12 hex digits and -N after it): /tmp then."""
+    base = tempfile.gettempdir()
+    return base if len(base) + 60 <= SOCKET_PATH_MAX else "/tmp"
 
 
 def kernel_manager_class(server: KernelServer):
@@ -239,7 +262,12 @@ def kernel_manager_class(server: KernelServer):
             return self.connection_info
 
         async def poll(self):
-            return 0 if self.pid is None else server.poll(self.pid)
+            if self.pid is None:
+                return 0
+            try:
+                return server.poll(self.pid)
+            except KernelServerError:  # the server is gone, and its kernels with it: say
+                return GONE  # so at once, or nbclient waits for the cell's timeout
 
         async def wait(self):
             if self.pid is None:
@@ -250,8 +278,11 @@ def kernel_manager_class(server: KernelServer):
             return code
 
         async def send_signal(self, signum: int) -> None:
-            if self.pid is not None:
-                server.signal(self.pid, signum)
+            if self.pid is not None and server.alive():
+                try:
+                    server.signal(self.pid, signum)
+                except KernelServerError:
+                    pass  # the server died meanwhile: its kernels end by themselves
 
         async def kill(self, restart: bool = False) -> None:
             await self.send_signal(signal.SIGKILL)
@@ -281,8 +312,14 @@ def kernel_manager_class(server: KernelServer):
 
         @staticmethod
         def last_exit() -> int | None:
-            """How this run's latest kernel ended (negative: the signal), None if it runs."""
-            return server.poll(launched[-1]) if launched else None
+            """How this run's latest kernel ended (negative: the signal), None if it runs,
+            GONE if the server (and with it the kernel) is gone."""
+            if not launched:
+                return None
+            try:
+                return server.poll(launched[-1])
+            except KernelServerError:
+                return GONE
 
     ForkKernelManager.server = server
     return ForkKernelManager
@@ -314,7 +351,9 @@ def _client_class():
                         self._handle_kernel_info_reply(msg)
                         break
                 if not await self._async_is_alive():
-                    raise RuntimeError("Kernel died before replying to kernel_info")
+                    from nbclient.exceptions import DeadKernelError
+
+                    raise DeadKernelError("Kernel died before replying to kernel_info")
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
             while True:

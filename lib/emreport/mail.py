@@ -20,7 +20,6 @@ import math
 import os
 import re
 import sys
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
@@ -239,18 +238,10 @@ def compose(found: Found, entry: Entry, sender: str, *, attach_html: bool = Fals
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Beside the final name, then renamed: a reader never sees half a message."""
+    from emreport import atomic
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    atomic.write_bytes(path, data, mode=0o644)
 
 
 # --- the command --------------------------------------------------------------------------

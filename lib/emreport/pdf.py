@@ -28,6 +28,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
+from emreport import atomic
+
 if TYPE_CHECKING:
     from playwright.async_api import BrowserContext, Page, Playwright, Route
 
@@ -182,7 +184,8 @@ class ChromiumPrinter(_Printer):
             return
         if not Path(self.executable).exists():
             raise FileNotFoundError(f"找不到 Chromium：{self.executable}（可用环境变量 {CHROMIUM_ENV} 指定）")
-        self._profile = tempfile.TemporaryDirectory(prefix="emreport-chromium-")
+        # named after this process: a later run removes it should this one be killed
+        self._profile = tempfile.TemporaryDirectory(prefix=atomic.temp_prefix("chromium"))
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True,
                                         name="emreport-chromium")
@@ -350,7 +353,7 @@ class PdfLine:
 @contextmanager
 def _pdf_file(pdf: bytes) -> Iterator[Path]:
     """poppler reads files, not stdin: the bytes in a temporary file for the command's run."""
-    with tempfile.NamedTemporaryFile(prefix="emreport-", suffix=".pdf") as f:
+    with tempfile.NamedTemporaryFile(prefix=atomic.temp_prefix("pdf"), suffix=".pdf") as f:
         f.write(pdf)
         f.flush()
         yield Path(f.name)

@@ -9,9 +9,7 @@ report.xlsx, metrics.json and report.ipynb (the worker prints report.pdf from th
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -28,10 +26,8 @@ if TYPE_CHECKING:  # nbformat takes a second to import: only workers need it
 
 NOTEBOOKS = config.ROOT / "notebooks"
 TEMPLATES = Path(__file__).parent / "templates"
-OWN_ERRORS = {"NarrativeError", "ReportError", "StoreError", "PeriodError"}
+OWN_ERRORS = {"NarrativeError", "ReportError", "StoreError", "PeriodError", "ChartError"}
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
 
 
 class RenderError(Exception):
@@ -100,8 +96,12 @@ def _running_cell(nb: nbformat.NotebookNode | None) -> int | None:
 
 
 def _exit_words(code: int | None) -> str:
+    from emreport.kernels import GONE
+
     if code is None:
         return ""
+    if code == GONE:
+        return "（内核服务已退出）"
     if code < 0:
         return f"（被信号{-code}终止）"
     return f"（退出码{code}）"
@@ -115,6 +115,8 @@ def execute(job: Job, *, store: Path, params_dir: Path, timeout: int = 600,
     import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
+
+    from emreport.kernels import KernelServerError
 
     path = job.notebook_in(notebooks or NOTEBOOKS)
     keep: dict = {}
@@ -147,6 +149,10 @@ def execute(job: Job, *, store: Path, params_dir: Path, timeout: int = 600,
         last_exit = getattr(kernel_manager_class, "last_exit", None)
         code = last_exit() if last_exit is not None else None
         raise RenderError(f"{where}运行时内核意外退出{_exit_words(code)}", notebook=nb,
+                          cell=None if cell is None else cell + 1) from None
+    except KernelServerError:  # it died between two requests: the next report starts another
+        cell = _running_cell(keep.get("nb"))
+        raise RenderError("内核服务意外退出，本报告未能运行完", notebook=keep.get("nb"),
                           cell=None if cell is None else cell + 1) from None
 
 
@@ -227,29 +233,25 @@ def pdf_failure(e: Exception) -> RenderError:
 
 def write(out_dir: Path, files: dict[str, bytes], state: dict | None = None) -> None:
     """Each file is written beside its final name and renamed into place, so a reader never
-    sees a half-written file and an interrupted run leaves the previous report whole. The
-    folder's record of what it was made from is removed first and written last: only a
-    folder whose files all arrived vouches for its inputs."""
-    from emreport import cache
+    sees a half-written file and an interrupted run leaves the previous report whole. Every
+    file is staged before any is renamed: should one not fit on the disk, nothing of the
+    previous report is replaced and no temporary file is left (atomic.py). The folder's
+    record of what it was made from is removed first and written last: only a folder whose
+    files all arrived vouches for its inputs."""
+    from emreport import atomic, cache
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    staged = []
+    atomic.sweep(out_dir)
+    staged: list[tuple[Path, Path]] = []
     try:
         for name, data in files.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=out_dir)
-            os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are shared files
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            staged.append((tmp, out_dir / name))
+            staged.append((atomic.stage(out_dir / name, data), out_dir / name))
         if state is not None:
             cache.forget(out_dir)
         for tmp, final in staged:
-            os.replace(tmp, final)
+            atomic.commit(tmp, final)
         if state is not None:
             cache.record(out_dir, state)
     finally:
         for tmp, _ in staged:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+            atomic.discard(tmp)

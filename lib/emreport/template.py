@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from emreport import atomic
 from emreport.datadoc import (
     APPROX_EXAMPLE,
     DATE_FORMS,
@@ -236,5 +237,5 @@ def write_template(folder: Path) -> Path:
     buffer = io.BytesIO()
     build().save(buffer)
     path = folder / FILE_NAME
-    path.write_bytes(repack_xlsx(buffer.getvalue()))
+    atomic.write_bytes(path, repack_xlsx(buffer.getvalue()))
     return path

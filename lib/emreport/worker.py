@@ -74,9 +74,12 @@ class Renderer:
     print at the same time."""
 
     def __init__(self, tabs: int = 1):
+        from emreport import atomic
         from emreport.kernels import KernelServer
 
+        atomic.sweep_temp()  # the profiles and kernel folders of runs that were killed
         self.tabs = tabs
+        self._closed = False
         self._printer = None
         self._printer_lock = threading.Lock()
         # the browser starts while the kernels warm up
@@ -84,10 +87,11 @@ class Renderer:
         self._starting.start()
         self._kernels_lock = threading.Lock()
         self.server = KernelServer()
-        self._closed = False
 
     def _start_printer(self):
         with self._printer_lock:
+            if self._closed:  # the worker is stopping: no new browser
+                raise RuntimeError("worker closed")
             if self._printer is None:
                 from emreport.pdf import default_printer
 
@@ -120,9 +124,11 @@ class Renderer:
     def kernel_manager(self):
         """A kernel manager class for one notebook run, on a live fork server (started
         afresh if the last one died)."""
-        from emreport.kernels import KernelServer, kernel_manager_class
+        from emreport.kernels import KernelServer, KernelServerError, kernel_manager_class
 
         with self._kernels_lock:
+            if self._closed:  # the worker is stopping: a lane must not start a new server
+                raise KernelServerError("内核服务已关闭")
             if not self.server.alive():
                 self.server.close()
                 self.server = KernelServer()
@@ -131,7 +137,8 @@ class Renderer:
     def close(self):
         if self._closed:
             return
-        self._closed = True
+        with self._kernels_lock, self._printer_lock:
+            self._closed = True
         self.server.close()
         self._starting.join()
         self.restart_printer(self._printer)
@@ -319,9 +326,14 @@ def serve(worker_id: int, lanes: int | None, tasks, events) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def stop(*_):
+        # once: a second SIGTERM (the coordinator's and the parent-death one) must not cut
+        # the closing short, which would leave the kernel server's folder behind
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.alarm(15)  # closing down must not take longer; SIGALRM then ends the worker
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
+    _die_with_parent()
     _announce = lambda job: events.put(("start", worker_id, job.id))  # noqa: E731
     try:
         events.put(("ready", worker_id, os.getpid()))
@@ -340,16 +352,43 @@ def serve(worker_id: int, lanes: int | None, tasks, events) -> None:
         for t in threads:
             while t.is_alive():  # a timed join, so SIGTERM is handled at once
                 t.join(0.5)
+    except SystemExit:  # SIGTERM: the coordinator stops the batch, or it has died. What is
+        stopped = True  # queued for it will not be read: waiting to send it would hang here
+        events.cancel_join_thread()
+    else:
+        stopped = False
     finally:
         if _renderer is not None:
             _renderer.close()
     # Everything is closed and every report handed back: leave at once. A normal exit would
     # first wait a third of a second for the idle threads papermill's event loops started.
-    events.close()
-    events.join_thread()
+    if not stopped:
+        events.close()
+        events.join_thread()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
+
+
+def _die_with_parent() -> None:
+    """Have the kernel send this worker SIGTERM when the coordinator dies, however it dies
+    (`kill -9` included): the worker then closes its kernel server and browser as it would
+    at the end of a batch. PR_SET_PDEATHSIG fires when the thread that started the worker
+    exits, not the process: workers are started from the coordinator's main thread, which
+    lives as long as the batch. The worker's own children need no such signal: the kernel
+    server exits when its pipe from the worker closes, Playwright's driver when its pipe
+    closes, Chromium when the driver's pipe closes (README.md, 批量生成)."""
+    import ctypes
+    import multiprocessing
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the coordinator's own cleanup only
+        return
+    parent = multiprocessing.parent_process()
+    if parent is not None and os.getppid() != parent.pid:
+        raise SystemExit(0)  # the coordinator died before the signal was asked for
 
 
 def _preload() -> None:
