@@ -94,7 +94,7 @@ def make_store(data: Path, store: Path, districts: int, seed: int,
 
 def report_units(store: Path) -> tuple[list[str], list[str]]:
     """(district-level codes, city codes) of the store's registry; 市本级 makes no report."""
-    from emreport.store import CITY, CITY_OWN, Store
+    from emreport.data.store import CITY, CITY_OWN, Store
 
     with Store(store) as st:
         reg = st.registry()
@@ -237,9 +237,9 @@ KINDS = ("kernel", "worker", "chromium", "other")
 def kind(pid: int) -> str:
     words = cmdline(pid)
     line = " ".join(words)
-    if "ipykernel" in line or "emreport.kernels" in line:
+    if "ipykernel" in line or "emreport.run.kernels" in line:
         return "kernel"
-    if "emreport.worker" in line or "multiprocessing" in line:  # spawn_main, resource_tracker
+    if "emreport.run.worker" in line or "multiprocessing" in line:  # spawn_main, resource_tracker
         return "worker"
     if (words and "chrom" in Path(words[0]).name) or ("--user-data-dir=" in line
                                                       and "emreport-" in line):
@@ -329,7 +329,7 @@ def left_text(r: RunResult) -> str:
 def naive_loop(codes: list[str], periods: list[str], store: Path, params: Path,
                folder: Path) -> float:
     """Every report by hand: three processes each. Returns the loop's wall time."""
-    from emreport.pdf import CHROMIUM_ARGS, chromium_path
+    from emreport.output.pdf import CHROMIUM_ARGS, chromium_path
 
     chromium = chromium_path()
     profile = folder / "chromium-profile"

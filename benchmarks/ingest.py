@@ -66,8 +66,8 @@ else:
 SLICE = """
 import statistics, sys, time
 from emreport.metrics import compute
-from emreport.periods import Period
-from emreport.store import Store
+from emreport.data.periods import Period
+from emreport.data.store import Store
 with Store(sys.argv[1]) as store:
     codes = [c for c, lv in zip(store.registry()["code"], store.registry()["level"]) if lv == "区"]
     period = Period.parse("2025-H1")

@@ -1,7 +1,7 @@
 """PDF printing benchmark: `.venv/bin/python benchmarks/pdf.py` (`--n 10` reports per engine).
 
 Prints the sample report (tests/fixtures/report_sample.html with report.css inlined) N times with
-each printer of emreport.pdf and shows, per engine: set-up time (WeasyPrint: import and font
+each printer of emreport.output.pdf and shows, per engine: set-up time (WeasyPrint: import and font
 configuration; Chromium: browser launch), seconds for the first report and the steady-state
 median of the rest, pages, PDF size, the fonts pdffonts lists (type, and whether all are
 embedded), and how many full body lines stop short of the right edge of the text block (a ragged
@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "report_sample.html"
-CSS = ROOT / "lib" / "emreport" / "templates" / "report.css"
+CSS = ROOT / "lib" / "emreport" / "output" / "templates" / "report.css"
 PLACEHOLDER = "/* report.css inlined here */"
 MM = 72 / 25.4
 SHORT_PT = 3.0  # a full line ending further than this before the text block's edge is ragged
@@ -59,7 +59,7 @@ def timed(print_pdf: Callable[[str], bytes], html: str, n: int) -> tuple[list[fl
 def weasyprint_row(html: str, n: int) -> Row:
     """WeasyPrint with one printer (one font configuration) for all n reports."""
     started = time.perf_counter()
-    from emreport.pdf import WeasyPrinter
+    from emreport.output.pdf import WeasyPrinter
 
     printer = WeasyPrinter()
     setup = time.perf_counter() - started
@@ -69,7 +69,7 @@ def weasyprint_row(html: str, n: int) -> Row:
 
 def weasyprint_fresh_row(html: str, n: int) -> Row:
     """WeasyPrint with a new printer per report: what reusing the font configuration saves."""
-    from emreport.pdf import WeasyPrinter
+    from emreport.output.pdf import WeasyPrinter
 
     times, pdf = timed(lambda page: WeasyPrinter().print_pdf(page), html, n)
     return Row("WeasyPrint, new printer each", 0.0, times, pdf)
@@ -77,7 +77,7 @@ def weasyprint_fresh_row(html: str, n: int) -> Row:
 
 def chromium_row(html: str, n: int) -> Row:
     """Chromium launched once, n reports, then closed (closing time added to set-up)."""
-    from emreport.pdf import ChromiumPrinter
+    from emreport.output.pdf import ChromiumPrinter
 
     started = time.perf_counter()
     printer = ChromiumPrinter()
@@ -94,7 +94,7 @@ def chromium_row(html: str, n: int) -> Row:
 
 def fonts_summary(pdf: bytes) -> str:
     """'5 × CID Type 0C (OT), all embedded' and the like."""
-    from emreport.pdf import pdf_fonts
+    from emreport.output.pdf import pdf_fonts
 
     fonts = pdf_fonts(pdf)
     kinds = sorted({f.type for f in fonts})
@@ -105,7 +105,7 @@ def fonts_summary(pdf: bytes) -> str:
 def short_lines(pdf: bytes) -> tuple[int, int]:
     """(ragged, full): body lines followed by a line at the left edge (so not a paragraph's
     last) that stop short of the right edge, on the pages before the appendix."""
-    from emreport.pdf import pdf_lines
+    from emreport.output.pdf import pdf_lines
 
     ragged = full = 0
     lines = pdf_lines(pdf)
@@ -124,7 +124,7 @@ def short_lines(pdf: bytes) -> tuple[int, int]:
 
 def chromium_version() -> str:
     """What the printer will launch, as the browser reports it."""
-    from emreport.pdf import chromium_path
+    from emreport.output.pdf import chromium_path
 
     done = subprocess.run([chromium_path(), "--version"], capture_output=True, text=True)
     return done.stdout.strip() or "unknown"
@@ -132,7 +132,7 @@ def chromium_version() -> str:
 
 def table(rows: list[Row], n: int) -> None:
     """The figures, one line per engine."""
-    from emreport.pdf import page_count
+    from emreport.output.pdf import page_count
 
     print(f"\nsample report ×{n}; {chromium_version()}; python {sys.version.split()[0]}\n")
     head = (f"{'engine':<29}{'set-up s':>9}{'first s':>9}{'steady s':>9}{'total s':>9}"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from emreport import cli
-from emreport.ingest import ingest
+from emreport.data.ingest import ingest
 
 BAD_INPUT = Path(__file__).resolve().parent / "bad_input"
 GOOD_DATA = BAD_INPUT / "good"

@@ -11,13 +11,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from emreport.appendix import (
+from emreport.compose.document import Table
+from emreport.output.xlsx import (
     appendix_bytes,
     safe_text,
     sheet_names,
     write_appendix,
 )
-from emreport.compose.document import Table
 
 REPORT_TITLE = "临江市应急管理局2025年上半年工作总结"
 HOSTILE = [

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from conftest import CASES, FileState
-from emreport import companions, sources
+from emreport.data import companions, sources
+from emreport.data.store import Store
 from emreport.metrics import compute
-from emreport.store import Store
 
 HEAD = "数据有{n}处问题，未导入；数据库保持上次成功导入的版本。"
 TAIL = "请修改以上问题后重新运行 emreport ingest。"
@@ -339,7 +339,7 @@ def test_a_file_name_with_escapes_is_shown_escaped(data_copy, store_copy, run_cl
 
 
 def test_every_number_column_declares_a_range_and_every_name_a_length():
-    from emreport.schema import TABLES
+    from emreport.data.schema import TABLES
     for table in TABLES:
         for column in table.columns:
             if column.numeric:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import BAD_INPUT, FileState
-from emreport import narrative
+from emreport.compose import narrative
 
 PARAM_CASES = BAD_INPUT / "params"
 RUN_HEAD = "无法开始生成，请先修改以下问题："
@@ -169,8 +169,8 @@ def test_a_fifo_as_a_settings_file_is_refused_without_waiting(which, run_cli, st
 
 
 def test_an_alias_is_refused_with_its_line(tmp_path):
-    from emreport.delivery import load_smtp
-    from emreport.recipients import ConfigError
+    from emreport.mail.delivery import load_smtp
+    from emreport.mail.recipients import ConfigError
 
     f = tmp_path / "smtp.yaml"
     f.write_text("enabled: false\nhost: *somewhere\n", encoding="utf-8")
@@ -189,7 +189,7 @@ def test_line_numbers_are_counted_as_an_editor_counts_them():
 
 
 def test_doubled_braces_are_literal_without_stand_in_characters():
-    from emreport.narrative import fill
+    from emreport.compose.narrative import fill
 
     assert fill("{{x}} 与 {{{{y}}}}", {}, where="f") == "{x} 与 {{y}}"
     assert fill("单个 } 和 { 照写", {}, where="f") == "单个 } 和 { 照写"

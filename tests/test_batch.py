@@ -17,11 +17,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from emreport import batch, cache, config
-from emreport.ingest import ingest
-from emreport.render import NOTEBOOKS
+from emreport import config
+from emreport.data.ingest import ingest
+from emreport.output import folder as report_folder
+from emreport.run import batch, plan
+from emreport.run.notebook import NOTEBOOKS
 
-FILES = set(cache.FILES)
+FILES = set(report_folder.FILES)
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +52,8 @@ def extra_cell_number(notebooks: Path) -> int:
 
 def make(store: Path, outputs: Path, codes: str, periods=("2025",), *, params: Path = config.PARAMS,
          notebooks: Path = NOTEBOOKS, **kw) -> batch.Result:
-    plan = batch.plan(list(periods), codes, store=store, params_dir=params, notebooks=notebooks)
-    return batch.run(plan, store=store, params_dir=params, outputs=outputs, notebooks=notebooks,
+    grid = plan.plan(list(periods), codes, store=store, params_dir=params, notebooks=notebooks)
+    return batch.run(grid, store=store, params_dir=params, outputs=outputs, notebooks=notebooks,
                      tty=False, **kw)
 
 
@@ -71,7 +73,7 @@ def stream_text(nb_path: Path, marker: str) -> str:
 POLLUTE = """
 import json, os
 import matplotlib
-import emreport.wording as _wording
+import emreport.metrics.wording as _wording
 print("SEEN " + json.dumps({
     "pid": os.getpid(),
     "global": "LEAKED_GLOBAL" in globals(),
@@ -135,7 +137,7 @@ def test_a_failing_dying_or_hanging_report_does_not_stop_the_others(store, tmp_p
         assert kept.exists()
         assert f"失败：2025/{code}：{failed['2025/' + code]}；出错的笔记本：{kept}" in err
         assert not (out / "2025" / code / "report.pdf").exists()
-        assert cache.read_state(out / "2025" / code)["status"] == "failed"
+        assert report_folder.read_state(out / "2025" / code)["status"] == "failed"
     for code in ("990102", "990121"):
         assert FILES <= {p.name for p in (out / "2025" / code).iterdir()}
     page = (out / "2025" / "index.html").read_text(encoding="utf-8")
@@ -228,7 +230,7 @@ def _ours(mark: str) -> list[str]:
 def _whole(folder: Path) -> None:
     names = {p.name for p in folder.iterdir()}
     assert FILES <= names, names
-    assert not [n for n in names if n.startswith(".") and n != cache.STATE], names
+    assert not [n for n in names if n.startswith(".") and n != report_folder.STATE], names
     pdf = (folder / "report.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and pdf.rstrip().endswith(b"%%EOF")
     json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
@@ -261,7 +263,7 @@ def test_ctrl_c_keeps_every_previous_report_whole_and_leaves_nothing_running(sto
         now = {f: (folder / f).read_bytes() for f in FILES}
         if now != before[c]:
             rewritten += 1
-            assert cache.read_state(folder)["status"] == "done"
+            assert report_folder.read_state(folder)["status"] == "done"
     assert rewritten < len(codes)  # the run really was cut short
     deadline = time.monotonic() + 15
     while _ours(mark) and time.monotonic() < deadline:
@@ -272,7 +274,7 @@ def test_ctrl_c_keeps_every_previous_report_whole_and_leaves_nothing_running(sto
 def test_progress_bar_on_a_terminal_counts_every_state():
     from io import StringIO
 
-    from emreport.progress import Progress
+    from emreport.run.progress import Progress
 
     err = StringIO()
     p = Progress(4, out=StringIO(), err=err, tty=True)

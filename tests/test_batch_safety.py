@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from emreport import atomic, cache, config
-from emreport.ingest import ingest
+from emreport import atomic, config
+from emreport.data.ingest import ingest
+from emreport.output import folder as report_folder
 from test_batch import extra_cell_number, make, notebooks_with
 
 CODES = ["990102", "990103", "990104", "990105", "990121"]
@@ -103,7 +104,7 @@ def test_kill_9_of_run_leaves_no_process_and_the_next_run_cleans_its_temporary_f
     tree = _tree(proc.pid)
     kinds = " ".join(tree.values())
     # worker, kernel server, a kernel, Playwright's driver, Chromium and its helpers
-    assert "spawn_main" in kinds and "emreport.kernels" in kinds and "chromium" in kinds, kinds
+    assert "spawn_main" in kinds and "emreport.run.kernels" in kinds and "chromium" in kinds, kinds
     assert [n for n in os.listdir(tmp) if n.startswith("emreport-chromium-")], os.listdir(tmp)
     try:
         proc.kill()
@@ -195,7 +196,7 @@ def test_a_full_disk_fails_each_report_in_one_line_and_keeps_the_previous_ones(
     assert "共2份报告：完成0份，未变化0份，失败2份" in r.out
     assert {k: v for k, v in _files(out).items() if k in reports} == reports
     assert _files(out).keys() == before.keys(), "a temporary file was left behind"
-    assert not [p for p in out.rglob(".*") if p.name != cache.STATE]
+    assert not [p for p in out.rglob(".*") if p.name != report_folder.STATE]
 
     # not a byte free: the index cannot be written either, and says so
     _fill(out, 0)

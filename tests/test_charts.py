@@ -12,7 +12,7 @@ from functools import cache
 import pandas as pd
 import pytest
 
-from emreport import charts
+from emreport.compose import charts
 
 SVG = "{http://www.w3.org/2000/svg}"
 

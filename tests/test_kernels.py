@@ -7,7 +7,7 @@ import os
 import signal
 import time
 
-from emreport import kernels
+from emreport.run import kernels
 
 
 def _alive(pid: int) -> bool:

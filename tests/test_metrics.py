@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from emreport.ingest import ingest
+from emreport.data.ingest import ingest
+from emreport.data.store import Store, StoreError
 from emreport.metrics import accident_grade, compute
-from emreport.store import Store, StoreError
 
 REGISTRY = [
     ("990100", "临江市", "市", ""), ("990101", "市本级", "市本级", "990100"),

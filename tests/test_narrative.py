@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from emreport import narrative
+from emreport.compose import narrative
+from emreport.compose.narrative import NarrativeError
 from emreport.metrics import Metric, metric_ids
-from emreport.narrative import NarrativeError
 
 FIGURES = {
     "hazards.found": Metric("hazards.found", "发现隐患", "条", 3131, 2577),

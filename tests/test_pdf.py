@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-import emreport
-from emreport.pdf import (
+from emreport.output.page import TEMPLATES
+from emreport.output.pdf import (
     ChromiumPrinter,
     ExternalResourceError,
     PdfFont,
@@ -37,7 +37,7 @@ from emreport.pdf import (
 )
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "report_sample.html"
-CSS = Path(emreport.__file__).resolve().parent / "templates" / "report.css"
+CSS = TEMPLATES / "report.css"
 PLACEHOLDER = "/* report.css inlined here */"
 MM = 72 / 25.4
 A4 = (595.28, 841.89)
@@ -393,7 +393,7 @@ def test_chromium_leaves_no_process_behind(chromium_run: ChromiumRun):
 def test_prints_waiting_for_a_retired_tab_get_a_fresh_one(monkeypatch: pytest.MonkeyPatch):
     """More prints than tabs, each tab retired after every print: a print that waited for a tab
     must not be handed the one just closed, and the browser is not restarted for it."""
-    from emreport import pdf
+    from emreport.output import pdf
 
     monkeypatch.setattr(pdf, "TAB_PRINTS", 1)
     with ChromiumPrinter(tabs=2) as printer:

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 import pytest
 
-from emreport.periods import Period, PeriodError, parse_half
+from emreport.data.periods import Period, PeriodError, parse_half
 
 
 @pytest.mark.parametrize("text", ["2025-H1", "2025-h1", "2025H1", " 2025-H1 ", "２０２５－Ｈ１",

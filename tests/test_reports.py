@@ -19,8 +19,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from emreport import cli, config, wording
-from emreport.ingest import ingest
+from emreport import cli, config
+from emreport.data.ingest import ingest
+from emreport.metrics import wording
 
 CODES = ("990102", "990171", "990100")  # 江城区 (with a narrative file), 高新区 (data alone), city
 PERIODS = ("2025-H1", "2025")
@@ -242,7 +243,7 @@ def test_html_is_self_contained_without_code(outputs, code):
 def test_html_opens_offline_in_chromium(outputs, tmp_path):
     from playwright.sync_api import sync_playwright
 
-    from emreport.pdf import CHROMIUM_ARGS, chromium_path
+    from emreport.output.pdf import CHROMIUM_ARGS, chromium_path
 
     pages = [outputs / p / c / "report.html" for p in PERIODS for c in CODES]
     with sync_playwright() as pw:
@@ -341,7 +342,7 @@ def test_hostile_names_are_neutralised_in_xlsx(hostile, code):
 def test_hostile_names_do_not_run_in_chromium(hostile):
     from playwright.sync_api import sync_playwright
 
-    from emreport.pdf import CHROMIUM_ARGS, chromium_path
+    from emreport.output.pdf import CHROMIUM_ARGS, chromium_path
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_path(), args=list(CHROMIUM_ARGS))
@@ -366,9 +367,9 @@ def test_report_date_parameter_sets_the_date_line(sample_store):
 
 
 def test_every_sample_report_reads_as_chinese_with_full_width_punctuation(sample_store):
+    from emreport.data.store import Store
     from emreport.output import html as page
     from emreport.report import build
-    from emreport.store import Store
 
     with Store(sample_store) as st:
         reg = st.registry()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from emreport import config
-from emreport.ingest import ingest
+from emreport.data.ingest import ingest
 
 
 @pytest.fixture(scope="module")

@@ -18,15 +18,14 @@ from datetime import date, datetime
 import pyarrow as pa
 import pytest
 
-from emreport import narrative
-from emreport.compose import Peer, compose
+from emreport.compose import Peer, compose, narrative
 from emreport.compose.document import Document, Paragraph, Section, Table, numbered
 from emreport.compose.outline import ROOMS
+from emreport.data.periods import Period
+from emreport.data.schema import BY_ID, TABLES
+from emreport.data.store import Store, Unit
 from emreport.metrics import Metrics, PeriodData
 from emreport.output import bundle, html
-from emreport.periods import Period
-from emreport.schema import BY_ID, TABLES
-from emreport.store import Store, Unit
 
 TODAY = date(2025, 7, 10)
 D = "990102"  # 江城区, the district most tests report on

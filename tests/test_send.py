@@ -34,8 +34,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from conftest import CliRun
-from emreport import config, mail, report
-from emreport.delivery import PASSWORD_ENV
+from emreport import config, report
+from emreport.mail import send as mail
+from emreport.mail.delivery import PASSWORD_ENV
 from emreport.metrics import Metric
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -63,7 +64,7 @@ RECIPIENTS = f"""\
 
 @pytest.fixture(scope="module")
 def metrics_bytes() -> dict[str, bytes]:
-    """metrics.json of 江城区 and the city for 2025, as render.files_but_pdf writes it."""
+    """metrics.json of 江城区 and the city for 2025, as output.page.files_but_pdf writes it."""
     out = {}
     for code in (JIANGCHENG, CITY, LINHU):
         r = report.build(code, PERIOD, store=config.STORE)
@@ -554,7 +555,7 @@ def test_a_reply_quoting_the_password_shows_no_part_of_it(
 
 
 def test_the_password_is_masked_before_the_reply_is_cut():
-    from emreport.delivery import REPLY_MAX, said
+    from emreport.mail.delivery import REPLY_MAX, said
 
     for offset in range(0, 130):
         for text in ("x" * offset + PASSWORD, "x" * offset + PASSWORD + "y" * 50):
@@ -764,9 +765,9 @@ def test_the_installed_command_runs_send(tmp_path, outputs):
 
 
 def test_the_committed_example_files_are_valid_and_default_to_a_dry_run():
-    from emreport.delivery import load_smtp
-    from emreport.recipients import load
-    from emreport.store import CITY_OWN, Store
+    from emreport.data.store import CITY_OWN, Store
+    from emreport.mail.delivery import load_smtp
+    from emreport.mail.recipients import load
 
     with Store(config.STORE) as st:
         reg = st.registry()

@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 
 from conftest import FileState
-from emreport import cli, companions, config, ingest
-from emreport.store import Store
+from emreport import cli, config
+from emreport.data import companions, ingest
+from emreport.data.store import Store
 
 INGEST_HINT = ("为免覆盖，未写入任何内容；请用 --store（或环境变量 EMREPORT_STORE）"
                "指定emreport数据库或一个新文件的路径")

@@ -8,9 +8,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from emreport.ingest import ingest
-from emreport.schema import BY_ID, NOTE_SHEETS, TABLES
-from emreport.template import FILE_NAME, write_template
+from emreport.data.ingest import ingest
+from emreport.data.schema import BY_ID, NOTE_SHEETS, TABLES
+from emreport.data.template import FILE_NAME, write_template
 
 
 @pytest.fixture(scope="module")
@@ -159,7 +159,7 @@ def test_filled_template_ingests(tmp_path, template):
 
 
 def test_blank_template_is_refused_only_for_the_missing_registry(tmp_path, template):
-    from emreport.problems import InputError
+    from emreport.data.problems import InputError
 
     folder = tmp_path / "data"
     folder.mkdir()

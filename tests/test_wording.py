@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from emreport.wording import (
+from emreport.metrics.wording import (
     count,
     date_cn,
     level,

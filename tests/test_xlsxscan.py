@@ -12,7 +12,7 @@ import zipfile
 import pytest
 
 from conftest import CASES, GOOD_DATA
-from emreport import xlsxscan
+from emreport.data import xlsxscan
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 

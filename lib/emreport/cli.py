@@ -10,9 +10,10 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
-from emreport import config, mail
+from emreport import config
 from emreport.cliparser import ChineseParser
-from emreport.mail import HEADLINE
+from emreport.mail import send as mail
+from emreport.mail.send import HEADLINE
 
 MAX_HAZARDS = 20_000_000  # ten times the benchmark: more is a typo, not a test
 
@@ -70,7 +71,7 @@ def _fail(lines: Sequence[str]) -> int:
 
 def _folder_problem(path: Path, what: str) -> str | None:
     """Why a folder a command writes into cannot be one (it, or a folder above it, is a file)."""
-    from emreport.companions import blocking_ancestor
+    from emreport.data.companions import blocking_ancestor
 
     if path.exists() and not path.is_dir():
         return f"{what}{path}是文件，不是文件夹：请指定一个文件夹"
@@ -82,7 +83,7 @@ def _folder_problem(path: Path, what: str) -> str | None:
 
 def _distinct_periods(texts: Sequence[str]) -> list[str]:
     """Each period once, in the order given: 2025, 2025年度 and ２０２５ are one report."""
-    from emreport.periods import Period, PeriodError
+    from emreport.data.periods import Period, PeriodError
 
     seen, kept = set(), []
     for text in texts:
@@ -102,7 +103,7 @@ def _district_codes(text: str) -> str:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from emreport.template import FILE_NAME, write_template
+    from emreport.data.template import FILE_NAME, write_template
 
     target = Path(args.dir) / FILE_NAME
     problem = _folder_problem(Path(args.dir), "输出文件夹")
@@ -137,9 +138,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from emreport.ingest import ingest
-    from emreport.problems import InputError, render
-    from emreport.store import StoreError
+    from emreport.data.ingest import ingest
+    from emreport.data.problems import InputError, render
+    from emreport.data.store import StoreError
 
     started = time.perf_counter()
     try:
@@ -161,9 +162,9 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_figures(args: argparse.Namespace) -> int:
+    from emreport.data.periods import Period, PeriodError
+    from emreport.data.store import Store, StoreError
     from emreport.metrics import compute
-    from emreport.periods import Period, PeriodError
-    from emreport.store import Store, StoreError
 
     try:
         periods = [Period.parse(p) for p in args.period]
@@ -181,7 +182,7 @@ def cmd_figures(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from emreport.worker import EarlyWorker
+    from emreport.run.worker import EarlyWorker
 
     # the first worker imports what it needs while this process plans the batch
     early = None if args.scheduler else EarlyWorker()
@@ -193,7 +194,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, early) -> int:
-    from emreport import batch
+    from emreport.run import batch, plan
+    from emreport.run.cluster import SchedulerError
 
     problems = []
     outputs = _folder_problem(Path(args.outputs), "输出文件夹（--outputs）")
@@ -204,25 +206,25 @@ def _run(args: argparse.Namespace, early) -> int:
     if args.timeout < 1:
         problems.append(f"--timeout 应为正整数秒（现为{args.timeout}）")
     try:
-        plan = batch.plan(args.period, args.district, store=Path(args.store),
-                          params_dir=Path(args.params))
-    except batch.PlanError as e:
+        grid = plan.plan(args.period, args.district, store=Path(args.store),
+                         params_dir=Path(args.params))
+    except plan.PlanError as e:
         problems += e.problems
     if problems:
         return _fail(["无法开始生成，请先修改以下问题：", *problems])
     # `kill` stops a batch the way Ctrl-C does: nothing half-written, no worker left behind
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        result = batch.run(plan, store=Path(args.store), params_dir=Path(args.params),
+        result = batch.run(grid, store=Path(args.store), params_dir=Path(args.params),
                            outputs=Path(args.outputs), timeout=args.timeout, jobs=args.jobs,
                            force=args.force, scheduler=args.scheduler, early=early)
-    except batch.SchedulerError as e:
+    except SchedulerError as e:
         return _fail([str(e)])
     return result.exit_code
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from emreport.sample import generate
+    from emreport.data.sample import generate
 
     problems = []
     if not 1 <= args.districts <= 200:
@@ -244,14 +246,14 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    from emreport import datadoc
+    from emreport import docs
 
     if args.check:
-        current = datadoc.DOC_PATH.read_text(encoding="utf-8") if datadoc.DOC_PATH.exists() else ""
-        if current != datadoc.render():
-            return _fail([f"{datadoc.DOC_PATH} 不是最新的：请运行 emreport docs"])
+        current = docs.DOC_PATH.read_text(encoding="utf-8") if docs.DOC_PATH.exists() else ""
+        if current != docs.render():
+            return _fail([f"{docs.DOC_PATH} 不是最新的：请运行 emreport docs"])
         return 0
-    print(f"已生成：{datadoc.write()}")
+    print(f"已生成：{docs.write()}")
     return 0
 
 

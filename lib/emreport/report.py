@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from emreport import config, narrative
-from emreport.compose import Peer, compose
+from emreport import config
+from emreport.compose import Peer, compose, narrative
 from emreport.compose.document import Document
+from emreport.data.periods import Period
+from emreport.data.store import CITY_OWN, Store
 from emreport.metrics import Metrics, compute, compute_members
 from emreport.output import bundle as bundles
 from emreport.output import html as page
-from emreport.periods import Period
-from emreport.store import CITY_OWN, Store
 
 
 class ReportError(ValueError):

@@ -3,7 +3,7 @@ the analyst's narrative into one `Document`.
 
 Each section of the genre is a room under `sections/` with its district and city sentences
 side by side; `outline.ROOMS` lists them once, in page order. Every figure in the text is a
-`Metric` (or a row of one of its breakdown tables) worded by `emreport.wording`, so the text,
+`Metric` (or a row of one of its breakdown tables) worded by `emreport.metrics.wording`, so the text,
 the tables and metrics.json agree. Sections without data for the period are left out.
 """
 
@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from emreport import narrative, wording
+from emreport.compose import narrative
 from emreport.compose.context import Context, Peer
 from emreport.compose.document import Document, Section
 from emreport.compose.outline import ACHIEVEMENTS, ROOMS
-from emreport.metrics import Metrics
+from emreport.metrics import Metrics, wording
 
 __all__ = ["Peer", "compose"]
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from emreport import charts, narrative
+from emreport.compose import charts, narrative
 from emreport.compose.document import Figure
 from emreport.metrics import Metric, Metrics, as_number
 
@@ -56,7 +56,7 @@ class Context:
         return sep.join(out)
 
     def yoy_pair(self, *mids: str) -> str:
-        from emreport import wording
+        from emreport.metrics import wording
 
         ms = [self.m[x] for x in mids]
         if any(x.prev is None for x in ms):

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from emreport.data.schema import BY_ID, HAZARD_SOURCES, RESPONSE_LEVELS, SECTORS
 from emreport.metrics.figures import GRADES, PeriodData, accident_grade, as_number
-from emreport.schema import BY_ID, HAZARD_SOURCES, RESPONSE_LEVELS, SECTORS
 
 
 @dataclass(frozen=True)

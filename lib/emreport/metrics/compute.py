@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+from emreport.data.periods import Period
+from emreport.data.store import Store, StoreError, Unit
 from emreport.metrics.breakdowns import BREAKDOWNS, breakdown
 from emreport.metrics.figures import EVENT_METRICS, Metric, PeriodData, declared_metrics
-from emreport.periods import Period
-from emreport.store import Store, StoreError, Unit
 
 
 class Metrics(Mapping[str, Metric]):

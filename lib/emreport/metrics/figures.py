@@ -12,9 +12,9 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
-from emreport import wording
-from emreport.periods import Period
-from emreport.schema import BY_ID, RESPONSE_LEVELS, TABLES
+from emreport.data.periods import Period
+from emreport.data.schema import BY_ID, RESPONSE_LEVELS, TABLES
+from emreport.metrics import wording
 
 GRADES = ("特别重大", "重大", "较大", "一般")
 

@@ -9,7 +9,6 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from emreport import wording
 from emreport.compose.document import (
     APPENDIX,
     Document,
@@ -19,6 +18,7 @@ from emreport.compose.document import (
     Table,
     numbered,
 )
+from emreport.metrics import wording
 
 TITLE, SIGNOFF = "标题", "落款"
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from emreport import wording
 from emreport.compose.context import Context
 from emreport.compose.document import APPENDIX, Section, Table
 from emreport.compose.sections.hazards import CAMPAIGN_UNITS, campaigns_by_name
-from emreport.metrics import as_number
+from emreport.metrics import as_number, wording
 
 SUMMARY = (
     "accidents.count", "accidents.deaths", "accidents.serious_injuries", "accidents.loss",

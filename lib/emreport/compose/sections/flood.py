@@ -3,10 +3,10 @@ The responses chart."""
 
 from __future__ import annotations
 
-from emreport import charts
+from emreport.compose import charts
 from emreport.compose.context import Context
 from emreport.compose.document import Section
-from emreport.schema import DISASTER_TYPES, RESPONSE_LEVELS
+from emreport.data.schema import DISASTER_TYPES, RESPONSE_LEVELS
 
 KEY = "防汛防台与自然灾害防御"
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from emreport import charts, wording
+from emreport.compose import charts
 from emreport.compose.context import Context
 from emreport.compose.document import Section
+from emreport.metrics import wording
 
 KEY = "隐患排查治理"
 CAMPAIGN_COLUMNS = {"enterprises": "检查企业", "found": "发现隐患", "rectified": "已整改",

@@ -3,7 +3,7 @@ plan items, or plans that follow from the figures."""
 
 from __future__ import annotations
 
-from emreport import narrative
+from emreport.compose import narrative
 from emreport.compose.context import Context
 from emreport.compose.document import Section
 from emreport.compose.sections.safety import rising_sectors

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from emreport import wording
 from emreport.compose.context import Context
 from emreport.compose.document import Section
+from emreport.metrics import wording
 
 KEY = "应急保障能力"
 

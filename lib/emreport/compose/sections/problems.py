@@ -3,10 +3,10 @@ district; 整改率 down; overdue hazards; fewer inspections), then the analyst'
 
 from __future__ import annotations
 
-from emreport import wording
 from emreport.compose.context import Context
 from emreport.compose.document import Section
 from emreport.compose.sections.safety import rising_districts, rising_sectors
+from emreport.metrics import wording
 
 KEY = "问题"
 TITLE = "存在的问题和不足"

@@ -3,9 +3,10 @@ city adds how its districts fared. The monthly chart."""
 
 from __future__ import annotations
 
-from emreport import charts, wording
+from emreport.compose import charts
 from emreport.compose.context import Context
 from emreport.compose.document import Section
+from emreport.metrics import wording
 
 KEY = "安全生产形势"
 

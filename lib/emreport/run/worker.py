@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the heavy imports are made where used: see _preload
-    from emreport.render import Job
+    from emreport.run.notebook import Job
 
 EVENT_TOPIC = "emreport-started"
 
@@ -75,7 +75,7 @@ class Renderer:
 
     def __init__(self, tabs: int = 1):
         from emreport import atomic
-        from emreport.kernels import KernelServer
+        from emreport.run.kernels import KernelServer
 
         atomic.sweep_temp()  # the profiles and kernel folders of runs that were killed
         self.tabs = tabs
@@ -93,7 +93,7 @@ class Renderer:
             if self._closed:  # the worker is stopping: no new browser
                 raise RuntimeError("worker closed")
             if self._printer is None:
-                from emreport.pdf import default_printer
+                from emreport.output.pdf import default_printer
 
                 printer = default_printer(self.tabs)
                 printer.start()
@@ -124,7 +124,7 @@ class Renderer:
     def kernel_manager(self):
         """A kernel manager class for one notebook run, on a live fork server (started
         afresh if the last one died)."""
-        from emreport.kernels import KernelServer, KernelServerError, kernel_manager_class
+        from emreport.run.kernels import KernelServer, KernelServerError, kernel_manager_class
 
         with self._kernels_lock:
             if self._closed:  # the worker is stopping: a lane must not start a new server
@@ -196,8 +196,8 @@ def _started(job: Job) -> None:
 
 
 def narrative_sha(params_dir: Path, job: Job) -> str:
-    from emreport import narrative
-    from emreport.cache import file_key
+    from emreport.compose import narrative
+    from emreport.run.cache import file_key
 
     key = file_key(narrative.path_for(job.code, job.period, params_dir))
     return "" if key == "absent" else key
@@ -209,7 +209,7 @@ _metas: dict[tuple, str] = {}
 def store_meta(path: Path) -> str:
     """Which ingest built the store: the client and its workers must read the same one.
     Remembered while the file is the same file (an ingest replaces it whole)."""
-    from emreport.store import Store
+    from emreport.data.store import Store
 
     try:
         st = os.stat(path)
@@ -230,8 +230,9 @@ def _begin(spec: Spec) -> tuple[Outcome, tuple | None, float]:
     t0 = time.perf_counter()
     job = spec.job
     _started(job)
-    from emreport import render
-    from emreport.render import RenderError
+    from emreport.output import folder, page
+    from emreport.output.page import RenderError
+    from emreport.run.notebook import execute
 
     out = Outcome(job, spec.key, host=socket.gethostname())
     pdf = None
@@ -242,11 +243,11 @@ def _begin(spec: Spec) -> tuple[Outcome, tuple | None, float]:
                               "（或在生成期间重新导入了数据）")
         if narrative_sha(Path(spec.params_dir), job) != spec.narrative_sha:
             raise RenderError(f"生成节点{out.host}上的文字材料与本机的不同（或在生成期间被修改）")
-        nb = render.execute(job, store=Path(spec.store), params_dir=Path(spec.params_dir),
-                            timeout=spec.timeout, notebooks=Path(spec.notebooks),
-                            kernel_manager_class=r.kernel_manager())
-        out.files = render.files_but_pdf(nb, job)
-        pdf = r.submit_pdf(out.files["report.html"].decode("utf-8"))
+        nb = execute(job, store=Path(spec.store), params_dir=Path(spec.params_dir),
+                     timeout=spec.timeout, notebooks=Path(spec.notebooks),
+                     kernel_manager_class=r.kernel_manager())
+        out.files = page.files_but_pdf(nb, job)
+        pdf = r.submit_pdf(out.files[folder.HTML].decode("utf-8"))
     except RenderError as e:
         out.error, out.cell = str(e), e.cell
         if e.notebook is not None:
@@ -262,16 +263,16 @@ def _end(out: Outcome, pdf: tuple | None, t0: float) -> Outcome:
     """Wait for the PDF; a browser that has gone is replaced for the reports after this one
     (a tab that failed is replaced by the printer itself)."""
     if pdf is not None:
-        from emreport import render
-        from emreport.pdf import ExternalResourceError
+        from emreport.output import folder, page
+        from emreport.output.pdf import ExternalResourceError
 
         printer, printing = pdf
         try:
-            out.files = {"report.pdf": printing.result(), **out.files}
+            out.files = {folder.PDF: printing.result(), **out.files}
         except Exception as e:  # noqa: BLE001 - the printer's own errors and the browser's
             if not isinstance(e, ExternalResourceError) and not printer.alive():
                 renderer().restart_printer(printer)
-            out.files, out.error = {}, str(render.pdf_failure(e)).splitlines()[0]
+            out.files, out.error = {}, str(page.pdf_failure(e)).splitlines()[0]
     out.seconds = time.perf_counter() - t0
     return out
 
@@ -399,7 +400,9 @@ def _preload() -> None:
     import nbformat  # noqa: F401
     import papermill  # noqa: F401
 
-    from emreport import appendix, render, store  # noqa: F401
+    from emreport.data import store  # noqa: F401
+    from emreport.output import page, xlsx  # noqa: F401
+    from emreport.run import notebook  # noqa: F401
 
 
 def _lane(worker_id: int, tasks, events) -> None:

@@ -16,9 +16,9 @@ import duckdb
 import pandas as pd
 
 from emreport import config
-from emreport.cells import squash
-from emreport.periods import Period
-from emreport.schema import TABLES, Table
+from emreport.data.cells import squash
+from emreport.data.periods import Period
+from emreport.data.schema import TABLES, Table
 
 CITY = "市"
 CITY_OWN = "市本级"

@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from emreport import cells
-from emreport.problems import Problem, show
-from emreport.schema import Check, Column, Table
+from emreport.data import cells
+from emreport.data.problems import Problem, show
+from emreport.data.schema import Check, Column, Table
 
 ARROW_TYPES = {
     "code": pa.string(), "id": pa.string(), "text": pa.string(), "enum": pa.string(),

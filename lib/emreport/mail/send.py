@@ -29,11 +29,20 @@ from email.policy import EmailPolicy
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-from emreport import config, wording
-from emreport.delivery import PASSWORD_ENV, FatalSendError, SentLog, SmtpConfig, deliver, load_smtp
-from emreport.periods import Period, PeriodError
-from emreport.recipients import ConfigError, Entry, shown
-from emreport.recipients import load as load_recipients
+from emreport import config
+from emreport.data.periods import Period, PeriodError
+from emreport.mail.delivery import (
+    PASSWORD_ENV,
+    FatalSendError,
+    SentLog,
+    SmtpConfig,
+    deliver,
+    load_smtp,
+)
+from emreport.mail.recipients import ConfigError, Entry, shown
+from emreport.mail.recipients import load as load_recipients
+from emreport.metrics import wording
+from emreport.output.folder import FAILED, HTML, METRICS, PDF, read_state, report_dir
 
 HEADLINE = (
     "accidents.count", "accidents.deaths", "accidents.major_or_above", "hazards.found",
@@ -42,7 +51,6 @@ HEADLINE = (
 )
 PLACEHOLDER_FROM = "noreply@example.invalid"
 NAME_MAX = 60  # characters of a unit's name in a subject, a file name and the table
-FAILED_NOTEBOOK = "report.failed.ipynb"
 
 # --- the reports --------------------------------------------------------------------------
 
@@ -68,18 +76,17 @@ class Found:
 
 def find_report(outputs: Path, period: Period, code: str, name: str) -> Found:
     """The report of a unit and period under outputs/, if it can be sent."""
-    folder = outputs / period.code / code
+    folder = report_dir(outputs, period.code, code)
     name = short(name)
     run = f"emreport run --period {period.code} --district {code}"
-    if (folder / FAILED_NOTEBOOK).exists():
+    if (folder / FAILED).exists():
         return Found(period, code, name, "failed", f"上次生成失败，未发送（见 "
-                     f"{shown(folder / FAILED_NOTEBOOK)}）：修正后请重新运行 {run}", folder)
-    from emreport.cache import read_state
+                     f"{shown(folder / FAILED)}）：修正后请重新运行 {run}", folder)
 
     if read_state(folder).get("status") == "failed":  # a failure with no notebook to keep
         return Found(period, code, name, "failed", f"上次生成失败，未发送（{read_state(folder).get('error', '')}）"
                      f"：修正后请重新运行 {run}", folder)
-    pdf, metrics = folder / "report.pdf", folder / "metrics.json"
+    pdf, metrics = folder / PDF, folder / METRICS
     if not pdf.is_file() or not metrics.is_file():
         return Found(period, code, name, "missing", f"尚未生成：请先运行 {run}", folder)
     raw = metrics.read_bytes()
@@ -222,9 +229,9 @@ def compose(found: Found, entry: Entry, sender: str, *, attach_html: bool = Fals
     msg.set_content(text_body(found, entry.sender_name, today), cte="base64")
     msg.add_alternative(html_body(found, entry.sender_name, today), subtype="html",
                         cte="base64")
-    files = [("report.pdf", ".pdf", ("application", "pdf"))]
+    files = [(PDF, ".pdf", ("application", "pdf"))]
     if attach_html:
-        files.append(("report.html", ".html", ("text", "html")))
+        files.append((HTML, ".html", ("text", "html")))
     for file, suffix, (main, sub) in files:
         name = attachment_name(found.name, found.period, suffix)
         data = (found.folder / file).read_bytes()
@@ -284,7 +291,7 @@ class Row:
 def _plan(args: argparse.Namespace) -> tuple[list[Period], list[str], dict[str, Entry],
                                               SmtpConfig, dict[str, tuple[str, str]]]:
     """Every parameter checked before anything is written or sent; ConfigError lists all."""
-    from emreport.store import Store, StoreError
+    from emreport.data.store import Store, StoreError
 
     problems: list[str] = []
     periods: list[Period] = []

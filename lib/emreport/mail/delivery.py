@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from emreport.recipients import ConfigError, address_problem, at, read_mapping, shown, value_of
+from emreport.mail.recipients import ConfigError, address_problem, at, read_mapping, shown, value_of
 
 PASSWORD_ENV = "EMREPORT_SMTP_PASSWORD"
 

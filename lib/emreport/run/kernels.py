@@ -36,7 +36,7 @@ WARM = ("numpy", "pandas", "pyarrow", "duckdb",
         "IPython", "IPython.core.debugger", "IPython.core.completerlib",
         "IPython.extensions.storemagic", "sqlite3", "ipykernel.kernelapp", "ipykernel.ipkernel",
         "ipykernel.debugger", "emreport.report",
-        "emreport.charts", "emreport.compose", "emreport.metrics")
+        "emreport.compose.charts", "emreport.compose", "emreport.metrics")
 INLINE = "module://matplotlib_inline.backend_inline"
 # A process that forks must have no thread but its main one: a thread holding a lock at the
 # fork leaves the child waiting on it forever. pyarrow's jemalloc starts a background thread
@@ -136,7 +136,7 @@ def _kernel(req: dict, protocol_fds: tuple[int, int]) -> None:
 
 
 def main() -> None:
-    """Entry point of the server process (`python -m emreport.kernels`)."""
+    """Entry point of the server process (`python -m emreport.run.kernels`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's to handle
     rfd, wfd = os.dup(0), os.dup(1)
     null = os.open(os.devnull, os.O_RDWR)
@@ -174,7 +174,7 @@ class KernelServer:
         self._lock = threading.Lock()
         self.socket_dir = Path(tempfile.mkdtemp(prefix=prefix, dir=_socket_parent()))  # 0700
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "emreport.kernels"], stdin=subprocess.PIPE,
+            [sys.executable, "-m", "emreport.run.kernels"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=self._log, env=dict(os.environ, **SERVER_ENV),
             start_new_session=True)
         line = self.proc.stdout.readline()

@@ -25,7 +25,7 @@ from xml.sax.saxutils import escape, quoteattr
 import numpy as np
 import pandas as pd
 
-from emreport.wording import percent, round_half_up
+from emreport.metrics.wording import percent, round_half_up
 
 NO_DATA = "没有可绘制的数据"
 

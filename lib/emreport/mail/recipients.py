@@ -19,8 +19,9 @@ from pathlib import Path
 import yaml
 
 from emreport import config
-from emreport.narrative import NotAFile, read_regular
-from emreport.problems import show
+from emreport.compose.narrative import NotAFile, read_regular
+from emreport.data.problems import show
+from emreport.errors import Problems
 
 ENTRY_KEYS = ("to", "cc", "sender_name")
 CITY_OWN = "市本级"  # store.CITY_OWN, not imported: the store pulls in DuckDB and pandas
@@ -30,12 +31,8 @@ _LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
-class ConfigError(Exception):
-    """A configuration file that cannot be used; carries every problem, one line each."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__(f"{len(problems)} problems")
-        self.problems = problems
+class ConfigError(Problems):
+    """A configuration file that cannot be used: every problem, one line each."""
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from emreport import atomic
-from emreport.store import StoreError, not_a_store
+from emreport.data.store import StoreError, not_a_store
 
 SUFFIX = ".emreport"
 OWNER = "OWNER"

@@ -1,17 +1,12 @@
-"""docs/data-model.md, generated from the declarations in `schema`.
-
-The wording helpers here (kind labels, column notes, row rules in words) are shared with
-`template`, so the workbook's comments and the documentation never say different things.
+"""The data model described in words, from the declarations in `schema`: the kind labels,
+column notes and row rules that the input template's comments (template.py) and the data
+model document (emreport.docs, docs/data-model.md) share, so they never say different things.
+`tables()` is that document's part about the input tables.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from emreport import atomic, config
-from emreport.schema import KIND_NAMES, MAX_ID, MAX_TEXT, TABLES, Check, Column, Table
-
-DOC_PATH = config.DOCS / "data-model.md"
+from emreport.data.schema import KIND_NAMES, MAX_ID, MAX_TEXT, TABLES, Check, Column, Table
 
 KIND_LABELS = {
     "registry": "[R] 名录",
@@ -111,7 +106,7 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _intro() -> list[str]:
+def intro() -> list[str]:
     """The part of the document that applies to every table."""
     lines = [
         "# 数据模型",
@@ -157,7 +152,7 @@ def _intro() -> list[str]:
     return lines
 
 
-def _table_section(table: Table) -> list[str]:
+def table_section(table: Table) -> list[str]:
     """One table: description, kind, key, row rules and the column reference."""
     lines = [f"## {table.name}({table.id})", "", table.description, ""]
     lines.append(f"- 类别：{kind_label(table)}")
@@ -180,32 +175,9 @@ def _table_section(table: Table) -> list[str]:
     return lines
 
 
-def _metrics_section() -> list[str]:
-    """Every metric id: what metrics.json holds and what narrative placeholders may name."""
-    from emreport.metrics import metric_ids
-
-    lines = ["## 报告指标", "",
-             "报告中的每个数字都是下列指标之一（metrics.json 按指标编号列出本期和上年同期）。"
-             "文字材料（params/）中的占位符用指标编号：`{hazards.found}` 写出本期数字（如“3131条”），"
-             "`{hazards.found|同比}` 写出同比（如“同比增长21.5%”），`{hazards.found|上年}` 写出上年同期数字。",
-             "", "| 指标编号 | 名称 | 单位 |", "|---|---|---|"]
-    for mid, (label, unit) in metric_ids().items():
-        lines.append(f"| `{mid}` | {label} | {unit or '—'} |")
-    lines.append("")
-    return lines
-
-
-def render() -> str:
-    """The whole document as Markdown, deterministic so a test can compare it with the file."""
-    lines = _intro()
+def tables() -> list[str]:
+    """The document's part about the input: the introduction and one section per table."""
+    lines = intro()
     for table in TABLES:
-        lines += _table_section(table)
-    lines += _metrics_section()
-    return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def write() -> Path:
-    """Write docs/data-model.md; run after any change to the declarations."""
-    DOC_PATH.parent.mkdir(parents=True, exist_ok=True)
-    atomic.write_text(DOC_PATH, render())
-    return DOC_PATH
+        lines += table_section(table)
+    return lines

@@ -22,12 +22,13 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from emreport import atomic, companions, schema, sources
-from emreport.companions import Companions
-from emreport.problems import InputError, Problem
-from emreport.schema import REGISTRY, TABLES, Table
-from emreport.store import MARK
-from emreport.validate import arrow_schema, typed_table
+from emreport import atomic
+from emreport.data import companions, schema, sources
+from emreport.data.companions import Companions
+from emreport.data.problems import InputError, Problem
+from emreport.data.schema import REGISTRY, TABLES, Table
+from emreport.data.store import MARK
+from emreport.data.validate import arrow_schema, typed_table
 
 
 @dataclass

@@ -7,19 +7,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from emreport.cells import CONTROLS
+from emreport.data.cells import CONTROLS
+from emreport.errors import Problems
 
 SHOWN_PER_KIND = 10
 NAME_LIMIT = 80  # characters of a file, sheet or column name shown in a location
 _CONTROLS = re.compile(CONTROLS)
 
 
-class InputError(Exception):
-    """Raised when input cannot be used; carries every problem found, not just the first."""
-
-    def __init__(self, problems: list[Problem]):
-        super().__init__(f"{len(problems)} problems")
-        self.problems = problems
+class InputError(Problems):
+    """Input that cannot be used: every Problem found, not just the first."""
 
 
 @dataclass(frozen=True)

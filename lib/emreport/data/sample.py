@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 
-from emreport.schema import BY_ID, Table
+from emreport.data.schema import BY_ID, Table
 
 CITY = ("990100", "临江市")
 OWN = ("990101", "市本级")

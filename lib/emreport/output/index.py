@@ -11,9 +11,10 @@ import json
 from html import escape
 from pathlib import Path
 
-from emreport import atomic, cache
+from emreport import atomic
+from emreport.data.periods import Period
 from emreport.metrics import Metric
-from emreport.periods import Period
+from emreport.output.folder import FAILED, HTML, INDEX, METRICS, NOTEBOOK, PDF, XLSX, read_state
 
 COLUMNS = (
     ("accidents.count", "生产安全事故"),
@@ -24,8 +25,7 @@ COLUMNS = (
     ("inspections.count", "执法检查"),
     ("inspections.fines", "罚款"),
 )
-LINKS = (("report.pdf", "PDF"), ("report.html", "网页"), ("report.xlsx", "附表"),
-         ("report.ipynb", "笔记本"), ("metrics.json", "数据"))
+LINKS = ((PDF, "PDF"), (HTML, "网页"), (XLSX, "附表"), (NOTEBOOK, "笔记本"), (METRICS, "数据"))
 
 STYLE = """
 body{font-family:"Noto Sans CJK SC","Noto Sans SC",sans-serif;margin:2em auto;max-width:70em;
@@ -50,13 +50,13 @@ def _cell(metric: dict | None) -> str:
 def _rows(period_dir: Path) -> tuple[list[dict], list[dict]]:
     done, failed = [], []
     for folder in sorted(p for p in period_dir.iterdir() if p.is_dir()):
-        state = cache.read_state(folder)
-        metrics_file = folder / "metrics.json"
+        state = read_state(folder)
+        metrics_file = folder / METRICS
         try:
             data = json.loads(metrics_file.read_text(encoding="utf-8"))
         except (FileNotFoundError, ValueError):
             data = None
-        if state.get("status") == "failed" or (folder / "report.failed.ipynb").exists():
+        if state.get("status") == "failed" or (folder / FAILED).exists():
             failed.append({"code": folder.name, "state": state, "data": data, "folder": folder})
         elif data is not None:
             done.append({"code": folder.name, "state": state, "data": data, "folder": folder})
@@ -85,9 +85,9 @@ def render(period_dir: Path) -> str:
         for r in failed:
             name = r["data"]["unit"]["name"] if r["data"] else ""
             error = r["state"].get("error") or "上次生成失败"
-            kept = (f'，出错的笔记本：<a href="{escape(r["code"])}/report.failed.ipynb">'
-                    "report.failed.ipynb</a>" if (r["folder"] / "report.failed.ipynb").exists() else "")
-            old = "（文件夹中是上次成功生成的版本）" if (r["folder"] / "report.pdf").exists() else ""
+            kept = (f'，出错的笔记本：<a href="{escape(r["code"])}/{FAILED}">{FAILED}</a>'
+                    if (r["folder"] / FAILED).exists() else "")
+            old = "（文件夹中是上次成功生成的版本）" if (r["folder"] / PDF).exists() else ""
             items.append(f'<li class="failed">{escape(name)}{escape(r["code"])}：{escape(error)}'
                          f"{kept}{old}</li>")
         parts.append(f'<h2 class="failed">生成失败（{len(failed)}份）</h2><ul>{"".join(items)}</ul>')
@@ -102,7 +102,7 @@ def render(period_dir: Path) -> str:
 def write(outputs: Path, period: str) -> Path:
     period_dir = outputs / period
     period_dir.mkdir(parents=True, exist_ok=True)
-    target = period_dir / "index.html"
+    target = period_dir / INDEX
     atomic.sweep(period_dir)
     atomic.write_text(target, render(period_dir))
     return target

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta
 
-from emreport.periods import PeriodError, parse_half
+from emreport.data.periods import PeriodError, parse_half
 
 EARLIEST = date(2000, 1, 1)
 EXCEL_EPOCH = datetime(1899, 12, 30)

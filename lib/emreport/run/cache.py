@@ -20,15 +20,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from emreport import atomic
-
 if TYPE_CHECKING:
-    from emreport.periods import Period
-    from emreport.store import Store, Unit
+    from emreport.data.periods import Period
+    from emreport.data.store import Store, Unit
 
-STATE = ".emreport-run.json"
-FILES = ("report.html", "report.pdf", "report.xlsx", "report.ipynb", "metrics.json")
-LIBRARIES = ("pandas", "matplotlib", "nbconvert", "papermill", "playwright", "openpyxl")
+LIBRARIES = ("pandas", "nbconvert", "papermill", "playwright", "openpyxl")
 
 
 def _sha(*parts: bytes | str) -> str:
@@ -42,7 +38,7 @@ def _sha(*parts: bytes | str) -> str:
 @cache
 def code_key() -> str:
     """The project's code and templates, and the versions of the libraries that shape a report."""
-    root = Path(__file__).parent
+    root = Path(__file__).parents[1]  # the whole package
     parts: list[bytes | str] = []
     for path in sorted(root.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
@@ -70,7 +66,7 @@ def _half(expr: str) -> str:
 def data_keys(store: Store, units: list[Unit], periods: list[Period]) -> dict[tuple[str, str], str]:
     """Per (unit code, period code): a hash of the rows the report reads. One grouped scan per
     table computes a count and a sum of row hashes for every district and half-year."""
-    from emreport.schema import TABLES
+    from emreport.data.schema import TABLES
 
     con = store.con
     cells: dict[tuple[str, str], list] = defaultdict(list)  # (table, district) -> rows
@@ -107,27 +103,3 @@ def data_keys(store: Store, units: list[Unit], periods: list[Period]) -> dict[tu
                             parts.append(f"{t.id}/{member}/{h}/{n}/{s}")
             out[(unit.code, p.code)] = _sha(*parts)
     return out
-
-
-def read_state(out_dir: Path) -> dict:
-    try:
-        return json.loads((out_dir / STATE).read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return {}
-
-
-def is_current(out_dir: Path, key: str) -> bool:
-    """The folder holds a whole report made from exactly these inputs."""
-    state = read_state(out_dir)
-    return (state.get("status") == "done" and state.get("key") == key
-            and all((out_dir / f).is_file() for f in FILES))
-
-
-def forget(out_dir: Path) -> None:
-    """Before files are replaced: the folder no longer vouches for any key."""
-    (out_dir / STATE).unlink(missing_ok=True)
-
-
-def record(out_dir: Path, state: dict) -> None:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    atomic.write_text(out_dir / STATE, json.dumps(state, ensure_ascii=False, indent=1))

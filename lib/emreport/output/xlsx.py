@@ -34,7 +34,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from emreport import atomic
 from emreport.compose.document import Table
-from emreport.template import (
+from emreport.data.template import (
     AUTHOR,
     FIXED_TIME,
     HEADER_FONT,
@@ -43,7 +43,7 @@ from emreport.template import (
     display_width,
     repack_xlsx,
 )
-from emreport.wording import round_half_up
+from emreport.metrics.wording import round_half_up
 
 TITLE_ROW, HEADER_ROW, FIRST_ROW = 1, 2, 3
 TOTAL_LABEL = "合计"

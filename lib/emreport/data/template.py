@@ -24,7 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from emreport import atomic
-from emreport.datadoc import (
+from emreport.data.describe import (
     APPROX_EXAMPLE,
     DATE_FORMS,
     KIND_LABELS,
@@ -33,7 +33,7 @@ from emreport.datadoc import (
     column_notes,
     kind_label,
 )
-from emreport.schema import KIND_NAMES, NOTE_SHEETS, TABLES, Column, Table
+from emreport.data.schema import KIND_NAMES, NOTE_SHEETS, TABLES, Column, Table
 
 FILE_NAME = "数据模板.xlsx"
 GUIDE_SHEET, OPTIONS_SHEET = NOTE_SHEETS

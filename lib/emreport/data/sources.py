@@ -20,10 +20,10 @@ import pyarrow.csv as pacsv
 import python_calamine
 from defusedxml import DefusedXmlException, ElementTree
 
-from emreport import cells, xlsxscan
-from emreport.problems import Problem, printable, show
-from emreport.schema import NOTE_SHEETS, TABLES, Table
-from emreport.validate import RawSheet
+from emreport.data import cells, xlsxscan
+from emreport.data.problems import Problem, printable, show
+from emreport.data.schema import NOTE_SHEETS, TABLES, Table
+from emreport.data.validate import RawSheet
 
 READABLE = (".xlsx", ".xlsm", ".csv")
 MAX_MEMBER = 1 << 30          # 1 GiB uncompressed for one part of a workbook

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from emreport import datadoc
-from emreport.schema import TABLES
+from emreport import docs as datadoc
+from emreport.data.schema import TABLES
 
 
 def test_committed_document_is_current():
     committed = datadoc.DOC_PATH.read_text(encoding="utf-8") if datadoc.DOC_PATH.exists() else ""
     assert committed == datadoc.render(), (
-        f"{datadoc.DOC_PATH} is out of date with lib/emreport/schema.py: run `emreport docs` "
+        f"{datadoc.DOC_PATH} is out of date with lib/emreport/data/schema.py: run `emreport docs` "
         "and commit the result")
 
 

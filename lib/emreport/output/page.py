@@ -1,0 +1,110 @@
+"""From an executed report notebook to the files of one report.
+
+`files_but_pdf` turns the notebook into report.html (nbconvert, with the project's own offline
+template), report.xlsx, metrics.json and report.ipynb; the worker prints report.pdf from the
+page, and `folder.write` puts them in place.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from emreport.output import bundle as bundles
+from emreport.output import folder
+from emreport.output.bundle import OUTPUT_KEY
+
+if TYPE_CHECKING:  # nbformat takes a second to import: only workers need it
+    import nbformat
+
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+class RenderError(Exception):
+    """A report that failed: which cell and what went wrong, in one line for the summary, and
+    the notebook as far as it ran."""
+
+    def __init__(self, message: str, notebook: nbformat.NotebookNode | None = None,
+                 cell: int | None = None):
+        super().__init__(message)
+        self.notebook = notebook
+        self.cell = cell
+
+
+def bundle_of(nb: nbformat.NotebookNode) -> dict:
+    """The bundle the notebook's last cell published."""
+    try:
+        return bundles.of(nb)
+    except bundles.BundleError as e:
+        raise RenderError(str(e)) from None
+
+
+@cache
+def _css() -> str:
+    return (TEMPLATES / "report.css").read_text(encoding="utf-8")
+
+
+_exporters = threading.local()
+
+
+def _page_exporter():
+    """nbconvert's HTML exporter without its accessibility pass. That pass parses the finished
+    page with BeautifulSoup and writes it out again, to give images without alt text a stock
+    one and JupyterLab's cell markup tab stops: the report template writes no cell markup and
+    every chart has its alt text, so all it did was cost a quarter of the worker's time."""
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class PageExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            resources = self._init_resources(resources)
+            self.register_filter("highlight_code", self.filters.get(
+                "highlight_code", Highlight2HTML(parent=self)))
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return PageExporter(template_name="report", extra_template_basedirs=[str(TEMPLATES)],
+                        exclude_input=True)
+
+
+def html_of(nb: nbformat.NotebookNode, title: str) -> str:
+    """The page: the tagged outputs in order, inside the offline template and stylesheet.
+    Each thread keeps its exporter: making one loads and compiles the templates."""
+    exporter = getattr(_exporters, "html", None)
+    if exporter is None:
+        exporter = _exporters.html = _page_exporter()
+    body, _ = exporter.from_notebook_node(nb, resources={"emreport": {"title": title,
+                                                                      "css": _css()}})
+    return body
+
+
+def files_but_pdf(nb: nbformat.NotebookNode, job) -> dict[str, bytes]:
+    """Four of the five files from the executed notebook; report.html is the page to print."""
+    import nbformat
+
+    from emreport.output.xlsx import appendix_bytes
+
+    bundle = bundle_of(nb)
+    title = bundle["title"]
+    page = html_of(nb, title)
+    nb.metadata[OUTPUT_KEY] = {"code": job.code, "period": job.period, "kind": job.kind,
+                               "data_fingerprint": bundle["data_fingerprint"],
+                               "narrative": bundle.get("narrative", "")}
+    metrics = dict(bundle["metrics"], data_fingerprint=bundle["data_fingerprint"])
+    return {
+        folder.HTML: page.encode("utf-8"),
+        folder.XLSX: appendix_bytes(bundles.tables(bundle), report_title=title),
+        folder.NOTEBOOK: nbformat.writes(nb).encode("utf-8"),
+        folder.METRICS: json.dumps(metrics, ensure_ascii=False, indent=1).encode("utf-8"),
+    }
+
+
+def pdf_failure(e: Exception) -> RenderError:
+    return RenderError(f"打印 PDF 失败：{type(e).__name__}：{e}")

@@ -1,0 +1,197 @@
+"""`emreport run`: make the reports of a plan (plan.py) that are not already up to date — in
+parallel on local worker processes (local.py), or on a Dask cluster (cluster.py).
+
+The coordinator (this process) plans, decides what is cached, hands specs to workers and writes
+every file itself: workers send the files back as bytes. See worker.py for one report's work
+and kernels.py for the warm kernels that make it fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import signal
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from emreport import atomic
+from emreport.data.store import Store
+from emreport.output import folder
+from emreport.run import cache
+from emreport.run.cluster import DaskPool
+from emreport.run.local import LocalPool, default_jobs, memory_cap
+from emreport.run.notebook import NOTEBOOKS, Job
+from emreport.run.plan import Plan
+from emreport.run.progress import Progress, clock
+
+
+@dataclass
+class Result:
+    done: list[Job] = field(default_factory=list)
+    cached: list[Job] = field(default_factory=list)
+    failed: list[tuple[Job, str]] = field(default_factory=list)
+    interrupted: bool = False
+    indexes: list[Path] = field(default_factory=list)
+    index_errors: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 130 if self.interrupted else (1 if self.failed or self.index_errors else 0)
+
+
+def specs_for(p: Plan, *, store: Path, params_dir: Path, notebooks: Path, timeout: int) -> list:
+    """Each job with the key of its inputs (see cache.py)."""
+    from emreport.run.worker import Spec, narrative_sha, store_meta
+
+    with Store(store) as st:
+        data = cache.data_keys(st, list(p.units.values()), p.periods)
+    meta = store_meta(store)
+    code = cache.code_key()
+    book = {kind: cache.file_key(notebooks / f"{kind}_report.ipynb") for kind in ("district", "city")}
+    specs = []
+    for job in p.jobs:
+        story_key = narrative_sha(params_dir, job)
+        key = hashlib.sha256("|".join([
+            code, book[job.kind], data[(job.code, job.period)], story_key, job.kind, job.code,
+            job.period]).encode()).hexdigest()
+        specs.append(Spec(job, str(store), str(params_dir), str(notebooks), timeout, key,
+                          story_key, meta))
+    return specs
+
+
+@contextmanager
+def _whole_writes():
+    """Ctrl-C (or `kill`) waits until the report being written is in place."""
+    got: list[int] = []
+    try:
+        old = {s: signal.signal(s, lambda n, f: got.append(n))
+               for s in (signal.SIGINT, signal.SIGTERM)}
+    except ValueError:  # not the main thread: nothing to defer
+        yield
+        return
+    try:
+        yield
+    finally:
+        for s, handler in old.items():
+            signal.signal(s, handler)
+        if got:
+            raise KeyboardInterrupt
+
+
+def _store_outcome(outcome, outputs: Path, result: Result, progress: Progress) -> None:
+    """Write one report's files (or its failure); a file that cannot be written (a full
+    disk) fails that report in one line, and the report already there stays whole."""
+
+    job = outcome.job
+    out_dir = job.out_dir(outputs)
+    failed_nb = out_dir / folder.FAILED
+    state = {"key": outcome.key, "code": job.code, "period": job.period,
+             "finished": datetime.now().isoformat(timespec="seconds"),
+             "seconds": round(outcome.seconds, 2), "host": outcome.host}
+    had_report = (out_dir / folder.PDF).exists()
+    error = outcome.error
+    try:
+        with _whole_writes():
+            if outcome.ok:
+                folder.write(out_dir, outcome.files, dict(state, status="done"))
+                failed_nb.unlink(missing_ok=True)
+            else:
+                if outcome.failed_notebook:
+                    folder.write(out_dir, {folder.FAILED: outcome.failed_notebook})
+                folder.record(out_dir, dict(state, status="failed", error=outcome.error,
+                                           cell=outcome.cell))
+    except OSError as e:
+        words = atomic.failure_words(e)
+        if not outcome.ok:
+            error = f"{outcome.error}（另：{words}）"
+        elif str(e.filename).endswith(folder.STATE):
+            error = f"{words}：报告已更新，但下次运行会重新生成"
+        else:
+            error = f"{words}：" + ("已保留上次生成的报告" if had_report else "没有写入任何文件")
+    if not error:
+        result.done.append(job)
+        progress.finish(job.id, outcome.seconds)
+    else:
+        result.failed.append((job, error))
+        progress.fail(job.id, error)
+
+
+def run(p: Plan, *, store: Path, params_dir: Path, outputs: Path, timeout: int = 600,
+        jobs: int | None = None, force: bool = False, scheduler: str = "",
+        notebooks: Path = NOTEBOOKS, tty: bool | None = None, early=None) -> Result:
+    """Make every report of the plan that is not up to date (all of them with `force`); a
+    failure is reported and the others still run. Ctrl-C stops the batch: reports already
+    written stay, the ones in progress are dropped, no file is left half-written. `early` is
+    a worker.EarlyWorker started while the plan was made: the local pool takes it as its first
+    worker; if there is nothing to make, the caller sends it away."""
+    store, params_dir, notebooks = store.resolve(), params_dir.resolve(), notebooks.resolve()
+    started = time.monotonic()
+    result = Result()
+    progress = Progress(len(p.jobs), tty=tty)
+    todo = []
+    for spec in specs_for(p, store=store, params_dir=params_dir, notebooks=notebooks,
+                          timeout=timeout):
+        if not force and folder.is_current(spec.job.out_dir(outputs), spec.key):
+            result.cached.append(spec.job)
+            progress.cache_hit(spec.job.id)
+        else:
+            todo.append(spec)
+    # a scheduler that cannot be reached stops the run here, before anything is written
+    pool = None
+    if todo:
+        pool = (DaskPool(scheduler) if scheduler else
+                LocalPool(min(len(todo), memory_cap(jobs or default_jobs())), early))
+    try:
+        if pool is not None:
+            with pool:
+                for spec in todo:
+                    pool.submit(spec)
+                while len(result.done) + len(result.failed) < len(todo):
+                    for event in pool.events(0.2):
+                        if event[0] == "start":
+                            progress.start(event[1])
+                        else:
+                            _store_outcome(event[1], outputs, result, progress)
+                    progress.tick()
+                pool.finish()  # the workers close down while the indexes are written
+                _indexes(p, outputs, result)
+    except KeyboardInterrupt:
+        result.interrupted = True
+    finally:
+        progress.close()
+        if not result.indexes and not result.index_errors:
+            _indexes(p, outputs, result)
+    _summary(result, len(p.jobs), time.monotonic() - started, outputs)
+    return result
+
+
+def _indexes(p: Plan, outputs: Path, result: Result) -> None:
+    from emreport.output import index
+
+    result.indexes, result.index_errors = [], []
+    for period in sorted({j.period for j in p.jobs}):
+        try:
+            result.indexes.append(index.write(outputs, period))
+        except OSError as e:
+            result.index_errors.append(f"{atomic.failure_words(e)}：索引保持上次的版本")
+
+
+def _summary(result: Result, total: int, seconds: float, outputs: Path) -> None:
+    if result.interrupted:
+        print(f"已中断：已写入{len(result.done)}份报告；正在生成的报告没有写入，"
+              "原有文件保持不变。", file=sys.stderr)
+    print(f"共{total}份报告：完成{len(result.done)}份，未变化{len(result.cached)}份，"
+          f"失败{len(result.failed)}份，用时{clock(seconds) if seconds >= 60 else f'{seconds:.1f}秒'}。")
+    for job, message in result.failed:
+        kept = job.out_dir(outputs) / folder.FAILED
+        where = f"；出错的笔记本：{kept}" if kept.exists() else ""
+        print(f"  失败：{job.id}：{message}{where}", file=sys.stderr)
+    for path in result.indexes:
+        print(f"索引：{path}")
+    for message in result.index_errors:
+        print(f"  失败：{message}", file=sys.stderr)
+
+

@@ -1,0 +1,137 @@
+"""Running one report notebook: `Job` (which unit, which period, which notebook) and
+`execute`, papermill on the job's parameters in a fresh kernel, with every way it can fail
+turned into one RenderError that names the cell.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from emreport import config
+from emreport.output import folder
+from emreport.output.page import RenderError
+
+if TYPE_CHECKING:  # nbformat takes a second to import: only workers need it
+    import nbformat
+
+NOTEBOOKS = config.ROOT / "notebooks"
+OWN_ERRORS = {"NarrativeError", "ReportError", "StoreError", "PeriodError", "ChartError"}
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@dataclass
+class Job:
+    """One report to make: the unit code, its kind (district or city) and the period."""
+
+    code: str
+    kind: str
+    period: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.period}/{self.code}"
+
+    @property
+    def notebook(self) -> Path:
+        return self.notebook_in(NOTEBOOKS)
+
+    def notebook_in(self, folder: Path) -> Path:
+        return Path(folder) / f"{self.kind}_report.ipynb"
+
+    def parameters(self, store: Path, params_dir: Path) -> dict:
+        # the notebooks name their unit parameter after their kind: district or city
+        return {self.kind: self.code, "period": self.period,
+                "store": str(store), "params_dir": str(params_dir)}
+
+    def out_dir(self, outputs: Path) -> Path:
+        return folder.report_dir(outputs, self.period, self.code)
+
+
+def _engine():
+    """papermill's nbclient engine, keeping hold of the notebook as far as it ran: a cell that
+    times out or a kernel that dies raises out of papermill, and the summary still has to say
+    which cell it was and the failed notebook has to be kept."""
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class KeepingEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, keep=None, **kwargs):
+            if keep is not None:
+                keep["nb"] = nb_man.nb
+            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+
+    papermill_engines.register("emreport", KeepingEngine)
+    return "emreport"
+
+
+def _running_cell(nb: nbformat.NotebookNode | None) -> int | None:
+    """The cell that was running when execution stopped: the last one papermill started."""
+    last = None
+    for i, cell in enumerate(nb.cells if nb is not None else []):
+        if cell.get("metadata", {}).get("papermill", {}).get("start_time"):
+            last = i
+    return last
+
+
+def _exit_words(code: int | None) -> str:
+    from emreport.run.kernels import GONE
+
+    if code is None:
+        return ""
+    if code == GONE:
+        return "（内核服务已退出）"
+    if code < 0:
+        return f"（被信号{-code}终止）"
+    return f"（退出码{code}）"
+
+
+def execute(job: Job, *, store: Path, params_dir: Path, timeout: int = 600,
+            notebooks: Path | None = None, kernel_manager_class=None) -> nbformat.NotebookNode:
+    """Run the job's notebook on its parameters in a fresh kernel. A failing cell, a cell past
+    its timeout or a kernel that dies raises RenderError naming the cell, carrying the notebook
+    as far as it ran."""
+    import papermill
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    from emreport.run.kernels import KernelServerError
+
+    path = job.notebook_in(notebooks or NOTEBOOKS)
+    keep: dict = {}
+    manager = {}
+    if kernel_manager_class is not None:
+        manager["kernel_manager_class"] = kernel_manager_class
+    try:
+        return papermill.execute_notebook(  # type: ignore[no-any-return]
+            str(path), None, parameters=job.parameters(store, params_dir), engine_name=_engine(),
+            keep=keep, progress_bar=False, request_save_on_cell_execute=False,
+            kernel_name="python3", cwd=str(path.parent), execution_timeout=timeout,
+            shutdown_kernel="immediate", **manager)
+    except PapermillExecutionError as e:
+        lines = _ANSI.sub("", str(e.evalue)).strip().splitlines()
+        detail = lines[-1] if lines else ""
+        # the project's own errors are already worded for the analyst; others keep their type
+        kind = "" if e.ename in OWN_ERRORS else f"{e.ename}："
+        message = f"第{e.cell_index + 1}个单元格出错：{kind}{detail}".rstrip("：")
+        raise RenderError(message, notebook=keep.get("nb"), cell=e.cell_index + 1) from None
+    except CellTimeoutError:
+        nb = keep.get("nb")
+        cell = _running_cell(nb)
+        where = f"第{cell + 1}个单元格" if cell is not None else "某个单元格"
+        raise RenderError(f"{where}运行超过{timeout}秒仍未结束，已停止",
+                          notebook=nb, cell=None if cell is None else cell + 1) from None
+    except DeadKernelError:
+        nb = keep.get("nb")
+        cell = _running_cell(nb)
+        where = f"第{cell + 1}个单元格" if cell is not None else "笔记本"
+        last_exit = getattr(kernel_manager_class, "last_exit", None)
+        code = last_exit() if last_exit is not None else None
+        raise RenderError(f"{where}运行时内核意外退出{_exit_words(code)}", notebook=nb,
+                          cell=None if cell is None else cell + 1) from None
+    except KernelServerError:  # it died between two requests: the next report starts another
+        cell = _running_cell(keep.get("nb"))
+        raise RenderError("内核服务意外退出，本报告未能运行完", notebook=keep.get("nb"),
+                          cell=None if cell is None else cell + 1) from None

@@ -1,0 +1,87 @@
+"""`emreport run`'s first step: expand districts × periods into jobs and check them all — an
+unknown code, a bad period, a period without data, a missing parameter folder or notebook, a
+narrative file that does not parse or names unknown metrics — before anything runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from emreport.compose import narrative
+from emreport.data.periods import Period, PeriodError
+from emreport.data.store import CITY, CITY_OWN, Store, StoreError, Unit
+from emreport.errors import Problems
+from emreport.metrics import metric_ids
+from emreport.run.notebook import NOTEBOOKS, Job
+
+
+class PlanError(Problems):
+    """Parameters that cannot be run, every one listed."""
+
+
+@dataclass
+class Plan:
+    jobs: list[Job]
+    units: dict[str, Unit]
+    periods: list[Period]
+
+
+def plan(periods: list[str], districts: str, *, store: Path, params_dir: Path,
+         notebooks: Path = NOTEBOOKS) -> Plan:
+    """The grid of reports, or every problem with it at once (unknown code, bad period, a
+    period without data, a missing parameter folder or notebook, a narrative file that does
+    not parse or names unknown metrics)."""
+    problems: list[str] = []
+    if not params_dir.is_dir():
+        problems.append(f"文字材料文件夹{params_dir}不存在（--params）")
+    for kind in ("district", "city"):
+        if not (notebooks / f"{kind}_report.ipynb").is_file():
+            problems.append(f"找不到报告笔记本{notebooks / f'{kind}_report.ipynb'}")
+    parsed: list[Period] = []
+    for text in periods:
+        try:
+            parsed.append(Period.parse(text))
+        except PeriodError as e:
+            problems.append(str(e))
+    try:
+        st = Store(store)
+    except StoreError as e:
+        raise PlanError([*problems, str(e)]) from None
+    with st:
+        reg = st.registry()
+        for p in parsed:
+            if not st.covers(p):
+                have = "、".join(sorted(st.halves())) or "无"
+                problems.append(f"{p.label}（{p.code}）没有数据（已有数据的半年：{have}）")
+        if districts.strip().lower() == "all":
+            codes = list(reg.loc[reg["level"] != CITY_OWN, "code"])
+        else:
+            codes = [c.strip() for c in districts.replace("，", ",").split(",") if c.strip()]
+        units = []
+        for code in codes:
+            try:
+                unit = st.unit(code)
+            except StoreError as e:
+                problems.append(str(e))
+                continue
+            if unit.level == CITY_OWN:
+                problems.append(f"{code}是市本级：市本级的数据计入全市报告（市代码），不单独成报告")
+                continue
+            units.append(unit)
+    units = list({u.code: u for u in units}.values())  # a code given twice is one report
+    ids = metric_ids()
+    jobs = []
+    for p in parsed:
+        for unit in units:
+            path = narrative.path_for(unit.code, p.code, params_dir)
+            try:
+                narrative.check_names(narrative.load(path), ids)
+            except narrative.NarrativeError as e:
+                problems.append(str(e))
+            except OSError as e:
+                problems.append(f"{path}无法读取：{e.strerror}")
+            jobs.append(Job(unit.code, "city" if unit.level == CITY else "district", p.code))
+    if problems:
+        raise PlanError(problems)
+    return Plan(jobs, {u.code: u for u in units}, parsed)
