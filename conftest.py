@@ -19,6 +19,6 @@ os.environ["EMREPORT_STORE"] = str(STORE)
 
 def pytest_configure(config) -> None:
     from emreport.config import SAMPLE
-    from emreport.ingest import ingest
+    from emreport.data.ingest import ingest
 
     ingest(SAMPLE, STORE)
