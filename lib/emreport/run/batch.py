@@ -23,6 +23,7 @@ from emreport.output import folder
 from emreport.run import cache
 from emreport.run.cluster import DaskPool
 from emreport.run.local import LocalPool, default_jobs, memory_cap
+from emreport.run.messages import Spec, Started
 from emreport.run.notebook import NOTEBOOKS, Job
 from emreport.run.plan import Plan
 from emreport.run.progress import Progress, clock
@@ -44,7 +45,7 @@ class Result:
 
 def specs_for(p: Plan, *, store: Path, params_dir: Path, notebooks: Path, timeout: int) -> list:
     """Each job with the key of its inputs (see cache.py)."""
-    from emreport.run.worker import Spec, narrative_sha, store_meta
+    from emreport.run.worker import narrative_sha, store_meta
 
     with Store(store) as st:
         data = cache.data_keys(st, list(p.units.values()), p.periods)
@@ -151,10 +152,10 @@ def run(p: Plan, *, store: Path, params_dir: Path, outputs: Path, timeout: int =
                     pool.submit(spec)
                 while len(result.done) + len(result.failed) < len(todo):
                     for event in pool.events(0.2):
-                        if event[0] == "start":
-                            progress.start(event[1])
+                        if isinstance(event, Started):
+                            progress.start(event.job)
                         else:
-                            _store_outcome(event[1], outputs, result, progress)
+                            _store_outcome(event.outcome, outputs, result, progress)
                     progress.tick()
                 pool.finish()  # the workers close down while the indexes are written
                 _indexes(p, outputs, result)

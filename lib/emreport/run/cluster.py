@@ -6,6 +6,8 @@ import queue
 import time
 import uuid
 
+from emreport.run.messages import Finished, Outcome, Started
+
 
 class DaskPool:
     """The same work on a running dask.distributed cluster. The workers run the reports and
@@ -51,12 +53,10 @@ class DaskPool:
         self.pending[future.key] = (future, spec)
 
     def events(self, timeout: float):
-        from emreport.run.worker import Outcome
-
         deadline = time.monotonic() + timeout
         while True:
             while not self.started.empty():
-                yield ("start", self.started.get())
+                yield Started(self.started.get())
             done = [k for k, (f, _) in self.pending.items() if f.done()]
             for k in done:
                 future, spec = self.pending.pop(k)
@@ -64,7 +64,7 @@ class DaskPool:
                     outcome = future.result()
                 except Exception as e:  # noqa: BLE001 - a worker lost, a task that could not run
                     outcome = Outcome(spec.job, spec.key, error=f"Dask 任务失败：{type(e).__name__}：{e}")
-                yield ("done", outcome)
+                yield Finished(outcome)
             if done or time.monotonic() >= deadline:
                 return
             time.sleep(0.02)

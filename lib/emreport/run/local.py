@@ -10,6 +10,8 @@ import queue
 import time
 from collections import deque
 
+from emreport.run.messages import Finished, Make, Outcome, Started, Stop
+
 MAX_LANES = 3  # reports one worker runs at once: its printing and its own work keep up
 WORKER_MEMORY = 600 * 2**20  # a worker without kernels: itself, warm kernel server, browser
 LANE_MEMORY = 700 * 2**20  # one kernel at its peak (a city report of 100 districts)
@@ -90,27 +92,25 @@ class LocalPool:
             while self.backlog and len(self.held[wid]) < 2 * lanes + 1:
                 spec = self.backlog.popleft()
                 self.held[wid][spec.job.id] = False
-                tasks.put(spec)
+                tasks.put(Make(spec))
 
     def events(self, timeout: float):
         try:
-            kind, wid, payload = self.events_q.get(timeout=timeout)
+            event = self.events_q.get(timeout=timeout)
         except queue.Empty:
             yield from self._deaths()
             return
-        if kind == "start":
-            if payload in self.held.get(wid, {}):
-                self.held[wid][payload] = True
-            yield ("start", payload)
-        elif kind == "done":
-            self.held.get(wid, {}).pop(payload.job.id, None)
-            self.finished.add(payload.job.id)
+        if isinstance(event, Started):
+            if event.job in self.held.get(event.worker, {}):
+                self.held[event.worker][event.job] = True
+            yield event
+        elif isinstance(event, Finished):
+            self.held.get(event.worker, {}).pop(event.outcome.job.id, None)
+            self.finished.add(event.outcome.job.id)
             self._hand_out()
-            yield ("done", payload)
+            yield event
 
     def _deaths(self):
-        from emreport.run.worker import Outcome
-
         for wid, (proc, tasks, lanes) in list(self.procs.items()):
             if proc.is_alive():
                 continue
@@ -124,8 +124,8 @@ class LocalPool:
                 spec = self.specs[job_id]
                 if started:
                     self.finished.add(job_id)
-                    yield ("done", Outcome(spec.job, spec.key,
-                                           error=f"生成进程意外退出（退出码{proc.exitcode}）"))
+                    yield Finished(Outcome(spec.job, spec.key,
+                                           error=f"生成进程意外退出（退出码{proc.exitcode}）"), wid)
                 else:
                     self.backlog.appendleft(spec)
             if len(self.finished) < len(self.specs):
@@ -138,7 +138,7 @@ class LocalPool:
             self._stopping = True
             for _proc, tasks, lanes in self.procs.values():
                 for _ in range(lanes):
-                    tasks.put(None)
+                    tasks.put(Stop())
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is None:

@@ -21,9 +21,10 @@ import sys
 import threading
 import time
 from concurrent.futures import Future
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from emreport.run.messages import Finished, Lanes, Outcome, Ready, Spec, Started, Stop
 
 if TYPE_CHECKING:  # the heavy imports are made where used: see _preload
     from emreport.run.notebook import Job
@@ -34,38 +35,6 @@ EVENT_TOPIC = "emreport-started"
 # installed, which builds a grammar at import: a second of CPU in every worker. Notebooks
 # have no field of that format, so workers do without it.
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
-
-
-@dataclass(frozen=True)
-class Spec:
-    """Everything a worker needs for one report. Paths are absolute and must be readable
-    where the worker runs; `narrative_sha` and `store_meta` let it refuse to make a report
-    from inputs that differ from those the client planned with."""
-
-    job: Job
-    store: str
-    params_dir: str
-    notebooks: str
-    timeout: int
-    key: str
-    narrative_sha: str
-    store_meta: str
-
-
-@dataclass
-class Outcome:
-    job: Job
-    key: str
-    files: dict[str, bytes] = field(default_factory=dict)
-    error: str = ""
-    cell: int | None = None
-    failed_notebook: bytes = b""
-    seconds: float = 0.0
-    host: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.error
 
 
 class Renderer:
@@ -301,14 +270,14 @@ class EarlyWorker:
     def go(self, lanes: int) -> None:
         """Hand the worker over to a pool: it starts `lanes` lanes."""
         self.adopted = True
-        self.tasks.put(lanes)
+        self.tasks.put(Lanes(lanes))
 
     def cancel(self) -> None:
         """No batch after all (nothing to do, or bad parameters): the worker leaves."""
         if self.adopted:
             return
         self.adopted = True
-        self.tasks.put(None)
+        self.tasks.put(Stop())
         self.proc.join(5)
         if self.proc.is_alive():
             self.proc.kill()
@@ -319,10 +288,10 @@ class EarlyWorker:
 
 
 def serve(worker_id: int, lanes: int | None, tasks, events) -> None:
-    """A local worker process: `lanes` reports at a time, each lane taking specs until told
-    to stop (None) and reporting each start and outcome; all lanes share one kernel server
-    and one browser. Started with lanes None, it first reads the number of lanes (or None:
-    stop) from `tasks`. Ctrl-C belongs to the coordinator; its SIGTERM ends the worker."""
+    """A local worker process: `lanes` reports at a time, each lane taking `Make` messages
+    until told to `Stop` and sending `Started` and `Finished` for each (messages.py); all
+    lanes share one kernel server and one browser. Started with lanes None, it first reads
+    `Lanes` (or `Stop`) from `tasks`. Ctrl-C belongs to the coordinator; its SIGTERM ends the worker."""
     global _announce
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -335,15 +304,16 @@ def serve(worker_id: int, lanes: int | None, tasks, events) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     _die_with_parent()
-    _announce = lambda job: events.put(("start", worker_id, job.id))  # noqa: E731
+    _announce = lambda job: events.put(Started(job.id, worker_id))  # noqa: E731
     try:
-        events.put(("ready", worker_id, os.getpid()))
+        events.put(Ready(worker_id, os.getpid()))
         preload = threading.Thread(target=_preload, daemon=True)
         preload.start()
         if lanes is None:
-            lanes = tasks.get()
-            if lanes is None:
+            told = tasks.get()
+            if isinstance(told, Stop):
                 return
+            lanes = told.count
         renderer(tabs=lanes)
         preload.join()
         threads = [threading.Thread(target=_lane, args=(worker_id, tasks, events), daemon=True,
@@ -410,16 +380,16 @@ def _lane(worker_id: int, tasks, events) -> None:
     pending = None  # the report whose PDF is still printing
     while True:
         try:
-            spec = tasks.get() if pending is None else tasks.get(timeout=0.05)
+            told = tasks.get() if pending is None else tasks.get(timeout=0.05)
         except queue.Empty:  # nothing waiting: finish the report in hand first
-            events.put(("done", worker_id, _end(*pending)))
+            events.put(Finished(_end(*pending), worker_id))
             pending = None
             continue
-        if spec is None:
+        if isinstance(told, Stop):
             break
-        begun = _begin(spec)
+        begun = _begin(told.spec)
         if pending is not None:
-            events.put(("done", worker_id, _end(*pending)))
+            events.put(Finished(_end(*pending), worker_id))
         pending = begun
     if pending is not None:
-        events.put(("done", worker_id, _end(*pending)))
+        events.put(Finished(_end(*pending), worker_id))
