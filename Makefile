@@ -11,7 +11,9 @@ reports: setup
 	$(EMREPORT) ingest
 	$(EMREPORT) run --period 2025-H1 2025 --district all
 
-test: setup
+LINTED := lib tests benchmarks scripts conftest.py
+
+test: setup lint
 	.venv/bin/pytest --nbval-lax
 
 bench: setup
@@ -23,4 +25,5 @@ lab: setup
 	.venv/bin/jupyter lab
 
 lint: setup
-	.venv/bin/ruff check lib tests benchmarks
+	.venv/bin/ruff check $(LINTED)
+	.venv/bin/ruff format --check $(LINTED)

@@ -69,8 +69,14 @@ def run(argv: list[str], what: str, expect: Path | None = None, **kw) -> tuple[f
     argv = [str(a) for a in argv]
     started = time.perf_counter()
     try:
-        done = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                              timeout=STEP_TIMEOUT, **kw)
+        done = subprocess.run(
+            argv,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=STEP_TIMEOUT,
+            **kw,
+        )
     except subprocess.TimeoutExpired as e:
         fail(f"{what}: no answer in {STEP_TIMEOUT} s", argv, None, str(e.output or ""))
     elapsed = time.perf_counter() - started
@@ -81,14 +87,18 @@ def run(argv: list[str], what: str, expect: Path | None = None, **kw) -> tuple[f
     return elapsed, done.stdout
 
 
-def make_store(data: Path, store: Path, districts: int, seed: int,
-               hazards: int | None = None) -> tuple[float, float]:
+def make_store(
+    data: Path, store: Path, districts: int, seed: int, hazards: int | None = None
+) -> tuple[float, float]:
     """Generate a sample and ingest it: (seconds to generate, seconds to ingest)."""
     extra = ["--hazards", str(hazards)] if hazards else []
-    t_sample, _ = run([EMREPORT, "sample", data, "--districts", districts, "--seed", seed, *extra],
-                      "emreport sample")
-    t_ingest, _ = run([EMREPORT, "ingest", "--data", data, "--store", store], "emreport ingest",
-                      expect=store)
+    t_sample, _ = run(
+        [EMREPORT, "sample", data, "--districts", districts, "--seed", seed, *extra],
+        "emreport sample",
+    )
+    t_ingest, _ = run(
+        [EMREPORT, "ingest", "--data", data, "--store", store], "emreport ingest", expect=store
+    )
     return t_sample, t_ingest
 
 
@@ -98,8 +108,9 @@ def report_units(store: Path) -> tuple[list[str], list[str]]:
 
     with Store(store) as st:
         reg = st.registry()
-    districts = [c for c, lv in zip(reg["code"], reg["level"], strict=True)
-                 if lv not in (CITY, CITY_OWN)]
+    districts = [
+        c for c, lv in zip(reg["code"], reg["level"], strict=True) if lv not in (CITY, CITY_OWN)
+    ]
     cities = [c for c, lv in zip(reg["code"], reg["level"], strict=True) if lv == CITY]
     return districts, cities
 
@@ -126,7 +137,7 @@ def processes() -> dict[int, Proc]:
                 stat = f.read().decode(errors="replace")
         except OSError:  # gone meanwhile
             continue
-        rest = stat[stat.rindex(")") + 2:].split()  # the command name may hold spaces and ")"
+        rest = stat[stat.rindex(")") + 2 :].split()  # the command name may hold spaces and ")"
         pid = int(entry.name)
         table[pid] = Proc(pid, int(rest[1]), int(rest[2]), int(rest[3]), rest[0], int(rest[19]))
     return table
@@ -241,8 +252,9 @@ def kind(pid: int) -> str:
         return "kernel"
     if "emreport.run.worker" in line or "multiprocessing" in line:  # spawn_main, resource_tracker
         return "worker"
-    if (words and "chrom" in Path(words[0]).name) or ("--user-data-dir=" in line
-                                                      and "emreport-" in line):
+    if (words and "chrom" in Path(words[0]).name) or (
+        "--user-data-dir=" in line and "emreport-" in line
+    ):
         return "chromium"
     return "other"
 
@@ -281,12 +293,31 @@ class RunResult:
     left_kinds: dict[str, list[int]] = field(default_factory=dict)
 
 
-def emreport_run(periods: list[str], districts: str, store: Path, params: Path, outputs: Path,
-                 log: Path, sample: bool = False) -> RunResult:
+def emreport_run(
+    periods: list[str],
+    districts: str,
+    store: Path,
+    params: Path,
+    outputs: Path,
+    log: Path,
+    sample: bool = False,
+) -> RunResult:
     """`emreport run` as a subprocess (wall clock from start to exit), its process tree followed
     (and its memory sampled if asked), then the processes it left counted."""
-    argv = [str(EMREPORT), "run", "--period", *periods, "--district", districts,
-            "--store", str(store), "--params", str(params), "--outputs", str(outputs)]
+    argv = [
+        str(EMREPORT),
+        "run",
+        "--period",
+        *periods,
+        "--district",
+        districts,
+        "--store",
+        str(store),
+        "--params",
+        str(params),
+        "--outputs",
+        str(outputs),
+    ]
     env = dict(os.environ, **{TOKEN_VAR: TOKEN})
     with open(log, "w", encoding="utf-8") as out:
         started = time.perf_counter()
@@ -307,11 +338,18 @@ def emreport_run(periods: list[str], districts: str, store: Path, params: Path, 
 
 
 def check_reports(outputs: Path, periods: list[str], codes: list[str]) -> None:
-    missing = [f"{p}/{c}/{name}" for p in periods for c in codes for name in FILES
-               if not (outputs / p / c / name).is_file()]
+    missing = [
+        f"{p}/{c}/{name}"
+        for p in periods
+        for c in codes
+        for name in FILES
+        if not (outputs / p / c / name).is_file()
+    ]
     if missing:
-        raise SystemExit(f"FAILED: emreport run did not write {len(missing)} files under "
-                         f"{outputs}: {', '.join(missing[:10])}" + (" …" if len(missing) > 10 else ""))
+        raise SystemExit(
+            f"FAILED: emreport run did not write {len(missing)} files under "
+            f"{outputs}: {', '.join(missing[:10])}" + (" …" if len(missing) > 10 else "")
+        )
 
 
 def said(output: str) -> str:
@@ -320,14 +358,16 @@ def said(output: str) -> str:
 
 
 def left_text(r: RunResult) -> str:
-    parts = ", ".join(f"{k} {len(v)} (pids {' '.join(map(str, v[:5]))})"
-                      for k, v in r.left_kinds.items() if v)
+    parts = ", ".join(
+        f"{k} {len(v)} (pids {' '.join(map(str, v[:5]))})" for k, v in r.left_kinds.items() if v
+    )
     return f"{r.left}" + (f": {parts}" if parts else "") + f" (waited {r.waited:.1f} s)"
 
 
 # --- the parts ----------------------------------------------------------------------------------
-def naive_loop(codes: list[str], periods: list[str], store: Path, params: Path,
-               folder: Path) -> float:
+def naive_loop(
+    codes: list[str], periods: list[str], store: Path, params: Path, folder: Path
+) -> float:
     """Every report by hand: three processes each. Returns the loop's wall time."""
     from emreport.output.pdf import CHROMIUM_ARGS, chromium_path
 
@@ -344,33 +384,79 @@ def naive_loop(codes: list[str], periods: list[str], store: Path, params: Path,
             base = folder / period / code
             nb, html, pdf = (base.with_suffix(s) for s in (".ipynb", ".html", ".pdf"))
             times = (
-                run([PAPERMILL, "--no-progress-bar", "notebooks/district_report.ipynb", nb,
-                     "-p", "district", code, "-p", "period", period, "-p", "store", store,
-                     "-p", "params_dir", params, "--cwd", "notebooks"],
-                    f"papermill {period}/{code}", expect=nb, cwd=ROOT)[0],
-                run([JUPYTER, "nbconvert", "--to", "html", "--no-input", nb],
-                    f"nbconvert {period}/{code}", expect=html, cwd=ROOT)[0],
-                run([chromium, "--headless", *CHROMIUM_ARGS, f"--user-data-dir={profile}",
-                     "--no-pdf-header-footer", f"--print-to-pdf={pdf}", html],
-                    f"chromium {period}/{code}", expect=pdf, cwd=ROOT)[0],
+                run(
+                    [
+                        PAPERMILL,
+                        "--no-progress-bar",
+                        "notebooks/district_report.ipynb",
+                        nb,
+                        "-p",
+                        "district",
+                        code,
+                        "-p",
+                        "period",
+                        period,
+                        "-p",
+                        "store",
+                        store,
+                        "-p",
+                        "params_dir",
+                        params,
+                        "--cwd",
+                        "notebooks",
+                    ],
+                    f"papermill {period}/{code}",
+                    expect=nb,
+                    cwd=ROOT,
+                )[0],
+                run(
+                    [JUPYTER, "nbconvert", "--to", "html", "--no-input", nb],
+                    f"nbconvert {period}/{code}",
+                    expect=html,
+                    cwd=ROOT,
+                )[0],
+                run(
+                    [
+                        chromium,
+                        "--headless",
+                        *CHROMIUM_ARGS,
+                        f"--user-data-dir={profile}",
+                        "--no-pdf-header-footer",
+                        f"--print-to-pdf={pdf}",
+                        html,
+                    ],
+                    f"chromium {period}/{code}",
+                    expect=pdf,
+                    cwd=ROOT,
+                )[0],
             )
             steps = [a + b for a, b in zip(steps, times, strict=True)]
-            print(f"  [{n}/{total}] {period}/{code}: papermill {times[0]:.1f} s, nbconvert "
-                  f"{times[1]:.1f} s, chromium {times[2]:.1f} s", flush=True)
+            print(
+                f"  [{n}/{total}] {period}/{code}: papermill {times[0]:.1f} s, nbconvert "
+                f"{times[1]:.1f} s, chromium {times[2]:.1f} s",
+                flush=True,
+            )
     wall = time.perf_counter() - started
-    print(f"  mean per report: papermill {steps[0] / total:.2f} s, nbconvert "
-          f"{steps[1] / total:.2f} s, chromium {steps[2] / total:.2f} s", flush=True)
+    print(
+        f"  mean per report: papermill {steps[0] / total:.2f} s, nbconvert "
+        f"{steps[1] / total:.2f} s, chromium {steps[2] / total:.2f} s",
+        flush=True,
+    )
     return wall
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true",
-                    help="2 districts × 2 periods, 10 districts for the memory batch")
+    ap.add_argument(
+        "--quick",
+        action="store_true",
+        help="2 districts × 2 periods, 10 districts for the memory batch",
+    )
     ap.add_argument("--skip-naive", action="store_true", help="leave out the naive loop")
     ap.add_argument("--skip-memory", action="store_true", help="leave out the memory batch")
-    ap.add_argument("--keep", metavar="DIR", type=Path,
-                    help="work in DIR (new or empty) and leave it there")
+    ap.add_argument(
+        "--keep", metavar="DIR", type=Path, help="work in DIR (new or empty) and leave it there"
+    )
     args = ap.parse_args()
     for exe in (PAPERMILL, JUPYTER, EMREPORT):
         if not exe.exists():
@@ -385,8 +471,11 @@ def main() -> None:
         tmp = args.keep.resolve()
     else:
         tmp = Path(tempfile.mkdtemp(prefix="batchbench-"))
-    print(f"emreport batch benchmark{' (quick)' if args.quick else ''}: {os.cpu_count()} cores, "
-          f"working in {tmp}", flush=True)
+    print(
+        f"emreport batch benchmark{' (quick)' if args.quick else ''}: {os.cpu_count()} cores, "
+        f"working in {tmp}",
+        flush=True,
+    )
     ok = False
     try:
         summary = bench(args, tmp, grid_districts, big_districts, big_hazards)
@@ -408,19 +497,24 @@ def met(good: bool) -> str:
     return "yes" if good else "NO"
 
 
-def bench(args: argparse.Namespace, tmp: Path, grid_districts: int, big_districts: int,
-          big_hazards: int) -> list[Row]:
+def bench(
+    args: argparse.Namespace, tmp: Path, grid_districts: int, big_districts: int, big_hazards: int
+) -> list[Row]:
     rows: list[Row] = []
     params = tmp / "params"
     params.mkdir()
     store = tmp / "store.duckdb"  # its ingest cache goes beside it: one store per folder
-    print(f"\ngenerating and ingesting the grid's sample (12 districts, seed {GRID_SEED}) ...",
-          flush=True)
+    print(
+        f"\ngenerating and ingesting the grid's sample (12 districts, seed {GRID_SEED}) ...",
+        flush=True,
+    )
     make_store(tmp / "data", store, 12, GRID_SEED)
     districts, _ = report_units(store)
     if len(districts) != 12:
-        raise SystemExit(f"FAILED: the sample has {len(districts)} district-level units, not 12: "
-                         f"{', '.join(districts)}")
+        raise SystemExit(
+            f"FAILED: the sample has {len(districts)} district-level units, not 12: "
+            f"{', '.join(districts)}"
+        )
     codes = districts[:grid_districts]
     periods = list(PERIODS)
     n = len(codes) * len(periods)
@@ -429,21 +523,28 @@ def bench(args: argparse.Namespace, tmp: Path, grid_districts: int, big_district
 
     naive = None
     if not args.skip_naive:
-        print(f"\n1. naive loop: papermill, nbconvert, chromium per report ({n} reports)",
-              flush=True)
+        print(
+            f"\n1. naive loop: papermill, nbconvert, chromium per report ({n} reports)", flush=True
+        )
         naive = naive_loop(codes, periods, store, params, tmp / "naive")
         print(f"naive loop: {naive:.1f} s, {naive / n:.2f} s per report", flush=True)
-        rows += [(f"naive loop, {n} reports (wall)", f"{naive:.1f} s", "", ""),
-                 ("naive loop, per report", f"{naive / n:.2f} s", "", "")]
+        rows += [
+            (f"naive loop, {n} reports (wall)", f"{naive:.1f} s", "", ""),
+            ("naive loop, per report", f"{naive / n:.2f} s", "", ""),
+        ]
 
     print(f"\n2. emreport run on the same grid ({n} reports, fresh outputs)", flush=True)
     out = tmp / "out"
     first = emreport_run(periods, ",".join(codes), store, params, out, tmp / "run-grid.log")
     check_reports(out, periods, codes)
-    print(f"emreport run: {first.wall:.1f} s, {first.wall / n:.2f} s per report; "
-          f"emreport said: {said(first.output)}")
-    rows += [(f"emreport run, {n} reports (wall)", f"{first.wall:.1f} s", "", ""),
-             ("emreport run, per report", f"{first.wall / n:.2f} s", "", "")]
+    print(
+        f"emreport run: {first.wall:.1f} s, {first.wall / n:.2f} s per report; "
+        f"emreport said: {said(first.output)}"
+    )
+    rows += [
+        (f"emreport run, {n} reports (wall)", f"{first.wall:.1f} s", "", ""),
+        ("emreport run, per report", f"{first.wall / n:.2f} s", "", ""),
+    ]
     if naive is not None:
         ratio = naive / first.wall
         print(f"naive / emreport: {ratio:.1f}×")
@@ -456,14 +557,20 @@ def bench(args: argparse.Namespace, tmp: Path, grid_districts: int, big_district
     unchanged = f"未变化{n}份" in again.output
     print(f"emreport run again: {again.wall:.2f} s; emreport said: {said(again.output)}")
     print(f"processes left after emreport run: {left_text(again)}", flush=True)
-    rows += [("emreport run again, nothing changed (wall)", f"{again.wall:.2f} s", "< 2 s",
-              met(again.wall < 2)),
-             (f"  ... says 未变化{n}份", "yes" if unchanged else "no", "yes", met(unchanged)),
-             ("processes left after the unchanged run", str(again.left), "0",
-              met(again.left == 0))]
+    rows += [
+        (
+            "emreport run again, nothing changed (wall)",
+            f"{again.wall:.2f} s",
+            "< 2 s",
+            met(again.wall < 2),
+        ),
+        (f"  ... says 未变化{n}份", "yes" if unchanged else "no", "yes", met(unchanged)),
+        ("processes left after the unchanged run", str(again.left), "0", met(again.left == 0)),
+    ]
     if not unchanged:
-        print(f"FAILED: the unchanged run did not say 未变化{n}份:\n{again.output}",
-              file=sys.stderr)
+        print(
+            f"FAILED: the unchanged run did not say 未变化{n}份:\n{again.output}", file=sys.stderr
+        )
 
     if not args.skip_memory:
         rows += memory_batch(tmp, params, big_districts, big_hazards)
@@ -472,8 +579,11 @@ def bench(args: argparse.Namespace, tmp: Path, grid_districts: int, big_district
 
 def memory_batch(tmp: Path, params: Path, districts: int, hazards: int) -> list[Row]:
     want = districts + 1  # and the city; 市本级 makes no report
-    print(f"\n4. memory: {want} reports ({districts} districts and the city, {hazards} hazard "
-          f"records, period 2025)", flush=True)
+    print(
+        f"\n4. memory: {want} reports ({districts} districts and the city, {hazards} hazard "
+        f"records, period 2025)",
+        flush=True,
+    )
     store = tmp / "big-store" / "store.duckdb"
     store.parent.mkdir()
     t_sample, t_ingest = make_store(tmp / "big", store, districts, 7, hazards)
@@ -491,20 +601,33 @@ def memory_batch(tmp: Path, params: Path, districts: int, hazards: int) -> list[
     check_reports(out, ["2025"], units[:want])
     s = r.sampler
     rate = want / r.wall
-    print(f"emreport run --district {which if which == 'all' else f'<{want} codes>'}: "
-          f"{r.wall:.1f} s, {rate:.2f} reports/s; emreport said: {said(r.output)}")
-    print(f"peak memory of the process tree ({s.samples} samples, every {SAMPLE_EVERY} s, up to "
-          f"{s.peak_procs} processes): PSS {s.peak_pss / GB:.2f} GB, RSS {s.peak_rss / GB:.2f} GB")
+    print(
+        f"emreport run --district {which if which == 'all' else f'<{want} codes>'}: "
+        f"{r.wall:.1f} s, {rate:.2f} reports/s; emreport said: {said(r.output)}"
+    )
+    print(
+        f"peak memory of the process tree ({s.samples} samples, every {SAMPLE_EVERY} s, up to "
+        f"{s.peak_procs} processes): PSS {s.peak_pss / GB:.2f} GB, RSS {s.peak_rss / GB:.2f} GB"
+    )
     print(f"processes left after emreport run: {left_text(r)}", flush=True)
-    return [(f"ingest, {hazards} hazard records, {districts} districts", f"{t_ingest:.1f} s",
-             "", ""),
-            (f"emreport run, {want} reports (wall)", f"{r.wall:.1f} s", "", ""),
-            ("  ... reports per second", f"{rate:.2f}", "", ""),
-            ("  ... peak PSS, whole process tree", f"{s.peak_pss / GB:.2f} GB", "< 2 GB",
-             met(s.peak_pss < 2 * GB)),
-            ("  ... peak RSS, whole process tree (upper bound)", f"{s.peak_rss / GB:.2f} GB",
-             "< 2 GB", met(s.peak_rss < 2 * GB)),
-            (f"processes left after the {want}-report run", str(r.left), "0", met(r.left == 0))]
+    return [
+        (f"ingest, {hazards} hazard records, {districts} districts", f"{t_ingest:.1f} s", "", ""),
+        (f"emreport run, {want} reports (wall)", f"{r.wall:.1f} s", "", ""),
+        ("  ... reports per second", f"{rate:.2f}", "", ""),
+        (
+            "  ... peak PSS, whole process tree",
+            f"{s.peak_pss / GB:.2f} GB",
+            "< 2 GB",
+            met(s.peak_pss < 2 * GB),
+        ),
+        (
+            "  ... peak RSS, whole process tree (upper bound)",
+            f"{s.peak_rss / GB:.2f} GB",
+            "< 2 GB",
+            met(s.peak_rss < 2 * GB),
+        ),
+        (f"processes left after the {want}-report run", str(r.left), "0", met(r.left == 0)),
+    ]
 
 
 def table(rows: list[Row]) -> None:

@@ -44,10 +44,22 @@ def dataset(fmt: str, districts: int, hazards: int) -> Path:
     folder = HERE / ".data" / f"{fmt}-{districts}-{hazards}"
     if not (folder / ".complete").exists():
         shutil.rmtree(folder, ignore_errors=True)
-        print(f"generating {hazards} hazard records over {districts} districts as {fmt} ...",
-              flush=True)
-        t, _, _ = run(emreport("sample", str(folder), "--districts", str(districts),
-                               "--hazards", str(hazards), "--format", fmt))
+        print(
+            f"generating {hazards} hazard records over {districts} districts as {fmt} ...",
+            flush=True,
+        )
+        t, _, _ = run(
+            emreport(
+                "sample",
+                str(folder),
+                "--districts",
+                str(districts),
+                "--hazards",
+                str(hazards),
+                "--format",
+                fmt,
+            )
+        )
         (folder / ".complete").touch()
         print(f"  generated in {t:.1f} s", flush=True)
     return folder
@@ -96,8 +108,10 @@ def main() -> None:
     ap.add_argument("--hazards", type=int, default=2_000_000)
     ap.add_argument("--skip-pandas", action="store_true", help="skip the pandas baselines")
     args = ap.parse_args()
-    print(f"emreport ingest benchmark: {args.hazards} hazard records, {args.districts} districts, "
-          f"{os.cpu_count()} cores")
+    print(
+        f"emreport ingest benchmark: {args.hazards} hazard records, {args.districts} districts, "
+        f"{os.cpu_count()} cores"
+    )
     results = []
     store = None
     for fmt in ("csv", "xlsx"):
@@ -112,11 +126,13 @@ def main() -> None:
         if not args.skip_pandas:
             engines = ("openpyxl", "calamine") if fmt == "xlsx" else ("c",)
             for engine in engines:
-                reader = f"pandas.read_excel(engine={engine!r})" if fmt == "xlsx" \
-                    else "pandas.read_csv"
+                reader = (
+                    f"pandas.read_excel(engine={engine!r})" if fmt == "xlsx" else "pandas.read_csv"
+                )
                 t, mem, out = run([PY, "-c", READ_ALL, fmt, str(folder), engine])
-                results.append((f"{reader}, same hazard files, read only ({out.strip()} rows)",
-                                 t, mem))
+                results.append(
+                    (f"{reader}, same hazard files, read only ({out.strip()} rows)", t, mem)
+                )
     print()
     print(f"{'what':<72} {'seconds':>8} {'peak MB':>8}")
     for name, t, mem in results:
@@ -124,9 +140,11 @@ def main() -> None:
     _, _, out = run([PY, "-c", SLICE, str(store)])
     median, p95, rows, metrics, cold = out.split()
     print()
-    print(f"one district, one period (2025-H1 with 2024-H1), all tables: median {median} ms, "
-          f"p95 {p95} ms over 50 districts (up to {rows} hazard rows), first read of a freshly "
-          f"opened store {cold} ms; target < 50 ms")
+    print(
+        f"one district, one period (2025-H1 with 2024-H1), all tables: median {median} ms, "
+        f"p95 {p95} ms over 50 districts (up to {rows} hazard rows), first read of a freshly "
+        f"opened store {cold} ms; target < 50 ms"
+    )
     print(f"every metric for that district and period: {metrics} ms")
 
 

@@ -135,24 +135,31 @@ def table(rows: list[Row], n: int) -> None:
     from emreport.output.pdf import page_count
 
     print(f"\nsample report ×{n}; {chromium_version()}; python {sys.version.split()[0]}\n")
-    head = (f"{'engine':<29}{'set-up s':>9}{'first s':>9}{'steady s':>9}{'total s':>9}"
-            f"{'pages':>6}{'size KB':>9}  {'ragged lines':<14}fonts")
+    head = (
+        f"{'engine':<29}{'set-up s':>9}{'first s':>9}{'steady s':>9}{'total s':>9}"
+        f"{'pages':>6}{'size KB':>9}  {'ragged lines':<14}fonts"
+    )
     print(head)
     print("-" * (len(head) + 30))
     for r in rows:
         ragged, full = short_lines(r.pdf)
-        print(f"{r.engine:<29}{r.setup:>9.2f}{r.times[0]:>9.2f}{r.steady:>9.2f}"
-              f"{r.setup + sum(r.times):>9.2f}{page_count(r.pdf):>6}{len(r.pdf) / 1024:>9.0f}  "
-              f"{f'{ragged}/{full}':<14}{fonts_summary(r.pdf)}")
-    print(f"\nsteady = median of reports 2..N; ragged lines = full body lines ending more than "
-          f"{SHORT_PT:g}pt before the text block's right edge.")
+        print(
+            f"{r.engine:<29}{r.setup:>9.2f}{r.times[0]:>9.2f}{r.steady:>9.2f}"
+            f"{r.setup + sum(r.times):>9.2f}{page_count(r.pdf):>6}{len(r.pdf) / 1024:>9.0f}  "
+            f"{f'{ragged}/{full}':<14}{fonts_summary(r.pdf)}"
+        )
+    print(
+        f"\nsteady = median of reports 2..N; ragged lines = full body lines ending more than "
+        f"{SHORT_PT:g}pt before the text block's right edge."
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10, help="reports per engine (default 10)")
-    parser.add_argument("--no-fresh", action="store_true",
-                        help="skip WeasyPrint with a new printer per report")
+    parser.add_argument(
+        "--no-fresh", action="store_true", help="skip WeasyPrint with a new printer per report"
+    )
     args = parser.parse_args(argv)
     html = report_html()
     rows = [weasyprint_row(html, args.n)]

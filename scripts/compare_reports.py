@@ -15,8 +15,9 @@ from pathlib import Path
 
 
 def pdf_text(path: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def reports(root: Path) -> set[Path]:
@@ -39,8 +40,9 @@ def compare(old: Path, new: Path) -> list[str]:
         if ta != tb:
             diff = difflib.unified_diff(ta.splitlines(), tb.splitlines(), lineterm="", n=0)
             lines = [d for d in diff if d[:1] in "+-" and d[:3] not in ("+++", "---")]
-            out.append(f"{r}/report.pdf text differs ({len(lines)} lines), first: "
-                       + " | ".join(lines[:4]))
+            out.append(
+                f"{r}/report.pdf text differs ({len(lines)} lines), first: " + " | ".join(lines[:4])
+            )
     return out
 
 

@@ -21,8 +21,14 @@ from fontTools.pens.cu2quPen import Cu2QuPen
 from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTFont, newTable
 
-FACES = ("FandolFang-Regular", "FandolSong-Regular", "FandolSong-Bold", "FandolHei-Regular",
-         "FandolHei-Bold", "FandolKai-Regular")
+FACES = (
+    "FandolFang-Regular",
+    "FandolSong-Regular",
+    "FandolSong-Bold",
+    "FandolHei-Regular",
+    "FandolHei-Bold",
+    "FandolKai-Regular",
+)
 MAX_ERROR = 1.0  # font units
 
 
@@ -52,10 +58,20 @@ def convert(src: Path, dest: Path) -> None:
     maxp = font["maxp"] = newTable("maxp")
     maxp.tableVersion = 0x00010000
     maxp.maxZones = 1
-    for field in ("maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs",
-                  "maxStackElements", "maxSizeOfInstructions", "maxComponentElements",
-                  "maxPoints", "maxContours", "maxCompositePoints", "maxCompositeContours",
-                  "maxComponentDepth"):
+    for field in (
+        "maxTwilightPoints",
+        "maxStorage",
+        "maxFunctionDefs",
+        "maxInstructionDefs",
+        "maxStackElements",
+        "maxSizeOfInstructions",
+        "maxComponentElements",
+        "maxPoints",
+        "maxContours",
+        "maxCompositePoints",
+        "maxCompositeContours",
+        "maxComponentDepth",
+    ):
         setattr(maxp, field, 0)  # the counts are recalculated when the font is saved
     font["post"].formatType = 3.0  # glyph names are not needed
     font["head"].glyphDataFormat = 0
@@ -70,8 +86,11 @@ def convert(src: Path, dest: Path) -> None:
 def main() -> None:
     src, dest = Path(sys.argv[1]), Path(sys.argv[2])
     dest.mkdir(parents=True, exist_ok=True)
-    todo = [(src / f"{face}.otf", dest / f"{face}.ttf") for face in FACES
-            if not (dest / f"{face}.ttf").exists()]
+    todo = [
+        (src / f"{face}.otf", dest / f"{face}.ttf")
+        for face in FACES
+        if not (dest / f"{face}.ttf").exists()
+    ]
     missing = [str(s) for s, _ in todo if not s.exists()]
     if missing:
         raise SystemExit(f"找不到字体：{'、'.join(missing)}")

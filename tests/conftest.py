@@ -70,6 +70,7 @@ def data_copy(tmp_path: Path, good_data: Path) -> Callable[..., Path]:
     Files keep their modification times, so an ingest into a copy of `good_store` finds the
     good files unchanged and reads only what was added.
     """
+
     def make(add: Sequence[Path] = (), remove: Sequence[str] = (), name: str = "data") -> Path:
         folder = tmp_path / name
         shutil.copytree(good_data, folder)
@@ -78,6 +79,7 @@ def data_copy(tmp_path: Path, good_data: Path) -> Callable[..., Path]:
         for file in add:
             shutil.copy2(file, folder / Path(file).name)
         return folder
+
     return make
 
 
@@ -93,9 +95,11 @@ def store_copy(tmp_path: Path, good_store: Path) -> Path:
 @pytest.fixture
 def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliRun]:
     """Run `emreport <args>` in-process: run_cli("ingest", "--data", d, "--store", s)."""
+
     def run(*args: object) -> CliRun:
         capsys.readouterr()
         code = cli.main([str(a) for a in args])
         captured = capsys.readouterr()
         return CliRun(code, captured.out, captured.err)
+
     return run

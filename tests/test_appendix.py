@@ -21,8 +21,19 @@ from emreport.output.xlsx import (
 
 REPORT_TITLE = "临江市应急管理局2025年上半年工作总结"
 HOSTILE = [
-    "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "＝1+1", "\t=1", "＋1", "－1", "＠A1",
-    "\r=1", "\n=1", "<script>alert(1)</script>", '"><img src=x onerror=alert(1)>',
+    "=cmd|' /C calc'!A0",
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    "＝1+1",
+    "\t=1",
+    "＋1",
+    "－1",
+    "＠A1",
+    "\r=1",
+    "\n=1",
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
 ]
 FORMULA_LIKE = {h for h in HOSTILE if not h.startswith(("<", '"'))}
 
@@ -30,24 +41,36 @@ FORMULA_LIKE = {h for h in HOSTILE if not h.startswith(("<", '"'))}
 def accidents() -> Table:
     frame = pd.DataFrame(
         {"事故起数": [3, 2, 5], "事故起数(上年同期)": [4, None, 4], "死亡人数": [1, 0, 1]},
-        index=pd.Index(["工贸行业", "道路运输", "合计"], name="行业领域"))
-    return Table("表1　分行业领域事故情况", frame, {"事故起数": "起", "死亡人数": "人"},
-                         "注：事故起数不含道路交通事故。")
+        index=pd.Index(["工贸行业", "道路运输", "合计"], name="行业领域"),
+    )
+    return Table(
+        "表1　分行业领域事故情况",
+        frame,
+        {"事故起数": "起", "死亡人数": "人"},
+        "注：事故起数不含道路交通事故。",
+    )
 
 
 def hazards() -> Table:
     frame = pd.DataFrame(
         {"发现隐患": [120, 80, 200], "已整改": [118, 70, 188], "整改率": [118 / 120, 0.875, 0.94]},
-        index=pd.Index(["企业自查", "部门检查", "合计"], name="来源"))
-    return Table("表2　分来源隐患排查整改情况", frame,
-                         {"发现隐患": "条", "已整改": "条", "整改率": "%"})
+        index=pd.Index(["企业自查", "部门检查", "合计"], name="来源"),
+    )
+    return Table(
+        "表2　分来源隐患排查整改情况", frame, {"发现隐患": "条", "已整改": "条", "整改率": "%"}
+    )
 
 
 def inspections() -> Table:
     frame = pd.DataFrame(
-        {"执法检查": [41, 17], "罚款金额": [33.41, float("nan")], "同比": [-3, -1.5],
-         "典型企业": ["临江市某某化工有限公司年产五万吨精细化学品项目", None]},
-        index=pd.Index(["危险化学品", "工贸"], name="行业领域"))
+        {
+            "执法检查": [41, 17],
+            "罚款金额": [33.41, float("nan")],
+            "同比": [-3, -1.5],
+            "典型企业": ["临江市某某化工有限公司年产五万吨精细化学品项目", None],
+        },
+        index=pd.Index(["危险化学品", "工贸"], name="行业领域"),
+    )
     return Table("表3　分行业领域执法情况", frame, {"执法检查": "家次", "罚款金额": "万元"})
 
 
@@ -79,8 +102,11 @@ def row_values(ws, row: int) -> list:
 
 
 def test_one_sheet_per_table_named_after_its_title(book):
-    assert book.sheetnames == ["表1 分行业领域事故情况", "表2 分来源隐患排查整改情况",
-                               "表3 分行业领域执法情况"], "附表的工作表名应与表题一致、按顺序排列"
+    assert book.sheetnames == [
+        "表1 分行业领域事故情况",
+        "表2 分来源隐患排查整改情况",
+        "表3 分行业领域执法情况",
+    ], "附表的工作表名应与表题一致、按顺序排列"
 
 
 def test_workbook_properties(book):
@@ -97,15 +123,20 @@ def test_title_row_is_the_table_title_merged_bold_and_large(book):
 
 def test_header_row_shows_units_in_chinese_brackets(book):
     ws = book.worksheets[0]
-    assert row_values(ws, 2) == ["行业领域", "事故起数（起）", "事故起数(上年同期)", "死亡人数（人）"]
-    assert all(c.font.bold and c.fill.fgColor.rgb.endswith("BDD7EE") for c in ws[2]), \
+    assert row_values(ws, 2) == [
+        "行业领域",
+        "事故起数（起）",
+        "事故起数(上年同期)",
+        "死亡人数（人）",
+    ]
+    assert all(c.font.bold and c.fill.fgColor.rgb.endswith("BDD7EE") for c in ws[2]), (
         "表头应加粗并有底色"
+    )
     assert all(c.border.bottom.style == "thin" and c.alignment.wrap_text for c in ws[2])
 
 
 def test_panes_frozen_below_header_and_right_of_first_column(book):
-    assert {ws.freeze_panes for ws in book.worksheets} == {"B3"}, \
-        "滚动时表头和第一列应保持可见"
+    assert {ws.freeze_panes for ws in book.worksheets} == {"B3"}, "滚动时表头和第一列应保持可见"
 
 
 def test_print_setup_a4_fit_to_width_header_repeated(book):
@@ -118,8 +149,9 @@ def test_print_setup_a4_fit_to_width_header_repeated(book):
 
 
 def test_wide_table_prints_landscape():
-    frame = pd.DataFrame({f"指标{i}（上年同期）": [1] for i in range(10)},
-                         index=pd.Index(["市本级"], name="区县"))
+    frame = pd.DataFrame(
+        {f"指标{i}（上年同期）": [1] for i in range(10)}, index=pd.Index(["市本级"], name="区县")
+    )
     ws = load(appendix_bytes([Table("表1　宽表", frame)], report_title="t")).active
     assert ws.page_setup.orientation == "landscape", "列很多的表应横向打印"
 
@@ -140,8 +172,10 @@ def test_total_row_is_bold_and_others_are_not(book):
 
 def test_long_chinese_text_makes_a_wider_column(book):
     ws = book.worksheets[2]
-    widths = {ws.cell(2, c).value: ws.column_dimensions[ws.cell(2, c).column_letter].width
-              for c in range(1, ws.max_column + 1)}
+    widths = {
+        ws.cell(2, c).value: ws.column_dimensions[ws.cell(2, c).column_letter].width
+        for c in range(1, ws.max_column + 1)
+    }
     assert widths["典型企业"] > widths["执法检查（家次）"] + 15, "长企业名称的列应明显更宽"
     assert widths["典型企业"] <= 40, "列宽应有上限，超长文字换行"
     assert widths["行业领域"] >= 2 * len("危险化学品"), "中文按两个字符宽计算"
@@ -184,16 +218,25 @@ def test_negative_numbers_stay_numbers(book):
 def test_missing_values_are_empty_cells_never_nan(book, data):
     assert book.worksheets[0]["C4"].value is None, "缺失值应为空单元格"
     assert book.worksheets[2]["C4"].value is None and book.worksheets[2]["E4"].value is None
-    shown = {str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row
-             if c.value is not None}
+    shown = {
+        str(c.value)
+        for ws in book.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.value is not None
+    }
     assert not shown & {"nan", "NaN", "None", "NaT", "<NA>", "inf"}, "单元格中不应出现nan/None"
 
 
 def test_every_kind_of_missing_value_is_empty():
-    frame = pd.DataFrame({"a": pd.array([1, None], dtype="Int64"),
-                          "b": [pd.NaT, pd.Timestamp("2025-03-01")],
-                          "c": pd.Series([None, float("inf")], dtype=object)},
-                         index=pd.Index(["x", "y"], name="k"))
+    frame = pd.DataFrame(
+        {
+            "a": pd.array([1, None], dtype="Int64"),
+            "b": [pd.NaT, pd.Timestamp("2025-03-01")],
+            "c": pd.Series([None, float("inf")], dtype=object),
+        },
+        index=pd.Index(["x", "y"], name="k"),
+    )
     ws = load(appendix_bytes([Table("t", frame)], report_title="t")).active
     assert [ws["B4"].value, ws["C3"].value, ws["D3"].value, ws["D4"].value] == [None] * 4
     assert ws["B3"].value == 1 and ws["C4"].value == datetime(2025, 3, 1)
@@ -213,8 +256,9 @@ def hostile_data() -> bytes:
     """Each hostile string as title, note, index name, header, index label and text value."""
     tables = []
     for text in HOSTILE:
-        frame = pd.DataFrame({text: ["ok", text], "事故起数": [1, -2]},
-                             index=pd.Index([text, "合计"], name=text))
+        frame = pd.DataFrame(
+            {text: ["ok", text], "事故起数": [1, -2]}, index=pd.Index([text, "合计"], name=text)
+        )
         tables.append(Table(text, frame, {"事故起数": "起"}, text))
     return appendix_bytes(tables, report_title=HOSTILE[0])
 
@@ -223,8 +267,14 @@ def hostile_data() -> bytes:
 def test_hostile_text_is_written_as_inert_text(hostile_data, i):
     ws = load(hostile_data).worksheets[i]
     text, want = HOSTILE[i], expected(HOSTILE[i])
-    where = {"表题": ws["A1"], "首列表头": ws["A2"], "表头": ws["B2"], "行标签": ws["A3"],
-             "文字值": ws["B4"], "注释": ws["A5"]}
+    where = {
+        "表题": ws["A1"],
+        "首列表头": ws["A2"],
+        "表头": ws["B2"],
+        "行标签": ws["A3"],
+        "文字值": ws["B4"],
+        "注释": ws["A5"],
+    }
     for place, cell in where.items():
         assert cell.value == want, f"{place}中的“{text!r}”应原样显示为文字，得到{cell.value!r}"
         assert cell.data_type == "s", f"{place}中的“{text!r}”不应成为公式"
@@ -233,31 +283,54 @@ def test_hostile_text_is_written_as_inert_text(hostile_data, i):
 
 def test_no_formula_anywhere_in_the_file(hostile_data, data):
     for blob in (hostile_data, data):
-        assert "<f>" not in sheet_xml(blob) and "<f " not in sheet_xml(blob), \
-            "附表中不应有任何公式"
+        assert "<f>" not in sheet_xml(blob) and "<f " not in sheet_xml(blob), "附表中不应有任何公式"
 
 
 def test_error_code_text_stays_text():
     frame = pd.DataFrame({"说明": ["#N/A", "#DIV/0!"]}, index=pd.Index(["a", "b"], name="x"))
     ws = load(appendix_bytes([Table("t", frame)], report_title="t")).active
-    assert [(ws["B3"].value, ws["B3"].data_type), (ws["B4"].value, ws["B4"].data_type)] == \
-        [("#N/A", "s"), ("#DIV/0!", "s")], "“#N/A”这样的文字不应变成错误值"
+    assert [(ws["B3"].value, ws["B3"].data_type), (ws["B4"].value, ws["B4"].data_type)] == [
+        ("#N/A", "s"),
+        ("#DIV/0!", "s"),
+    ], "“#N/A”这样的文字不应变成错误值"
 
 
 def test_control_characters_are_dropped_not_fatal():
     frame = pd.DataFrame({"企业\x07": ["某某\x00公司\x1f"]}, index=pd.Index(["a\x0b"], name="x"))
     data = appendix_bytes([Table("表\x07一", frame, note="注\x08")], report_title="报\x07告")
     ws = load(data).active
-    assert [ws["A1"].value, ws["B2"].value, ws["A3"].value, ws["B3"].value, ws["A4"].value] == \
-        ["表一", "企业", "a", "某某公司", "注"]
+    assert [ws["A1"].value, ws["B2"].value, ws["A3"].value, ws["B3"].value, ws["A4"].value] == [
+        "表一",
+        "企业",
+        "a",
+        "某某公司",
+        "注",
+    ]
 
 
 def test_control_character_in_front_of_a_formula_is_still_neutralised():
     assert safe_text("\x07=1+1") == "'=1+1"
 
 
-@pytest.mark.parametrize("text", ["=1", "+1", "-1", "@a", "＝1", "＋1", "－1", "＠a", "﹦1",
-                                  "\t1", "\r1", "\n1", " =1", "\u3000＝1"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "=1",
+        "+1",
+        "-1",
+        "@a",
+        "＝1",
+        "＋1",
+        "－1",
+        "＠a",
+        "﹦1",
+        "\t1",
+        "\r1",
+        "\n1",
+        " =1",
+        "\u3000＝1",
+    ],
+)
 def test_safe_text_quotes_formula_starts(text):
     assert safe_text(text) == "'" + text.replace("\r", "\n")
 
@@ -301,7 +374,10 @@ def test_workbook_with_clashing_titles_opens(tmp_path: Path):
     path = tmp_path / "report.xlsx"
     write_appendix([table, table, table], path, report_title="t")
     assert load(path.read_bytes()).sheetnames == [
-        "表1 分行业领域事故情况", "表1 分行业领域事故情况（2）", "表1 分行业领域事故情况（3）"]
+        "表1 分行业领域事故情况",
+        "表1 分行业领域事故情况（2）",
+        "表1 分行业领域事故情况（3）",
+    ]
 
 
 # --- output -----------------------------------------------------------------------------------
@@ -312,8 +388,9 @@ def test_writes_into_bytesio_and_path_identically(tmp_path: Path, data):
     tables = [accidents(), hazards(), inspections()]
     write_appendix(tables, buffer, report_title=REPORT_TITLE)
     write_appendix(tables, tmp_path / "report.xlsx", report_title=REPORT_TITLE)
-    assert buffer.getvalue() == (tmp_path / "report.xlsx").read_bytes() == data, \
+    assert buffer.getvalue() == (tmp_path / "report.xlsx").read_bytes() == data, (
         "同样的数据每次应生成完全相同的文件"
+    )
 
 
 def test_timestamp_sets_the_workbook_dates():
@@ -324,4 +401,6 @@ def test_timestamp_sets_the_workbook_dates():
 
 def test_no_tables_still_gives_a_workbook_that_says_so():
     ws = load(appendix_bytes([], report_title=REPORT_TITLE)).active
-    assert ws.title == "附表" and ws["A1"].value == REPORT_TITLE and ws["A2"].value == "本报告无附表。"
+    assert (
+        ws.title == "附表" and ws["A1"].value == REPORT_TITLE and ws["A2"].value == "本报告无附表。"
+    )

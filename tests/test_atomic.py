@@ -28,10 +28,10 @@ def test_a_file_is_replaced_whole(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["report.pdf"]
 
 
-@pytest.mark.parametrize("failure", [OSError(errno.ENOSPC, "No space left on device"),
-                                     KeyboardInterrupt()])
-def test_any_failure_keeps_the_old_file_and_leaves_no_temporary_one(tmp_path, monkeypatch,
-                                                                   failure):
+@pytest.mark.parametrize(
+    "failure", [OSError(errno.ENOSPC, "No space left on device"), KeyboardInterrupt()]
+)
+def test_any_failure_keeps_the_old_file_and_leaves_no_temporary_one(tmp_path, monkeypatch, failure):
     target = tmp_path / "report.pdf"
     target.write_bytes(b"old")
 
@@ -72,8 +72,11 @@ def test_temporary_folders_of_dead_processes_are_removed(tmp_path):
         (p / "Default").mkdir(parents=True)
     log = tmp_path / f"emreport-kernels-{dead}-y.log"
     log.write_text("")
-    kept = [tmp_path / f"emreport-chromium-{os.getpid()}-abc",
-            tmp_path / f"emreport-chromium-{os.getppid()}-abc", tmp_path / "emreport-chromium-abc"]
+    kept = [
+        tmp_path / f"emreport-chromium-{os.getpid()}-abc",
+        tmp_path / f"emreport-chromium-{os.getppid()}-abc",
+        tmp_path / "emreport-chromium-abc",
+    ]
     for p in kept:
         p.mkdir()
     assert sorted(atomic.sweep_temp(tmp_path)) == sorted([*left, log])

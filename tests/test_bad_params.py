@@ -36,23 +36,34 @@ NARRATIVES = (
     Case("control_01.md", f"{{f}} 第3行：含有不可见的控制字符（U+0001），{CONTROL}"),
     Case("line_separator.md", f"{{f}} 第3行：含有不可见的行分隔符（U+2028），{CONTROL}"),
     Case("next_line.md", f"{{f}} 第3行：含有不可见的控制字符（U+0085），{CONTROL}"),
-    Case("crlf.md", "{f} 第5行：占位符“{{hazards.fund}}”中的指标“hazards.fund”不存在"
-                    "（可用的指标见 docs/data-model.md 的“报告指标”）"),
+    Case(
+        "crlf.md",
+        "{f} 第5行：占位符“{{hazards.fund}}”中的指标“hazards.fund”不存在"
+        "（可用的指标见 docs/data-model.md 的“报告指标”）",
+    ),
     Case("long_paragraph.md", "{f} 第3行：这一段有2001个字，超过2000字的上限：请分段或精简"),
     Case("long_lead.md", "{f} 第3行：导语共2400个字（各段连成一段印出），超过2000字的上限：请精简"),
-    Case("too_many_problems.md",
-         "{f} 第103行：“## 存在的问题和不足”下有51段，超过50段的上限：请合并或精简"),
-    Case("too_many_plans.md",
-         "{f} 第203行：“## 下一步工作安排”下有51项（###），超过50项的上限：请合并或精简"),
+    Case(
+        "too_many_problems.md",
+        "{f} 第103行：“## 存在的问题和不足”下有51段，超过50段的上限：请合并或精简",
+    ),
+    Case(
+        "too_many_plans.md",
+        "{f} 第203行：“## 下一步工作安排”下有51项（###），超过50项的上限：请合并或精简",
+    ),
     Case("long_title.md", "{f} 第3行：标题有101个字，超过100字的上限：请精简"),
 )
-NOT_A_FILE = "{f}：不是普通文件（是文件夹、管道或设备）：文字材料应为 .md 文本文件，请换成文件或删除"
+NOT_A_FILE = (
+    "{f}：不是普通文件（是文件夹、管道或设备）：文字材料应为 .md 文本文件，请换成文件或删除"
+)
 MADE_HERE = ("fifo", "folder", "device", "too_big")
 
 YAMLS = (
     Case("smtp_int_tag.yaml", "{f}:2：不支持标签“!!int”：请去掉标签，要写成文字时加引号"),
-    Case("smtp_python_object.yaml",
-         "{f}:2：不支持标签“!!python/object/apply:os.system”：请去掉标签，要写成文字时加引号"),
+    Case(
+        "smtp_python_object.yaml",
+        "{f}:2：不支持标签“!!python/object/apply:os.system”：请去掉标签，要写成文字时加引号",
+    ),
     Case("smtp_binary.yaml", "{f}:2：不支持标签“!!binary”：请去掉标签，要写成文字时加引号"),
     Case("smtp_alias_bomb.yaml", "{f}:2：不支持锚点“&a”：请去掉"),
     Case("smtp_duplicate_key.yaml", "{f}:3：“host”重复（第2行已写过）"),
@@ -80,13 +91,27 @@ def outputs(tmp_path: Path) -> Path:
 
 
 def states(folder: Path) -> dict[str, FileState]:
-    return {str(p.relative_to(folder)): FileState.of(p) for p in sorted(folder.rglob("*"))
-            if p.is_file()}
+    return {
+        str(p.relative_to(folder)): FileState.of(p)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def run_with(run_cli, store: Path, params: Path, outputs: Path):
-    return run_cli("run", "--period", "2025", "--district", "990102", "--store", store,
-                   "--params", params, "--outputs", outputs)
+    return run_cli(
+        "run",
+        "--period",
+        "2025",
+        "--district",
+        "990102",
+        "--store",
+        store,
+        "--params",
+        params,
+        "--outputs",
+        outputs,
+    )
 
 
 def _refused(run, head: str, line: str) -> None:
@@ -110,8 +135,9 @@ def test_a_bad_narrative_is_refused_before_any_work(case, run_cli, store_copy, o
 
 
 @pytest.mark.parametrize("kind", MADE_HERE)
-def test_a_narrative_that_is_not_a_readable_file_is_refused(kind, run_cli, store_copy, outputs,
-                                                            tmp_path):
+def test_a_narrative_that_is_not_a_readable_file_is_refused(
+    kind, run_cli, store_copy, outputs, tmp_path
+):
     md = tmp_path / "params" / "990102" / "2025.md"
     md.parent.mkdir(parents=True)
     expected = NOT_A_FILE
@@ -133,8 +159,9 @@ def test_a_narrative_that_is_not_a_readable_file_is_refused(kind, run_cli, store
 
 
 @pytest.mark.parametrize("case", YAMLS, ids=lambda c: c.file)
-def test_a_bad_smtp_or_recipients_file_is_refused_before_sending(case, run_cli, store_copy,
-                                                                 outputs, tmp_path):
+def test_a_bad_smtp_or_recipients_file_is_refused_before_sending(
+    case, run_cli, store_copy, outputs, tmp_path
+):
     which = "recipients" if case.file.startswith("recipients") else "smtp"
     files = {"recipients": tmp_path / "recipients.yaml", "smtp": tmp_path / "smtp.yaml"}
     files["recipients"].write_text(GOOD_RECIPIENTS, encoding="utf-8")
@@ -142,17 +169,30 @@ def test_a_bad_smtp_or_recipients_file_is_refused_before_sending(case, run_cli, 
     files[which].write_bytes((PARAM_CASES / case.file).read_bytes())
     before = states(outputs)
 
-    run = run_cli("send", "--period", "2025", "--district", "990102", "--store", store_copy,
-                  "--recipients", files["recipients"], "--smtp", files["smtp"],
-                  "--outputs", outputs)
+    run = run_cli(
+        "send",
+        "--period",
+        "2025",
+        "--district",
+        "990102",
+        "--store",
+        store_copy,
+        "--recipients",
+        files["recipients"],
+        "--smtp",
+        files["smtp"],
+        "--outputs",
+        outputs,
+    )
 
     _refused(run, SEND_HEAD, case.line.format(f=files[which]))
     assert states(outputs) == before
 
 
 @pytest.mark.parametrize("which", ["smtp", "recipients"])
-def test_a_fifo_as_a_settings_file_is_refused_without_waiting(which, run_cli, store_copy,
-                                                              outputs, tmp_path):
+def test_a_fifo_as_a_settings_file_is_refused_without_waiting(
+    which, run_cli, store_copy, outputs, tmp_path
+):
     files = {"recipients": tmp_path / "recipients.yaml", "smtp": tmp_path / "smtp.yaml"}
     files["recipients"].write_text(GOOD_RECIPIENTS, encoding="utf-8")
     files["smtp"].write_text("enabled: false\n", encoding="utf-8")
@@ -160,9 +200,21 @@ def test_a_fifo_as_a_settings_file_is_refused_without_waiting(which, run_cli, st
     os.mkfifo(files[which])
     before = states(outputs)
 
-    run = run_cli("send", "--period", "2025", "--district", "990102", "--store", store_copy,
-                  "--recipients", files["recipients"], "--smtp", files["smtp"],
-                  "--outputs", outputs)
+    run = run_cli(
+        "send",
+        "--period",
+        "2025",
+        "--district",
+        "990102",
+        "--store",
+        store_copy,
+        "--recipients",
+        files["recipients"],
+        "--smtp",
+        files["smtp"],
+        "--outputs",
+        outputs,
+    )
 
     _refused(run, SEND_HEAD, f"{files[which]}：不是普通文件（是文件夹、管道或设备）")
     assert states(outputs) == before

@@ -50,11 +50,20 @@ def extra_cell_number(notebooks: Path) -> int:
     return len(nb.cells) - 1 + 1
 
 
-def make(store: Path, outputs: Path, codes: str, periods=("2025",), *, params: Path = config.PARAMS,
-         notebooks: Path = NOTEBOOKS, **kw) -> batch.Result:
+def make(
+    store: Path,
+    outputs: Path,
+    codes: str,
+    periods=("2025",),
+    *,
+    params: Path = config.PARAMS,
+    notebooks: Path = NOTEBOOKS,
+    **kw,
+) -> batch.Result:
     grid = plan.plan(list(periods), codes, store=store, params_dir=params, notebooks=notebooks)
-    return batch.run(grid, store=store, params_dir=params, outputs=outputs, notebooks=notebooks,
-                     tty=False, **kw)
+    return batch.run(
+        grid, store=store, params_dir=params, outputs=outputs, notebooks=notebooks, tty=False, **kw
+    )
 
 
 def ids(jobs) -> set[str]:
@@ -94,8 +103,10 @@ def test_each_report_starts_from_a_clean_namespace(store, tmp_path):
     # one worker: both reports run one after the other from the same warm kernel server
     result = make(store, out, "990102,990103", notebooks=notebooks, jobs=1)
     assert not result.failed and len(result.done) == 2
-    seen = [json.loads(stream_text(out / "2025" / c / "report.ipynb", "SEEN").split("SEEN ")[1])
-            for c in ("990102", "990103")]
+    seen = [
+        json.loads(stream_text(out / "2025" / c / "report.ipynb", "SEEN").split("SEEN ")[1])
+        for c in ("990102", "990103")
+    ]
     default_width = __import__("matplotlib").rcParamsDefault["lines.linewidth"]
     for s in seen:  # whichever ran second saw nothing the first one did
         assert s["global"] is False
@@ -122,8 +133,7 @@ def test_a_failing_dying_or_hanging_report_does_not_stop_the_others(store, tmp_p
     n = extra_cell_number(notebooks)
     out = tmp_path / "out"
     started = time.monotonic()
-    result = make(store, out, "990102,990103,990104,990105,990121", notebooks=notebooks,
-                  timeout=5)
+    result = make(store, out, "990102,990103,990104,990105,990121", notebooks=notebooks, timeout=5)
     assert time.monotonic() - started < 120
     assert ids(result.done) == {"2025/990102", "2025/990121"}
     failed = dict((j.id, m) for j, m in result.failed)
@@ -173,7 +183,8 @@ def test_a_worker_that_dies_fails_only_the_reports_it_had_started(store, tmp_pat
 
 
 def test_unchanged_reports_are_not_made_again_and_changed_data_redoes_only_its_reports(
-        store, tmp_path):
+    store, tmp_path
+):
     data = tmp_path / "data"
     shutil.copytree(config.SAMPLE, data)
     own_store = tmp_path / "own.duckdb"
@@ -246,9 +257,28 @@ def test_ctrl_c_keeps_every_previous_report_whole_and_leaves_nothing_running(sto
     mark = uuid.uuid4().hex
     env = dict(os.environ, EMREPORT_TEST_MARK=mark, PYTHONUNBUFFERED="1")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "emreport.cli", "run", "--period", "2025", "--district",
-         ",".join(codes), "--store", str(store), "--outputs", str(out), "--force", "--jobs", "1"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+        [
+            sys.executable,
+            "-m",
+            "emreport.cli",
+            "run",
+            "--period",
+            "2025",
+            "--district",
+            ",".join(codes),
+            "--store",
+            str(store),
+            "--outputs",
+            str(out),
+            "--force",
+            "--jobs",
+            "1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
     line = proc.stdout.readline()  # the first report is written: interrupt the second
     assert "完成" in line, line + proc.stderr.read()
     proc.send_signal(signal.SIGINT)

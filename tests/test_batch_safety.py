@@ -68,9 +68,28 @@ def _start_run(store: Path, out: Path, tmp: Path) -> subprocess.Popen:
     first report is written, so that the next ones are being made."""
     env = dict(os.environ, TMPDIR=str(tmp), PYTHONUNBUFFERED="1")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "emreport.cli", "run", "--period", "2025", "--district",
-         ",".join(CODES), "--store", str(store), "--outputs", str(out), "--force", "--jobs", "1"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+        [
+            sys.executable,
+            "-m",
+            "emreport.cli",
+            "run",
+            "--period",
+            "2025",
+            "--district",
+            ",".join(CODES),
+            "--store",
+            str(store),
+            "--outputs",
+            str(out),
+            "--force",
+            "--jobs",
+            "1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
     line = proc.stdout.readline()
     assert "完成" in line, line + proc.stderr.read()
     return proc
@@ -98,7 +117,8 @@ def tmp() -> Path:
 
 
 def test_kill_9_of_run_leaves_no_process_and_the_next_run_cleans_its_temporary_folders(
-        store, tmp_path, tmp):
+    store, tmp_path, tmp
+):
     out = tmp_path / "out"
     proc = _start_run(store, out, tmp)
     tree = _tree(proc.pid)
@@ -131,9 +151,26 @@ def test_kill_9_of_run_leaves_no_process_and_the_next_run_cleans_its_temporary_f
     assert any(n.startswith("emreport-chromium-") for n in stale), stale
     assert all(re.match(rf"emreport-\w+-({'|'.join(map(str, workers))})-", n) for n in stale)
     done = subprocess.run(
-        [sys.executable, "-m", "emreport.cli", "run", "--period", "2025", "--district", "990102",
-         "--store", str(store), "--outputs", str(out), "--force"],
-        env=dict(os.environ, TMPDIR=str(tmp)), capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            "-m",
+            "emreport.cli",
+            "run",
+            "--period",
+            "2025",
+            "--district",
+            "990102",
+            "--store",
+            str(store),
+            "--outputs",
+            str(out),
+            "--force",
+        ],
+        env=dict(os.environ, TMPDIR=str(tmp)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert not set(os.listdir(tmp)) & stale
 
@@ -146,8 +183,11 @@ def small_disk(tmp_path):
     folder.mkdir()
     if os.geteuid() != 0:
         pytest.skip("mounting a small tmpfs needs root")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(folder)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
     try:
@@ -170,12 +210,16 @@ def _fill(folder: Path, leave: int) -> None:
 
 
 def _files(out: Path) -> dict[str, str]:
-    return {str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(out.rglob("*")) if p.is_file() and p.name != "filler"}
+    return {
+        str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name != "filler"
+    }
 
 
 def test_a_full_disk_fails_each_report_in_one_line_and_keeps_the_previous_ones(
-        store, small_disk, run_cli):
+    store, small_disk, run_cli
+):
     out = small_disk
     codes = "990102,990103"
     args = ("run", "--period", "2025", "--district", codes, "--store", store, "--outputs", out)
@@ -190,8 +234,10 @@ def test_a_full_disk_fails_each_report_in_one_line_and_keeps_the_previous_ones(
     assert r.code == 1
     assert "Traceback" not in r.err
     for code in codes.split(","):  # whichever of its files was the first not to fit
-        line = re.compile(rf"  失败：2025/{code}：磁盘空间不足，未能写入{out}/2025/{code}/"
-                          r"report\.\w+：已保留上次生成的报告")
+        line = re.compile(
+            rf"  失败：2025/{code}：磁盘空间不足，未能写入{out}/2025/{code}/"
+            r"report\.\w+：已保留上次生成的报告"
+        )
         assert len([x for x in r.err_lines if line.fullmatch(x)]) == 1, r.err
     assert "共2份报告：完成0份，未变化0份，失败2份" in r.out
     assert {k: v for k, v in _files(out).items() if k in reports} == reports
@@ -203,8 +249,10 @@ def test_a_full_disk_fails_each_report_in_one_line_and_keeps_the_previous_ones(
     r = run_cli(*args, "--force")
     assert r.code == 1 and "Traceback" not in r.err
     for code in codes.split(","):
-        assert (f"  失败：2025/{code}：磁盘空间不足，未能写入{out}/2025/{code}/report.pdf："
-                "已保留上次生成的报告") in r.err_lines, r.err
+        assert (
+            f"  失败：2025/{code}：磁盘空间不足，未能写入{out}/2025/{code}/report.pdf："
+            "已保留上次生成的报告"
+        ) in r.err_lines, r.err
     assert f"  失败：磁盘空间不足，未能写入{out}/2025/index.html：索引保持上次的版本" in r.err_lines
     assert _files(out) == before
     assert not [p for p in out.rglob("*") if atomic.TEMP.match(p.name)]
@@ -233,8 +281,15 @@ def test_a_fork_server_killed_mid_report_fails_it_at_once(store, tmp_path):
     n = extra_cell_number(notebooks)
     for attempt in range(2):
         started = time.monotonic()
-        result = make(store, tmp_path / f"out{attempt}", ",".join(CODES), notebooks=notebooks,
-                      timeout=120, force=True, jobs=1)
+        result = make(
+            store,
+            tmp_path / f"out{attempt}",
+            ",".join(CODES),
+            notebooks=notebooks,
+            timeout=120,
+            force=True,
+            jobs=1,
+        )
         assert time.monotonic() - started < 60
         failed = dict((j.id, m) for j, m in result.failed)
         assert failed["2025/990102"] == f"第{n}个单元格运行时内核意外退出（内核服务已退出）"

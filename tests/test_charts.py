@@ -20,9 +20,12 @@ SVG = "{http://www.w3.org/2000/svg}"
 # --- sample inputs, shaped as emreport.metrics hands them over -------------------------
 def by_month(months: int = 12, prev: bool = True) -> pd.DataFrame:
     """accidents.by_month for a year (12 rows) or a half-year (6)."""
-    data = {"事故起数": [0, 0, 1, 2, 0, 3, 1, 0, 2, 1, 0, 1][:months],
-            "事故起数(上年同期)": [1, 0, 2, 1, 1, 2, 3, 1, 0, 2, 1, 0][:months],
-            "死亡人数": [0] * months, "死亡人数(上年同期)": [2] + [0] * (months - 1)}
+    data = {
+        "事故起数": [0, 0, 1, 2, 0, 3, 1, 0, 2, 1, 0, 1][:months],
+        "事故起数(上年同期)": [1, 0, 2, 1, 1, 2, 3, 1, 0, 2, 1, 0][:months],
+        "死亡人数": [0] * months,
+        "死亡人数(上年同期)": [2] + [0] * (months - 1),
+    }
     frame = pd.DataFrame(data, index=pd.Index(range(1, months + 1), name="月份"))
     return frame if prev else frame.drop(columns=["事故起数(上年同期)", "死亡人数(上年同期)"])
 
@@ -30,23 +33,44 @@ def by_month(months: int = 12, prev: bool = True) -> pd.DataFrame:
 def by_source() -> pd.DataFrame:
     """hazards.by_source with all five sources."""
     return pd.DataFrame(
-        {"发现隐患": [1401, 855, 642, 139, 94], "发现隐患(上年同期)": [1174, 703, 600, 120, 80],
-         "已整改": [1354, 830, 630, 139, 90], "已整改(上年同期)": [1130, 672, 590, 118, 80]},
-        index=pd.Index(["企业自查", "政府检查", "中介检查", "暗访", "省市交办"], name="来源"))
+        {
+            "发现隐患": [1401, 855, 642, 139, 94],
+            "发现隐患(上年同期)": [1174, 703, 600, 120, 80],
+            "已整改": [1354, 830, 630, 139, 90],
+            "已整改(上年同期)": [1130, 672, 590, 118, 80],
+        },
+        index=pd.Index(["企业自查", "政府检查", "中介检查", "暗访", "省市交办"], name="来源"),
+    )
 
 
 def by_level(prev: bool = True) -> pd.DataFrame:
     """flood.by_level: only the levels that occurred, as Roman numerals Ⅱ Ⅲ Ⅳ."""
-    frame = pd.DataFrame({"应急响应": [0, 2, 2], "应急响应(上年同期)": [2, 1, 0]},
-                         index=pd.Index(["\u2161", "\u2162", "\u2163"], name="响应级别"))
+    frame = pd.DataFrame(
+        {"应急响应": [0, 2, 2], "应急响应(上年同期)": [2, 1, 0]},
+        index=pd.Index(["\u2161", "\u2162", "\u2163"], name="响应级别"),
+    )
     return frame if prev else frame[["应急响应"]]
 
 
 def peers(count: int = 4) -> pd.DataFrame:
     """The city report's district frame; a district new this year has no previous figure."""
-    names = ["江城区", "临江高新技术产业开发区", "东湖区", "北山县", "临江经济技术开发区管理委员会",
-             "西岭县", "南湖区", "白沙县", "青山区", "石门县", "古镇区", "新港区", "河西区", "云溪县",
-             "松林县"][:count]
+    names = [
+        "江城区",
+        "临江高新技术产业开发区",
+        "东湖区",
+        "北山县",
+        "临江经济技术开发区管理委员会",
+        "西岭县",
+        "南湖区",
+        "白沙县",
+        "青山区",
+        "石门县",
+        "古镇区",
+        "新港区",
+        "河西区",
+        "云溪县",
+        "松林县",
+    ][:count]
     found = [1203, 388, 865, 512, 97, 640, 300, 280, 260, 240, 220, 200, 180, 160, 140][:count]
     prev = [1010, 420, 700, None, 60, 655, 310, 270, 250, 230, 210, 190, 170, 150, 130][:count]
     return pd.DataFrame({"发现隐患": found, "发现隐患(上年同期)": prev}, index=names)
@@ -55,15 +79,16 @@ def peers(count: int = 4) -> pd.DataFrame:
 CHARTS: dict[str, Callable[[], bytes]] = {
     "分月事故": lambda: charts.monthly_accidents(by_month(), "2025年", "2024年"),
     "分月事故（上半年，无上年）": lambda: charts.monthly_accidents(
-        by_month(6, prev=False), "2025年", None),
+        by_month(6, prev=False), "2025年", None
+    ),
     "分来源隐患": lambda: charts.hazards_by_source(by_source()),
     "隐患整改状态": lambda: charts.hazard_status(3043, 40, 6),
     "隐患全部整改": lambda: charts.hazard_status(200, 0, 0),
     "分级别应急响应": lambda: charts.responses_by_level(by_level(), "2025年", "2024年"),
-    "各地对比": lambda: charts.districts_compare(
-        peers(5), "发现隐患", "条", "发现隐患(上年同期)"),
+    "各地对比": lambda: charts.districts_compare(peers(5), "发现隐患", "条", "发现隐患(上年同期)"),
     "十五地对比": lambda: charts.districts_compare(
-        peers(15), "发现隐患", "条", "发现隐患(上年同期)"),
+        peers(15), "发现隐患", "条", "发现隐患(上年同期)"
+    ),
 }
 
 
@@ -131,7 +156,9 @@ def test_every_text_stays_inside_the_image(rendered, name):
         left, right = text_box(t)
         y = float(t.get("y"))
         assert -0.5 <= left and right <= w + 0.5, f"{name}: {t.text!r} runs off the side"
-        assert float(t.get("font-size")) * 0.8 <= y <= h, f"{name}: {t.text!r} off the top or bottom"
+        assert float(t.get("font-size")) * 0.8 <= y <= h, (
+            f"{name}: {t.text!r} off the top or bottom"
+        )
 
 
 @pytest.mark.parametrize("name", CHARTS)
@@ -154,8 +181,12 @@ def face_characters(style: str) -> frozenset[int]:
     """The characters the installed house face has, found as the browser finds it."""
     from fontTools.ttLib import TTFont
 
-    path = subprocess.run(["fc-match", "-f", "%{file}", f"{charts.FONT_FACE}:style={style}"],
-                          capture_output=True, text=True, check=True).stdout
+    path = subprocess.run(
+        ["fc-match", "-f", "%{file}", f"{charts.FONT_FACE}:style={style}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert charts.FONT_FACE in path, f"{charts.FONT_FACE} {style} is not installed ({path})"
     return frozenset(TTFont(path, lazy=True).getBestCmap())
 
@@ -170,8 +201,9 @@ def missing(root: ET.Element) -> set[str]:
 
 def test_missing_characters_would_be_caught():
     """Control: the check below does see a character the face lacks."""
-    root = parse('<svg xmlns="http://www.w3.org/2000/svg"><text>\u9fff\U0001f600</text></svg>'
-                 .encode())
+    root = parse(
+        '<svg xmlns="http://www.w3.org/2000/svg"><text>\u9fff\U0001f600</text></svg>'.encode()
+    )
     assert missing(root) == {"\u9fff", "\U0001f600"}
 
 
@@ -191,15 +223,22 @@ def test_names_from_the_data_are_escaped():
 def test_control_characters_in_district_names_still_give_valid_xml():
     """VT, ESC and NUL are forbidden in XML 1.0 even as character references: a city chart
     whose district names carry them is still valid XML, the names shown without them."""
-    frame = peers(4).rename(index={"江城区": "江城\x0b区", "东湖区": "东湖\x1b[31m区",
-                                   "北山县": "北\x00山县\ufffe"})
+    frame = peers(4).rename(
+        index={"江城区": "江城\x0b区", "东湖区": "东湖\x1b[31m区", "北山县": "北\x00山县\ufffe"}
+    )
     for prev in (None, "发现隐患(上年同期)"):
         data = charts.districts_compare(frame, "发现隐患", "条", prev)
         root = ET.fromstring(data)  # raises on invalid XML
-        assert texts(root, "categories") == ["江城区", "东湖[31m区", "北山县", "临江高新技术产业开发区"]
+        assert texts(root, "categories") == [
+            "江城区",
+            "东湖[31m区",
+            "北山县",
+            "临江高新技术产业开发区",
+        ]
         assert not any(ch in data.decode("utf-8") for ch in "\x0b\x1b\x00\ufffe")
-    legend = texts(ET.fromstring(charts.monthly_accidents(by_month(), "2025\x1b年", "2024\x07年")),
-                   "legend")
+    legend = texts(
+        ET.fromstring(charts.monthly_accidents(by_month(), "2025\x1b年", "2024\x07年")), "legend"
+    )
     assert legend == ["2025年", "2024年"]
 
 
@@ -212,15 +251,18 @@ def test_an_invalid_svg_fails_the_report_instead_of_showing_a_broken_image():
 
 
 # --- the value axis -----------------------------------------------------------------------
-@pytest.mark.parametrize("top, integer, limit, ticks", [
-    (2265, True, 2604.75, [0, 600, 1200, 1800, 2400]),
-    (1, True, 1.15, [0, 1]),
-    (0.5, True, 1.0, [0, 1]),
-    (3, True, 3.45, [0, 1, 2, 3]),
-    (4922, True, 5660.3, [0, 1500, 3000, 4500]),
-    (0.42, False, 0.483, [0, 0.1, 0.2, 0.3, 0.4]),
-    (377.67, False, 434.3205, [0, 100, 200, 300, 400]),
-])
+@pytest.mark.parametrize(
+    "top, integer, limit, ticks",
+    [
+        (2265, True, 2604.75, [0, 600, 1200, 1800, 2400]),
+        (1, True, 1.15, [0, 1]),
+        (0.5, True, 1.0, [0, 1]),
+        (3, True, 3.45, [0, 1, 2, 3]),
+        (4922, True, 5660.3, [0, 1500, 3000, 4500]),
+        (0.42, False, 0.483, [0, 0.1, 0.2, 0.3, 0.4]),
+        (377.67, False, 434.3205, [0, 100, 200, 300, 400]),
+    ],
+)
 def test_value_axis_has_round_steps_and_headroom(top, integer, limit, ticks):
     got_limit, got_ticks = charts.value_ticks(top, integer)
     assert got_limit == pytest.approx(limit)
@@ -230,7 +272,12 @@ def test_value_axis_has_round_steps_and_headroom(top, integer, limit, ticks):
 
 def test_tick_labels_are_plain_numbers():
     assert [charts._tick(t) for t in charts.value_ticks(0.42, False)[1]] == [
-        "0", "0.1", "0.2", "0.3", "0.4"]
+        "0",
+        "0.1",
+        "0.2",
+        "0.3",
+        "0.4",
+    ]
     assert charts._number(1401.0) == "1401" and charts._number(12.345) == "12.3"
 
 
@@ -247,8 +294,24 @@ def test_year_chart_compares_with_last_year(rendered):
     assert texts(root, "unit") == ["事故（起）"]
     counts = [len(list(g.iter(f"{SVG}rect"))) for g in group(root, "bars")]
     assert counts == [7, 9], "one bar per month with accidents, this year then last year"
-    assert texts(root, "values") == ["1", "2", "3", "1", "2", "1", "1",
-                                     "1", "2", "1", "1", "2", "3", "1", "2", "1"]
+    assert texts(root, "values") == [
+        "1",
+        "2",
+        "3",
+        "1",
+        "2",
+        "1",
+        "1",
+        "1",
+        "2",
+        "1",
+        "1",
+        "2",
+        "3",
+        "1",
+        "2",
+        "1",
+    ]
 
 
 @pytest.mark.parametrize("prev_label", ["2024年", None])
@@ -276,8 +339,9 @@ def test_bars_stand_on_the_axis_and_scale_with_their_figures():
 
 def test_responses_are_labelled_by_level(rendered):
     root = parse(rendered["分级别应急响应"])
-    assert texts(root, "categories") == ["\u2160级", "\u2161级", "\u2162级", "\u2163级"], \
+    assert texts(root, "categories") == ["\u2160级", "\u2161级", "\u2162级", "\u2163级"], (
         "all four levels, Ⅰ级 first"
+    )
     assert texts(root, "legend") == ["2025年", "2024年"]
     assert all(float(t).is_integer() for t in texts(root, "ticks"))
     assert texts(root, "values")[:4] == ["0", "0", "2", "2"], "zeros are news here"
@@ -297,8 +361,10 @@ def test_a_single_category_does_not_become_one_huge_bar():
 
 
 def test_long_category_names_go_on_two_lines():
-    frame = pd.DataFrame({"发现隐患": range(1, 9), "已整改": range(1, 9)},
-                         index=[f"第{i}类安全生产专项检查" for i in range(8)])
+    frame = pd.DataFrame(
+        {"发现隐患": range(1, 9), "已整改": range(1, 9)},
+        index=[f"第{i}类安全生产专项检查" for i in range(8)],
+    )
     root = parse(charts.hazards_by_source(frame))
     shown = texts(root, "categories")
     assert len(shown) == 16 and "".join(shown[:2]) == "第0类安全生产专项检查"
@@ -316,8 +382,17 @@ def test_source_chart_prints_plain_figures_on_the_bars(rendered):
 
 def test_status_shows_counts_and_shares_to_one_decimal(rendered):
     root = parse(rendered["隐患整改状态"])
-    assert texts(root, "key") == ["已整改", "3043条", "98.5%", "整改中（未逾期）", "40条", "1.3%",
-                                  "逾期未整改", "6条", "0.2%"]
+    assert texts(root, "key") == [
+        "已整改",
+        "3043条",
+        "98.5%",
+        "整改中（未逾期）",
+        "40条",
+        "1.3%",
+        "逾期未整改",
+        "6条",
+        "0.2%",
+    ]
     assert texts(root, "total") == ["隐患总数", "3089条"]
     assert len(list(group(root, "ring")[0])) == 3, "one ring segment per category"
 
@@ -368,12 +443,14 @@ def test_no_title_inside_the_image(rendered, name):
 # --- nothing to draw ------------------------------------------------------------------------
 EMPTY: dict[str, Callable[[], bytes]] = {
     "no accidents either year": lambda: charts.monthly_accidents(
-        by_month().assign(**{"事故起数": 0, "事故起数(上年同期)": 0}), "2025年", "2024年"),
+        by_month().assign(**{"事故起数": 0, "事故起数(上年同期)": 0}), "2025年", "2024年"
+    ),
     "no months": lambda: charts.monthly_accidents(by_month().iloc[:0], "2025年", None),
     "no hazard sources": lambda: charts.hazards_by_source(by_source().iloc[:0]),
     "no hazards": lambda: charts.hazard_status(0, 0, 0),
-    "no responses": lambda: charts.responses_by_level(by_level(prev=False).iloc[:0], "2025年",
-                                                      None),
+    "no responses": lambda: charts.responses_by_level(
+        by_level(prev=False).iloc[:0], "2025年", None
+    ),
     "zero responses": lambda: charts.responses_by_level(by_level() * 0, "2025年", "2024年"),
     "no districts": lambda: charts.districts_compare(peers(0), "发现隐患", "条"),
     "all districts zero": lambda: charts.districts_compare(peers(3) * 0, "发现隐患", "条"),

@@ -41,8 +41,10 @@ class Cluster:
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     def logs(self) -> str:
-        return "\n".join(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}"
-                         for log in sorted(self.folder.glob("*.log")))
+        return "\n".join(
+            f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}"
+            for log in sorted(self.folder.glob("*.log"))
+        )
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ def processes() -> Iterator[tuple[Proc, str]]:
             environ = (entry / "environ").read_bytes().decode(errors="replace")
         except OSError:  # someone else's process
             environ = ""
-        fields = stat[stat.rindex(")") + 2:].split()  # the name in brackets may hold spaces
+        fields = stat[stat.rindex(")") + 2 :].split()  # the name in brackets may hold spaces
         yield Proc(int(entry.name), int(fields[1]), int(fields[2]), cmdline.strip()), environ
 
 
@@ -81,8 +83,12 @@ def leftovers(cluster: Cluster) -> list[Proc]:
     for proc, environ in processes():
         if proc.pid == os.getpid():
             continue
-        if (proc.pgid in pids or proc.ppid in pids or marker in environ.split("\0")
-                or str(cluster.folder) in proc.cmdline):
+        if (
+            proc.pgid in pids
+            or proc.ppid in pids
+            or marker in environ.split("\0")
+            or str(cluster.folder) in proc.cmdline
+        ):
             found.append(proc)
     return found
 
@@ -131,17 +137,43 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
     def start(name: str, *args: str) -> None:
         with open(folder / f"{name}.log", "wb") as log:
             c.procs[name] = subprocess.Popen(
-                [str(dask), *args], stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env,
-                cwd=folder, start_new_session=True)
+                [str(dask), *args],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                env=env,
+                cwd=folder,
+                start_new_session=True,
+            )
 
     try:
-        start("scheduler", "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-              "--scheduler-file", str(sched_file))
+        start(
+            "scheduler",
+            "scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--no-dashboard",
+            "--scheduler-file",
+            str(sched_file),
+        )
         # a worker waits for the scheduler file itself; the second runs two reports at once
         # in two threads, which share its kernel server and browser
         for i, threads in ((1, "1"), (2, "2")):
-            start(f"worker{i}", "worker", "--scheduler-file", str(sched_file), "--nthreads",
-                  threads, "--nworkers", "1", "--no-dashboard", "--host", "127.0.0.1")
+            start(
+                f"worker{i}",
+                "worker",
+                "--scheduler-file",
+                str(sched_file),
+                "--nthreads",
+                threads,
+                "--nworkers",
+                "1",
+                "--no-dashboard",
+                "--host",
+                "127.0.0.1",
+            )
         deadline = time.monotonic() + START_TIMEOUT
         while True:
             dead = [n for n, p in c.procs.items() if p.poll() is not None]
@@ -153,8 +185,9 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
                 pass
             assert time.monotonic() < deadline, f"no scheduler file\n{c.logs()}"
             time.sleep(0.1)
-        client = Client(c.address, timeout=max(1.0, deadline - time.monotonic()),
-                        set_as_default=False)
+        client = Client(
+            c.address, timeout=max(1.0, deadline - time.monotonic()), set_as_default=False
+        )
         try:
             client.wait_for_workers(2, timeout=max(1.0, deadline - time.monotonic()))
         except TimeoutError:
@@ -176,7 +209,8 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
         names = [n for n, p in c.procs.items() if p in killed]
         assert not names, f"{'、'.join(names)} did not exit within {STOP_TIMEOUT} s of SIGTERM"
         assert not left, "processes outlived the cluster:\n" + "\n".join(
-            f"{p.pid} (ppid {p.ppid}, pgid {p.pgid}): {p.cmdline[:300]}" for p in left)
+            f"{p.pid} (ppid {p.ppid}, pgid {p.pgid}): {p.cmdline[:300]}" for p in left
+        )
         # the fork server's sockets and log, the browser's profile: each removed on close
         assert not sorted(tmp.glob("emreport-*")), f"left in TMPDIR: {sorted(tmp.iterdir())}"
 
@@ -196,34 +230,59 @@ def test_cluster_makes_the_same_reports_as_this_machine(cluster, run_cli, tmp_pa
                 assert (made / name).is_file(), f"no {name} from the cluster for {period}/{code}"
                 assert (local / name).is_file(), f"no {name} made locally for {period}/{code}"
             assert (made / ".emreport-run.json").is_file()
-            assert (json.loads((made / "metrics.json").read_text(encoding="utf-8"))
-                    == json.loads((local / "metrics.json").read_text(encoding="utf-8"))), \
-                f"metrics differ for {period}/{code}"
-            assert (page_count((made / "report.pdf").read_bytes())
-                    == page_count((local / "report.pdf").read_bytes())), \
-                f"page counts differ for {period}/{code}"
+            assert json.loads((made / "metrics.json").read_text(encoding="utf-8")) == json.loads(
+                (local / "metrics.json").read_text(encoding="utf-8")
+            ), f"metrics differ for {period}/{code}"
+            assert page_count((made / "report.pdf").read_bytes()) == page_count(
+                (local / "report.pdf").read_bytes()
+            ), f"page counts differ for {period}/{code}"
 
 
 def test_unreachable_scheduler_is_named_and_nothing_is_written(run_cli, tmp_path):
     address = f"tcp://127.0.0.1:{free_port()}"  # nobody listens there
     out = tmp_path / "outputs"
-    r = run_cli("run", "--period", "2025-H1", "--district", "990102", "--outputs", out,
-                "--scheduler", address)
+    r = run_cli(
+        "run",
+        "--period",
+        "2025-H1",
+        "--district",
+        "990102",
+        "--outputs",
+        out,
+        "--scheduler",
+        address,
+    )
     assert r.code == 1
     assert "无法连接 Dask 调度器" in r.err and address in r.err, r.err
     assert not out.exists(), "outputs written although the scheduler could not be reached"
 
 
-@pytest.mark.parametrize("address", ["not a url", "foo://10.0.0.5:8786", "tcp://10.0.0.5",
-                                     "tcp://10.0.0.5:99999"])
+@pytest.mark.parametrize(
+    "address", ["not a url", "foo://10.0.0.5:8786", "tcp://10.0.0.5", "tcp://10.0.0.5:99999"]
+)
 def test_a_malformed_scheduler_address_is_refused_at_once(address, tmp_path):
     # a subprocess: the 20 s hang and the traceback came at interpreter exit
     out = tmp_path / "outputs"
     started = time.monotonic()
     done = subprocess.run(
-        [sys.executable, "-m", "emreport.cli", "run", "--period", "2025-H1", "--district",
-         "990102", "--outputs", str(out), "--scheduler", address],
-        capture_output=True, text=True, timeout=60)
+        [
+            sys.executable,
+            "-m",
+            "emreport.cli",
+            "run",
+            "--period",
+            "2025-H1",
+            "--district",
+            "990102",
+            "--outputs",
+            str(out),
+            "--scheduler",
+            address,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert time.monotonic() - started < 15
     assert done.returncode == 1
     assert done.stderr == f"Dask 调度器地址“{address}”格式不对，应如 tcp://10.0.0.5:8786\n"

@@ -10,7 +10,8 @@ def test_committed_document_is_current():
     committed = datadoc.DOC_PATH.read_text(encoding="utf-8") if datadoc.DOC_PATH.exists() else ""
     assert committed == datadoc.render(), (
         f"{datadoc.DOC_PATH} is out of date with lib/emreport/data/schema.py: run `emreport docs` "
-        "and commit the result")
+        "and commit the result"
+    )
 
 
 def test_every_table_and_column_is_documented():

@@ -13,8 +13,16 @@ PACKAGE = Path(__file__).resolve().parents[1] / "lib" / "emreport"
 # Chinese argument parser) comes first; the notebook entry point (`emreport.report`) and the
 # data-model page (`emreport.docs`) sit after the stages they show; the command line last.
 STAGES = ("base", "data", "metrics", "compose", "output", "report", "run", "mail", "cli")
-TOP_LEVEL = {"__init__": "base", "config": "base", "atomic": "base", "errors": "base",
-             "cliparser": "base", "report": "report", "docs": "report", "cli": "cli"}
+TOP_LEVEL = {
+    "__init__": "base",
+    "config": "base",
+    "atomic": "base",
+    "errors": "base",
+    "cliparser": "base",
+    "report": "report",
+    "docs": "report",
+    "cli": "cli",
+}
 
 
 def stage_of(module: str) -> str:
@@ -74,9 +82,12 @@ def test_the_outline_is_the_one_list_of_sections():
     rooms = {p.stem for p in (PACKAGE / "compose" / "sections").glob("*.py")} - {"__init__"}
     assert {r.module for r in outline.ROOMS} == rooms, "a room module not in the outline"
     # the narrative file's headings are the outline's
-    assert narrative.SECTIONS == tuple(r.heading for r in outline.ROOMS
-                                       if r.part == outline.ACHIEVEMENTS)
-    assert {narrative.LEAD, narrative.PROBLEMS, narrative.PLANS} <= {r.heading for r in outline.ROOMS}
+    assert narrative.SECTIONS == tuple(
+        r.heading for r in outline.ROOMS if r.part == outline.ACHIEVEMENTS
+    )
+    assert {narrative.LEAD, narrative.PROBLEMS, narrative.PLANS} <= {
+        r.heading for r in outline.ROOMS
+    }
 
 
 def test_the_report_follows_the_outline():
@@ -85,6 +96,7 @@ def test_the_report_follows_the_outline():
 
     doc = build("990100", "2025", store=config.STORE).document
     keys = [s.key for s in doc.sections]
-    keys[keys.index(outline.ACHIEVEMENTS):keys.index(outline.ACHIEVEMENTS) + 1] = [
-        s.key for s in doc.sections[keys.index(outline.ACHIEVEMENTS)].sections]
+    keys[keys.index(outline.ACHIEVEMENTS) : keys.index(outline.ACHIEVEMENTS) + 1] = [
+        s.key for s in doc.sections[keys.index(outline.ACHIEVEMENTS)].sections
+    ]
     assert keys == [r.key for r in outline.ROOMS], "the page's order is not the outline's"

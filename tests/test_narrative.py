@@ -10,8 +10,9 @@ from emreport.metrics import Metric, metric_ids
 
 FIGURES = {
     "hazards.found": Metric("hazards.found", "发现隐患", "条", 3131, 2577),
-    "hazards.rectification_rate": Metric("hazards.rectification_rate", "隐患整改率", "%",
-                                         0.97, 0.963),
+    "hazards.rectification_rate": Metric(
+        "hazards.rectification_rate", "隐患整改率", "%", 0.97, 0.963
+    ),
     "flood.responses": Metric("flood.responses", "应急响应", "次", 4, None),
     "forest_fire.groups": Metric("forest_fire.groups", "检查组", "个", None, None),
 }
@@ -68,8 +69,7 @@ def test_problem_numbering_typed_by_the_analyst_is_dropped():
 def test_placeholders_write_figures_as_the_report_does():
     n = narrative.parse(TEXT)
     para = n.sections["隐患排查治理"][0]
-    assert narrative.filled(n, para, FIGURES) == \
-        "全年发现隐患3131条，同比增长21.5%，上年为2577条。"
+    assert narrative.filled(n, para, FIGURES) == "全年发现隐患3131条，同比增长21.5%，上年为2577条。"
     assert narrative.fill("整改率{hazards.rectification_rate}", FIGURES, where="x") == "整改率97%"
 
 
@@ -78,8 +78,9 @@ def test_literal_braces_are_written_doubled():
 
 
 def test_unknown_metric_names_file_and_line():
-    n = narrative.parse("## 导语\n\n第一段。\n\n全年发现{hazards.fund}。\n",
-                        Path("params/990102/2025.md"))
+    n = narrative.parse(
+        "## 导语\n\n第一段。\n\n全年发现{hazards.fund}。\n", Path("params/990102/2025.md")
+    )
     with pytest.raises(NarrativeError, match=r"params/990102/2025.md 第5行.*hazards.fund.*不存在"):
         narrative.check(n, FIGURES)
 
@@ -126,12 +127,36 @@ def test_committed_sample_narratives_name_only_known_metrics():
         narrative.check_names(narrative.load(f), metric_ids())
 
 
-CN = {1: "一", 9: "九", 10: "十", 11: "十一", 19: "十九", 20: "二十", 21: "二十一", 99: "九十九",
-      100: "一百", 101: "一百零一", 109: "一百零九", 110: "一百一十", 111: "一百一十一",
-      120: "一百二十", 200: "二百", 999: "九百九十九", 1000: "一千", 1001: "一千零一",
-      1010: "一千零一十", 1100: "一千一百", 10000: "一万", 10001: "一万零一", 10010: "一万零一十",
-      11000: "一万一千", 100000: "十万", 101000: "十万一千", 100000000: "一亿",
-      100010000: "一亿零一万"}
+CN = {
+    1: "一",
+    9: "九",
+    10: "十",
+    11: "十一",
+    19: "十九",
+    20: "二十",
+    21: "二十一",
+    99: "九十九",
+    100: "一百",
+    101: "一百零一",
+    109: "一百零九",
+    110: "一百一十",
+    111: "一百一十一",
+    120: "一百二十",
+    200: "二百",
+    999: "九百九十九",
+    1000: "一千",
+    1001: "一千零一",
+    1010: "一千零一十",
+    1100: "一千一百",
+    10000: "一万",
+    10001: "一万零一",
+    10010: "一万零一十",
+    11000: "一万一千",
+    100000: "十万",
+    101000: "十万一千",
+    100000000: "一亿",
+    100010000: "一亿零一万",
+}
 
 
 @pytest.mark.parametrize("n", sorted(CN))
@@ -166,9 +191,15 @@ def test_numbering_typed_beyond_a_hundred_is_dropped_too():
 
 
 def test_a_narrative_at_the_limits_is_accepted():
-    text = ("## 导语\n\n" + "导" * narrative.MAX_PARAGRAPH + "\n\n## 存在的问题和不足\n\n" +
-            "".join(f"问题{i}。\n\n" for i in range(narrative.MAX_ITEMS)) +
-            "## 下一步工作安排\n\n" + "".join(f"### {'题' * narrative.MAX_TITLE}\n\n内容。\n\n"
-                                          for _ in range(narrative.MAX_ITEMS)))
+    text = (
+        "## 导语\n\n"
+        + "导" * narrative.MAX_PARAGRAPH
+        + "\n\n## 存在的问题和不足\n\n"
+        + "".join(f"问题{i}。\n\n" for i in range(narrative.MAX_ITEMS))
+        + "## 下一步工作安排\n\n"
+        + "".join(
+            f"### {'题' * narrative.MAX_TITLE}\n\n内容。\n\n" for _ in range(narrative.MAX_ITEMS)
+        )
+    )
     n = narrative.parse(text)
     assert len(n.problems) == len(n.plans) == narrative.MAX_ITEMS

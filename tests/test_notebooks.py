@@ -17,8 +17,9 @@ NAMES = ("district_report", "city_report")
 def test_notebook_and_its_py_percent_pair_agree(name):
     ipynb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
     text = jupytext.read(NOTEBOOKS / f"{name}.py")
-    assert [c.source for c in ipynb.cells] == [c.source for c in text.cells], \
+    assert [c.source for c in ipynb.cells] == [c.source for c in text.cells], (
         f"{name}.ipynb and {name}.py differ: run `jupytext --sync notebooks/{name}.ipynb`"
+    )
 
 
 @pytest.mark.parametrize("name", NAMES)

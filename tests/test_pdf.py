@@ -44,14 +44,14 @@ A4 = (595.28, 841.89)
 TEXT_BOTTOM = (37 + 225) * MM  # the text block ends 262 mm from the top of the page
 EXTERNAL = '<!DOCTYPE html><html lang="zh-CN"><body><p>外部</p>{}</body></html>'
 
-needs_chromium = pytest.mark.skipif(not Path(chromium_path()).exists(),
-                                    reason="Chromium is not installed")
+needs_chromium = pytest.mark.skipif(
+    not Path(chromium_path()).exists(), reason="Chromium is not installed"
+)
 
 
 def report_html() -> str:
     """The sample report as the renderer writes it: the stylesheet inlined."""
-    return FIXTURE.read_text(encoding="utf-8").replace(PLACEHOLDER,
-                                                       CSS.read_text(encoding="utf-8"))
+    return FIXTURE.read_text(encoding="utf-8").replace(PLACEHOLDER, CSS.read_text(encoding="utf-8"))
 
 
 def short_report_html() -> str:
@@ -59,17 +59,24 @@ def short_report_html() -> str:
     html = report_html()
     sign_off = html.index('<p class="signature">')
     second_table = html.index('<table class="data"><caption>表2')
-    return (html[:html.index("<p>2025年")] + html[sign_off:second_table]
-            + "</section></main></body></html>")
+    return (
+        html[: html.index("<p>2025年")]
+        + html[sign_off:second_table]
+        + "</section></main></body></html>"
+    )
 
 
 def long_table_html() -> str:
     """An appendix whose one table runs over three pages."""
     html = short_report_html()
-    rows = "".join(f'<tr><th scope="row">单位{i}</th><td class="num">{i}</td>'
-                   f'<td class="num">{i * 2}</td></tr>' for i in range(1, 61))
-    table = ('<table class="data"><caption>表1　长表</caption><thead><tr><th>单位</th>'
-             f"<th>甲（起）</th><th>乙（起）</th></tr></thead><tbody>{rows}</tbody></table>")
+    rows = "".join(
+        f'<tr><th scope="row">单位{i}</th><td class="num">{i}</td><td class="num">{i * 2}</td></tr>'
+        for i in range(1, 61)
+    )
+    table = (
+        '<table class="data"><caption>表1　长表</caption><thead><tr><th>单位</th>'
+        f"<th>甲（起）</th><th>乙（起）</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
     start, end = html.index('<table class="data">'), html.index("</section>")
     return html[:start] + table + html[end:]
 
@@ -123,8 +130,11 @@ def processes_mentioning(marker: str) -> list[int]:
 
 def our_children() -> set[int]:
     """Live child processes of this test process (Playwright's driver while it runs)."""
-    return {int(d.name) for d in Path("/proc").iterdir()
-            if d.name.isdigit() and (info := _live(d)) and info[1] == os.getpid()}
+    return {
+        int(d.name)
+        for d in Path("/proc").iterdir()
+        if d.name.isdigit() and (info := _live(d)) and info[1] == os.getpid()
+    }
 
 
 def gone(marker: str, timeout: float = 5.0) -> list[int]:
@@ -174,9 +184,17 @@ def chromium_run() -> ChromiumRun:
             refused = None
         except ExternalResourceError as e:
             refused = e
-    return ChromiumRun(Printed("chromium", pdf), Printed("chromium", short),
-                       Printed("chromium", long), refused, profile, running, gone(profile),
-                       before, our_children())
+    return ChromiumRun(
+        Printed("chromium", pdf),
+        Printed("chromium", short),
+        Printed("chromium", long),
+        refused,
+        profile,
+        running,
+        gone(profile),
+        before,
+        our_children(),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -278,7 +296,8 @@ def test_appendix_starts_on_a_new_page(printed: Printed, printed_short: Printed)
 
 
 def test_a_long_table_breaks_between_rows_and_repeats_its_header(
-        printed_long: Printed, request: pytest.FixtureRequest):
+    printed_long: Printed, request: pytest.FixtureRequest
+):
     if printed_long.engine == "weasyprint":
         reason = "WeasyPrint leaves 附表 and the caption alone on pages of their own"
         request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
@@ -342,17 +361,29 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     return attempts
 
 
-@pytest.mark.parametrize("element, url", [
-    ('<img src="http://example.invalid/x.png" alt="">', "http://example.invalid/x.png"),
-    ('<link rel="stylesheet" href="https://example.invalid/a.css">',
-     "https://example.invalid/a.css"),
-    ('<style>@import url("http://example.invalid/b.css");</style>', "http://example.invalid/b.css"),
-    ('<style>@font-face { font-family: W; src: url(http://example.invalid/w.woff2) }'
-     ' p { font-family: W }</style>', "http://example.invalid/w.woff2"),
-    ('<img src="file:///etc/hostname" alt="">', "file:///etc/hostname"),
-])
-def test_weasyprinter_refuses_anything_but_data_urls(element: str, url: str,
-                                                     no_network: list[object]):
+@pytest.mark.parametrize(
+    "element, url",
+    [
+        ('<img src="http://example.invalid/x.png" alt="">', "http://example.invalid/x.png"),
+        (
+            '<link rel="stylesheet" href="https://example.invalid/a.css">',
+            "https://example.invalid/a.css",
+        ),
+        (
+            '<style>@import url("http://example.invalid/b.css");</style>',
+            "http://example.invalid/b.css",
+        ),
+        (
+            "<style>@font-face { font-family: W; src: url(http://example.invalid/w.woff2) }"
+            " p { font-family: W }</style>",
+            "http://example.invalid/w.woff2",
+        ),
+        ('<img src="file:///etc/hostname" alt="">', "file:///etc/hostname"),
+    ],
+)
+def test_weasyprinter_refuses_anything_but_data_urls(
+    element: str, url: str, no_network: list[object]
+):
     with WeasyPrinter() as printer, pytest.raises(ExternalResourceError) as refused:
         printer.print_pdf(EXTERNAL.format(element))
     assert refused.value.urls == (url,) and url in str(refused.value)
@@ -360,8 +391,10 @@ def test_weasyprinter_refuses_anything_but_data_urls(element: str, url: str,
 
 
 def test_weasyprinter_prints_inline_images(no_network: list[object]):
-    pixel = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6k"
-             "gAAAABJRU5ErkJggg==")
+    pixel = (
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6k"
+        "gAAAABJRU5ErkJggg=="
+    )
     html = EXTERNAL.format(f'<img src="data:image/png;base64,{pixel}" alt="">')
     assert page_count(WeasyPrinter().print_pdf(html)) == 1
     assert no_network == []

@@ -38,16 +38,28 @@ def sample_store(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory, sample_store) -> Path:
     out = tmp_path_factory.mktemp("outputs")
-    code = cli.main(["run", "--period", *PERIODS, "--district", ",".join(CODES),
-                     "--store", str(sample_store), "--outputs", str(out)])
+    code = cli.main(
+        [
+            "run",
+            "--period",
+            *PERIODS,
+            "--district",
+            ",".join(CODES),
+            "--store",
+            str(sample_store),
+            "--outputs",
+            str(out),
+        ]
+    )
     assert code == 0, "emreport run failed on the sample data"
     return out
 
 
 def pdf_text(pdf: Path) -> str:
     """The PDF's text with page numbers and line breaks taken out, so figures read whole."""
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     text = re.sub(r"—\s*\d+\s*—", "", text)
     return re.sub(r"\s+", "", text)
 
@@ -64,6 +76,7 @@ def metrics(out: Path, period: str, code: str) -> dict:
 
 
 # --- hand-checked figures, re-derived from the raw sample files ------------------------------
+
 
 def raw_hazards(code: str, year: int, months: int) -> pd.DataFrame:
     h = pd.read_csv(config.SAMPLE / f"隐患排查_{year}.csv", dtype=str)
@@ -96,8 +109,15 @@ def test_half_year_counts_only_january_to_june(outputs):
 def test_city_is_the_sum_of_its_districts_and_city_level(outputs):
     body = metrics(outputs, "2025", "990100")
     assert len(body["members"]) == 9  # 8 districts and 市本级
-    for mid in ("accidents.count", "accidents.deaths", "hazards.found", "hazards.rectified",
-                "inspections.count", "inspections.cases", "inspections.fines"):
+    for mid in (
+        "accidents.count",
+        "accidents.deaths",
+        "hazards.found",
+        "hazards.rectified",
+        "inspections.count",
+        "inspections.cases",
+        "inspections.fines",
+    ):
         parts = sum(v["metrics"][mid]["value"] for v in body["members"].values())
         assert body["metrics"][mid]["value"] == pytest.approx(parts), mid
     raw = pd.read_csv(config.SAMPLE / "隐患排查_2025.csv", dtype=str)
@@ -105,6 +125,7 @@ def test_city_is_the_sum_of_its_districts_and_city_level(outputs):
 
 
 # --- every output, every report ----------------------------------------------------------
+
 
 @pytest.mark.parametrize("period", PERIODS)
 @pytest.mark.parametrize("code", CODES)
@@ -115,9 +136,16 @@ def test_all_five_outputs_are_written(outputs, period, code):
     assert not (outputs / period / code / "report.failed.ipynb").exists()
 
 
-HEADLINE = ("accidents.count", "accidents.deaths", "hazards.found", "hazards.rectified",
-            "hazards.rectification_rate", "inspections.count", "inspections.cases",
-            "inspections.fines")
+HEADLINE = (
+    "accidents.count",
+    "accidents.deaths",
+    "hazards.found",
+    "hazards.rectified",
+    "hazards.rectification_rate",
+    "inspections.count",
+    "inspections.cases",
+    "inspections.fines",
+)
 
 
 def worded(metric: dict) -> str:
@@ -138,8 +166,9 @@ def test_pdf_and_html_state_the_figures_of_metrics_json(outputs, period, code):
         assert figure in pdf, f"{mid} ({figure}) is not in the PDF of {period}/{code}"
         assert figure in html, f"{mid} ({figure}) is not in the HTML of {period}/{code}"
     c, d = m["accidents.count"], m["accidents.deaths"]
-    clause = wording.yoy_pair([(c["value"], c["previous"]), (d["value"], d["previous"])],
-                              ["起", "人"])
+    clause = wording.yoy_pair(
+        [(c["value"], c["previous"]), (d["value"], d["previous"])], ["起", "人"]
+    )
     assert f"生产安全事故{worded(c)}、死亡{worded(d)}，{clause}" in pdf
 
 
@@ -151,10 +180,12 @@ def test_tables_add_up_to_the_totals_the_text_states(outputs, period, code):
     assert sum(tables["hazards.by_source"]["columns"]["发现隐患"]) == m["hazards.found"]["value"]
     assert sum(tables["hazards.by_grade"]["columns"]["已整改"]) == m["hazards.rectified"]["value"]
     assert sum(tables["accidents.by_month"]["columns"]["事故起数"]) == m["accidents.count"]["value"]
-    assert sum(tables["accidents.by_sector"]["columns"]["死亡人数"]) == \
-        m["accidents.deaths"]["value"]
-    assert sum(tables["inspections.by_sector"]["columns"]["罚款金额"]) == \
-        pytest.approx(m["inspections.fines"]["value"])
+    assert (
+        sum(tables["accidents.by_sector"]["columns"]["死亡人数"]) == m["accidents.deaths"]["value"]
+    )
+    assert sum(tables["inspections.by_sector"]["columns"]["罚款金额"]) == pytest.approx(
+        m["inspections.fines"]["value"]
+    )
     campaigns = tables["campaigns.by_name"]["columns"]
     assert sum(campaigns["发现隐患"]) == m["campaigns.found"]["value"]
     assert sum(campaigns["检查企业"]) == m["campaigns.enterprises"]["value"]
@@ -185,8 +216,15 @@ def test_pdf_is_clean_a4_with_embedded_fonts(outputs, period, code):
 
 def test_report_parts_follow_the_genre(outputs):
     annual = pdf_text(outputs / "2025" / "990102" / "report.pdf")
-    order = ["江城区应急管理局2025年度工作总结", "一、主要工作和成效", "（一）", "（二）深化隐患排查",
-             "二、存在的问题和不足", "三、2026年主要安排", "附表"]
+    order = [
+        "江城区应急管理局2025年度工作总结",
+        "一、主要工作和成效",
+        "（一）",
+        "（二）深化隐患排查",
+        "二、存在的问题和不足",
+        "三、2026年主要安排",
+        "附表",
+    ]
     where = [annual.find(s) for s in order]
     assert -1 not in where and where == sorted(where), list(zip(order, where, strict=True))
     half = pdf_text(outputs / "2025-H1" / "990102" / "report.pdf")
@@ -200,8 +238,14 @@ def test_report_parts_follow_the_genre(outputs):
 def test_city_report_compares_districts(outputs):
     text = pdf_text(outputs / "2025" / "990100" / "report.pdf")
     body = metrics(outputs, "2025", "990100")["members"]
-    fines = sorted(((v["name"], v["metrics"]["inspections.fines"]["value"])
-                    for v in body.values() if v["level"] != "市本级"), key=lambda x: -x[1])
+    fines = sorted(
+        (
+            (v["name"], v["metrics"]["inspections.fines"]["value"])
+            for v in body.values()
+            if v["level"] != "市本级"
+        ),
+        key=lambda x: -x[1],
+    )
     top = "、".join(f"{n}（{wording.money(f)}）" for n, f in fines[:3])
     assert f"罚款金额排在前3位的是{top}" in text
     own = body["990101"]["metrics"]["hazards.found"]["value"]
@@ -223,8 +267,12 @@ def test_executed_notebook_records_parameters_and_fingerprint(outputs, code):
     fingerprint = nb.metadata["emreport"]["data_fingerprint"]
     assert re.fullmatch(r"[0-9a-f]{16}", fingerprint)
     assert metrics(outputs, "2025", code)["data_fingerprint"] == fingerprint
-    streams = [o for c in nb.cells for o in c.get("outputs", []) if o["output_type"] == "stream"
-               and o["name"] == "stderr"]
+    streams = [
+        o
+        for c in nb.cells
+        for o in c.get("outputs", [])
+        if o["output_type"] == "stream" and o["name"] == "stderr"
+    ]
     assert not streams, f"the notebook wrote to stderr: {streams[:1]}"
 
 
@@ -240,6 +288,7 @@ def test_html_is_self_contained_without_code(outputs, code):
 
 # --- the page in real Chromium, offline ----------------------------------------------------
 
+
 def test_html_opens_offline_in_chromium(outputs, tmp_path):
     from playwright.sync_api import sync_playwright
 
@@ -253,8 +302,9 @@ def test_html_opens_offline_in_chromium(outputs, tmp_path):
                 page = browser.new_page(viewport={"width": 900, "height": 1200})
                 failed, errors, outside = [], [], []
                 page.on("requestfailed", lambda r, failed=failed: failed.append(r.url))
-                page.on("console", lambda m, errors=errors: m.type == "error" and
-                        errors.append(m.text))
+                page.on(
+                    "console", lambda m, errors=errors: m.type == "error" and errors.append(m.text)
+                )
                 page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
 
                 def block(route, outside=outside):
@@ -266,8 +316,12 @@ def test_html_opens_offline_in_chromium(outputs, tmp_path):
 
                 page.route("**/*", block)
                 page.goto(page_file.as_uri(), wait_until="load")
-                assert not failed and not errors and not outside, (page_file, failed, errors,
-                                                                  outside)
+                assert not failed and not errors and not outside, (
+                    page_file,
+                    failed,
+                    errors,
+                    outside,
+                )
                 assert page.evaluate("Array.from(document.images).every(i => i.naturalWidth > 0)")
                 shot = tmp_path / "shot.png"
                 page.screenshot(path=str(shot), full_page=False)
@@ -308,8 +362,19 @@ def hostile(tmp_path_factory) -> Path:
     store = root / "store.duckdb"
     ingest(data, store)
     out = root / "outputs"
-    code = cli.main(["run", "--period", "2025", "--district", "990102,990100",
-                     "--store", str(store), "--outputs", str(out)])
+    code = cli.main(
+        [
+            "run",
+            "--period",
+            "2025",
+            "--district",
+            "990102,990100",
+            "--store",
+            str(store),
+            "--outputs",
+            str(out),
+        ]
+    )
     assert code == 0
     return out / "2025"
 
@@ -330,8 +395,13 @@ def test_hostile_names_are_neutralised_in_xlsx(hostile, code):
         sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/")]
         assert not any(b"<f>" in z.read(n) or b"<f " in z.read(n) for n in sheets)
     wb = openpyxl.load_workbook(path)
-    values = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row
-              if isinstance(c.value, str)]
+    values = [
+        c.value
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str)
+    ]
     assert FORMULA not in values
     if code == "990102":  # the city lists only major hazards still open
         assert f"'{FORMULA}" in values
@@ -376,9 +446,12 @@ def test_every_sample_report_reads_as_chinese_with_full_width_punctuation(sample
     codes = list(reg.loc[reg["level"] != "市本级", "code"])
     for period in PERIODS:
         for code in codes:
-            text = page.text(build(code, period, store=sample_store, report_date="2026-01-15").document)
+            text = page.text(
+                build(code, period, store=sample_store, report_date="2026-01-15").document
+            )
             assert not re.search(r"[A-Za-z]{2,}", text), f"English in {period}/{code}"
-            assert not re.search(r"[,;:()?!]", text), \
-                f"half-width punctuation in {period}/{code}: " + \
-                re.search(r".{0,20}[,;:()?!].{0,20}", text).group(0)
+            assert not re.search(r"[,;:()?!]", text), (
+                f"half-width punctuation in {period}/{code}: "
+                + re.search(r".{0,20}[,;:()?!].{0,20}", text).group(0)
+            )
             assert "□" not in text

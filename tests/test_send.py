@@ -62,6 +62,7 @@ RECIPIENTS = f"""\
 
 # --- reports ------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def metrics_bytes() -> dict[str, bytes]:
     """metrics.json of 江城区 and the city for 2025, as output.page.files_but_pdf writes it."""
@@ -86,10 +87,12 @@ def outputs(tmp_path: Path, metrics_bytes: dict[str, bytes]) -> Callable[..., Pa
             shutil.copyfile(PDF, folder / "report.pdf")
             (folder / "report.html").write_text("<!DOCTYPE html><p>报告</p>", encoding="utf-8")
         return root
+
     return make
 
 
 # --- certificates and the server ----------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Pki:
@@ -115,33 +118,52 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
     now = dt.datetime.now(dt.UTC)
     ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "emreport test CA")])
-    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
-          .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
-          .not_valid_before(now - dt.timedelta(hours=1)).not_valid_after(now + dt.timedelta(days=2))
-          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-          .add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False, False),
-                         critical=True)
-          .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), False)
-          .sign(ca_key, hashes.SHA256()))
-    cert = (x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
-            .issuer_name(ca_name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(hours=1)).not_valid_after(now + dt.timedelta(days=2))
-            .add_extension(x509.SubjectAlternativeName([
-                x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                critical=False)
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
-                           False)
-            .sign(ca_key, hashes.SHA256()))
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(hours=1))
+        .not_valid_after(now + dt.timedelta(days=2))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(hours=1))
+        .not_valid_after(now + dt.timedelta(days=2))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
     paths = Pki(folder / "ca.pem", folder / "server.pem", folder / "server.key")
     paths.ca.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     paths.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    paths.key.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                            serialization.PrivateFormat.PKCS8,
-                                            serialization.NoEncryption()))
+    paths.key.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     return paths
 
 
@@ -157,9 +179,9 @@ class Received:
 class Inbox:
     """The server's handler: keeps what it accepts; can refuse, defer or hang up."""
 
-    refuse: set[str] = field(default_factory=set)    # 550 for these, always
-    defer: set[str] = field(default_factory=set)     # 451 for these, the first time
-    drops: int = 0                                   # hang up in DATA this many times
+    refuse: set[str] = field(default_factory=set)  # 550 for these, always
+    defer: set[str] = field(default_factory=set)  # 451 for these, the first time
+    drops: int = 0  # hang up in DATA this many times
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -179,9 +201,14 @@ class Inbox:
             return "250 never seen"
         raw = envelope.original_content or envelope.content
         with self.lock:
-            self.received.append(Received(
-                envelope.mail_from, list(envelope.rcpt_tos),
-                email.message_from_bytes(raw, policy=email.policy.default), raw))
+            self.received.append(
+                Received(
+                    envelope.mail_from,
+                    list(envelope.rcpt_tos),
+                    email.message_from_bytes(raw, policy=email.policy.default),
+                    raw,
+                )
+            )
         return "250 OK queued"
 
     def all_rcpts(self) -> list[str]:
@@ -204,20 +231,32 @@ def smtp_server(pki: Pki) -> Iterator[Callable[..., tuple[Inbox, int]]]:
     """Start a server: smtp_server(inbox, implicit_tls=False) → (inbox, port). Stopped after."""
     started: list[Controller] = []
 
-    def start(inbox: Inbox | None = None, implicit_tls: bool = False,
-              plain: bool = False) -> tuple[Inbox, int]:
+    def start(
+        inbox: Inbox | None = None, implicit_tls: bool = False, plain: bool = False
+    ) -> tuple[Inbox, int]:
         inbox = inbox or Inbox()
         port = _free_port()
-        common = dict(hostname="127.0.0.1", port=port, server_hostname="localhost",
-                      auth_required=True, authenticator=_authenticator)
+        common = dict(
+            hostname="127.0.0.1",
+            port=port,
+            server_hostname="localhost",
+            auth_required=True,
+            authenticator=_authenticator,
+        )
         if plain:  # no TLS at all: the client must refuse to log in
             controller = Controller(inbox, auth_require_tls=False, **common)
         elif implicit_tls:
-            controller = Controller(inbox, ssl_context=pki.server_context(),
-                                    auth_require_tls=False, **common)
+            controller = Controller(
+                inbox, ssl_context=pki.server_context(), auth_require_tls=False, **common
+            )
         else:
-            controller = Controller(inbox, tls_context=pki.server_context(),
-                                    require_starttls=True, auth_require_tls=True, **common)
+            controller = Controller(
+                inbox,
+                tls_context=pki.server_context(),
+                require_starttls=True,
+                auth_require_tls=True,
+                **common,
+            )
         controller.start()
         started.append(controller)
         return inbox, port
@@ -230,17 +269,23 @@ def smtp_server(pki: Pki) -> Iterator[Callable[..., tuple[Inbox, int]]]:
 
 # --- running the command ------------------------------------------------------------------
 
+
 @pytest.fixture
-def send(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-         monkeypatch: pytest.MonkeyPatch) -> Callable[..., CliRun]:
+def send(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., CliRun]:
     """Run `emreport send` in-process through a parser built with mail.add_parser, on the
     tmp outputs tree, recipients and smtp files (written unless given)."""
     monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
     parser = argparse.ArgumentParser(prog="emreport")
     mail.add_parser(parser.add_subparsers(dest="command"))
 
-    def run(*args: str, recipients: str = RECIPIENTS, smtp: str | None = None,
-            outputs: Path | None = None) -> CliRun:
+    def run(
+        *args: str,
+        recipients: str = RECIPIENTS,
+        smtp: str | None = None,
+        outputs: Path | None = None,
+    ) -> CliRun:
         rec = tmp_path / "recipients.yaml"
         rec.write_text(recipients, encoding="utf-8")
         smtp_file = tmp_path / "smtp.yaml"
@@ -248,19 +293,40 @@ def send(tmp_path: Path, capsys: pytest.CaptureFixture[str],
             smtp_file.unlink(missing_ok=True)
         else:
             smtp_file.write_text(smtp, encoding="utf-8")
-        argv = ["send", "--period", PERIOD, *args, "--recipients", str(rec), "--smtp",
-                str(smtp_file), "--outputs", str(outputs or tmp_path / "outputs"),
-                "--store", str(config.STORE)]
+        argv = [
+            "send",
+            "--period",
+            PERIOD,
+            *args,
+            "--recipients",
+            str(rec),
+            "--smtp",
+            str(smtp_file),
+            "--outputs",
+            str(outputs or tmp_path / "outputs"),
+            "--store",
+            str(config.STORE),
+        ]
         capsys.readouterr()
         code = mail.main(parser.parse_args(argv))
         captured = capsys.readouterr()
         return CliRun(code, captured.out, captured.err)
+
     return run
 
 
 def smtp_yaml(port: int, pki: Pki | None, security: str = "starttls", **extra: object) -> str:
-    lines = ["enabled: true", "host: 127.0.0.1", f"port: {port}", f"security: {security}",
-             f"user: {USER}", f"from: {FROM}", "timeout: 5", "retries: 2", "retry_delay: 0.01"]
+    lines = [
+        "enabled: true",
+        "host: 127.0.0.1",
+        f"port: {port}",
+        f"security: {security}",
+        f"user: {USER}",
+        f"from: {FROM}",
+        "timeout: 5",
+        "retries: 2",
+        "retry_delay: 0.01",
+    ]
     if pki is not None:
         lines.append(f"cafile: {pki.ca}")
     lines += [f"{k}: {v}" for k, v in extra.items()]
@@ -293,8 +359,10 @@ def by_subject(inbox: Inbox, text: str) -> Received:
 
 # --- what arrives -------------------------------------------------------------------------
 
+
 def test_messages_arrive_with_recipients_subject_figures_and_the_pdf(
-        send, outputs, smtp_server, pki, metrics_bytes, tmp_path):
+    send, outputs, smtp_server, pki, metrics_bytes, tmp_path
+):
     inbox, port = smtp_server()
     r = send(smtp=smtp_yaml(port, pki), outputs=outputs(JIANGCHENG, CITY))
     assert r.code == 0, r.err
@@ -303,10 +371,15 @@ def test_messages_arrive_with_recipients_subject_figures_and_the_pdf(
     got = by_subject(inbox, "江城区")
     msg = got.message
     assert got.mail_from == FROM
-    assert sorted(got.rcpt_tos) == ["jc1@jiangcheng.example.org", "jc2@jiangcheng.example.org",
-                                    "office@linjiang.example.org"]
-    assert [a.addr_spec for a in msg["To"].addresses] == ["jc1@jiangcheng.example.org",
-                                                          "jc2@jiangcheng.example.org"]
+    assert sorted(got.rcpt_tos) == [
+        "jc1@jiangcheng.example.org",
+        "jc2@jiangcheng.example.org",
+        "office@linjiang.example.org",
+    ]
+    assert [a.addr_spec for a in msg["To"].addresses] == [
+        "jc1@jiangcheng.example.org",
+        "jc2@jiangcheng.example.org",
+    ]
     assert [a.addr_spec for a in msg["Cc"].addresses] == ["office@linjiang.example.org"]
     assert msg["Subject"] == "江城区应急管理局2025年度工作总结"
     sender = msg["From"].addresses[0]
@@ -332,8 +405,14 @@ def test_messages_arrive_with_recipients_subject_figures_and_the_pdf(
     assert not re.search(r"[A-Za-z]{2,}", html.unescape(visible).replace("DOCTYPE", ""))
     stated = json.loads(metrics_bytes[JIANGCHENG])["metrics"]
     for mid in mail.HEADLINE:
-        m = Metric(mid, stated[mid]["label"], stated[mid]["unit"], stated[mid]["value"],
-                   stated[mid]["previous"], stated[mid]["approximate"])
+        m = Metric(
+            mid,
+            stated[mid]["label"],
+            stated[mid]["unit"],
+            stated[mid]["value"],
+            stated[mid]["previous"],
+            stated[mid]["approximate"],
+        )
         assert f">{html.escape(m.label)}</td>" in page and f">{m.text()}</td>" in page
     assert ">生产安全事故</td>" in page and ">3起</td>" in page and ">6起</td>" in page
 
@@ -357,8 +436,13 @@ def test_messages_arrive_with_recipients_subject_figures_and_the_pdf(
 
 def test_html_attachment_on_request(send, outputs, smtp_server, pki):
     inbox, port = smtp_server()
-    r = send("--district", JIANGCHENG, "--attach-html", smtp=smtp_yaml(port, pki),
-             outputs=outputs(JIANGCHENG))
+    r = send(
+        "--district",
+        JIANGCHENG,
+        "--attach-html",
+        smtp=smtp_yaml(port, pki),
+        outputs=outputs(JIANGCHENG),
+    )
     assert r.code == 0, r.err
     names = [a.get_filename() for a in inbox.received[0].message.iter_attachments()]
     assert names == ["江城区2025年度工作总结.pdf", "江城区2025年度工作总结.html"]
@@ -368,21 +452,25 @@ def test_html_attachment_on_request(send, outputs, smtp_server, pki):
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 def test_implicit_tls(send, outputs, smtp_server, pki):
     inbox, port = smtp_server(implicit_tls=True)
-    r = send("--district", CITY, smtp=smtp_yaml(port, pki, security="tls"),
-             outputs=outputs(CITY))
+    r = send("--district", CITY, smtp=smtp_yaml(port, pki, security="tls"), outputs=outputs(CITY))
     assert r.code == 0, r.err
     assert inbox.all_rcpts() == ["city@linjiang.example.org"]
 
 
 # --- failures -----------------------------------------------------------------------------
 
+
 def test_refused_recipient_is_reported_and_the_others_still_arrive(
-        send, outputs, smtp_server, pki, tmp_path):
+    send, outputs, smtp_server, pki, tmp_path
+):
     inbox, port = smtp_server(Inbox(refuse={"jc2@jiangcheng.example.org"}))
     r = send(smtp=smtp_yaml(port, pki), outputs=outputs(JIANGCHENG, CITY))
     assert r.code == 1
-    assert inbox.all_rcpts() == ["city@linjiang.example.org", "jc1@jiangcheng.example.org",
-                                 "office@linjiang.example.org"]
+    assert inbox.all_rcpts() == [
+        "city@linjiang.example.org",
+        "jc1@jiangcheng.example.org",
+        "office@linjiang.example.org",
+    ]
     assert "jc2@jiangcheng.example.org 被拒收（550" in r.err
     assert "部分未送达（1人）" in r.out
     status = {x["recipient"]: x["status"] for x in log_lines(tmp_path)}
@@ -397,13 +485,17 @@ def test_transient_failures_are_retried(send, outputs, smtp_server, pki, trouble
     r = send("--district", JIANGCHENG, smtp=smtp_yaml(port, pki), outputs=outputs(JIANGCHENG))
     assert r.code == 0, r.err
     assert "重试（第1次" in r.err
-    assert inbox.all_rcpts() == ["jc1@jiangcheng.example.org", "jc2@jiangcheng.example.org",
-                                 "office@linjiang.example.org"], "each recipient exactly once"
+    assert inbox.all_rcpts() == [
+        "jc1@jiangcheng.example.org",
+        "jc2@jiangcheng.example.org",
+        "office@linjiang.example.org",
+    ], "each recipient exactly once"
 
 
 def test_a_server_that_never_answers_fails_after_the_retries(send, outputs, tmp_path):
-    r = send("--district", JIANGCHENG, smtp=smtp_yaml(_free_port(), None),
-             outputs=outputs(JIANGCHENG))
+    r = send(
+        "--district", JIANGCHENG, smtp=smtp_yaml(_free_port(), None), outputs=outputs(JIANGCHENG)
+    )
     assert r.code == 1
     assert r.err.count("秒后重试") == 2 and "连接被拒绝" in r.err
     assert "发送失败" in r.out
@@ -430,8 +522,10 @@ def test_an_untrusted_certificate_stops_sending(send, outputs, smtp_server, pki)
 
 # --- idempotence --------------------------------------------------------------------------
 
+
 def test_a_second_send_sends_nothing_new_and_resend_sends_again(
-        send, outputs, smtp_server, pki, tmp_path):
+    send, outputs, smtp_server, pki, tmp_path
+):
     inbox, port = smtp_server()
     conf = smtp_yaml(port, pki)
     out = outputs(JIANGCHENG, CITY)
@@ -446,14 +540,17 @@ def test_a_second_send_sends_nothing_new_and_resend_sends_again(
     resent = send("--resend", "--district", JIANGCHENG, smtp=conf, outputs=out)
     assert resent.code == 0
     assert len(inbox.received) == 3
-    assert sorted(inbox.received[-1].rcpt_tos) == ["jc1@jiangcheng.example.org",
-                                                   "jc2@jiangcheng.example.org",
-                                                   "office@linjiang.example.org"]
+    assert sorted(inbox.received[-1].rcpt_tos) == [
+        "jc1@jiangcheng.example.org",
+        "jc2@jiangcheng.example.org",
+        "office@linjiang.example.org",
+    ]
     assert len(log_lines(tmp_path)) == 4 + 3
 
 
 def test_a_regenerated_report_with_new_figures_is_a_new_version(
-        send, outputs, smtp_server, pki, metrics_bytes, tmp_path):
+    send, outputs, smtp_server, pki, metrics_bytes, tmp_path
+):
     inbox, port = smtp_server()
     conf = smtp_yaml(port, pki)
     out = outputs(JIANGCHENG)
@@ -462,26 +559,37 @@ def test_a_regenerated_report_with_new_figures_is_a_new_version(
     body["metrics"]["accidents.count"]["value"] = 4
     body["data_fingerprint"] = "0123456789abcdef"
     (out / PERIOD / JIANGCHENG / "metrics.json").write_text(
-        json.dumps(body, ensure_ascii=False, indent=1), encoding="utf-8")
+        json.dumps(body, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     r = send("--district", JIANGCHENG, smtp=conf, outputs=out)
     assert r.code == 0
     assert len(inbox.received) == 2
-    assert "生产安全事故4起，同比下降33.3%" in \
-        inbox.received[-1].message.get_body(("plain",)).get_content()
+    assert (
+        "生产安全事故4起，同比下降33.3%"
+        in inbox.received[-1].message.get_body(("plain",)).get_content()
+    )
     versions = {x["version"] for x in log_lines(tmp_path)}
     assert len(versions) == 2
 
 
 def test_failed_and_missing_reports_are_not_sent_and_named(
-        send, outputs, smtp_server, pki, metrics_bytes):
+    send, outputs, smtp_server, pki, metrics_bytes
+):
     inbox, port = smtp_server()
     out = outputs(JIANGCHENG, LINHU)
     (out / PERIOD / LINHU / "report.failed.ipynb").write_text("{}", encoding="utf-8")
-    recipients = RECIPIENTS + (f'"{LINHU}":\n  sender_name: 临江市应急管理局\n  to: lh@linhu.example.org\n'
-                               f'"{QINGSHAN}":\n  sender_name: 临江市应急管理局\n'
-                               "  to: qs@qingshan.example.org\n")
-    r = send("--district", f"{JIANGCHENG},{LINHU},{QINGSHAN}", recipients=recipients,
-             smtp=smtp_yaml(port, pki), outputs=out)
+    recipients = RECIPIENTS + (
+        f'"{LINHU}":\n  sender_name: 临江市应急管理局\n  to: lh@linhu.example.org\n'
+        f'"{QINGSHAN}":\n  sender_name: 临江市应急管理局\n'
+        "  to: qs@qingshan.example.org\n"
+    )
+    r = send(
+        "--district",
+        f"{JIANGCHENG},{LINHU},{QINGSHAN}",
+        recipients=recipients,
+        smtp=smtp_yaml(port, pki),
+        outputs=out,
+    )
     assert r.code == 1
     assert [m.message["Subject"] for m in inbox.received] == ["江城区应急管理局2025年度工作总结"]
     assert "上次生成失败1份（2025/990103临湖区）" in r.out
@@ -492,12 +600,16 @@ def test_failed_and_missing_reports_are_not_sent_and_named(
 
 # --- secrets ------------------------------------------------------------------------------
 
-def test_the_password_appears_in_no_output_or_file(send, outputs, smtp_server, pki, tmp_path,
-                                                    monkeypatch):
+
+def test_the_password_appears_in_no_output_or_file(
+    send, outputs, smtp_server, pki, tmp_path, monkeypatch
+):
     inbox, port = smtp_server(Inbox(refuse={"jc2@jiangcheng.example.org"}, drops=1))
     out = outputs(JIANGCHENG, CITY)
-    runs = [send(smtp=smtp_yaml(port, pki), outputs=out),
-            send("--dry-run", smtp=smtp_yaml(port, pki), outputs=out)]
+    runs = [
+        send(smtp=smtp_yaml(port, pki), outputs=out),
+        send("--dry-run", smtp=smtp_yaml(port, pki), outputs=out),
+    ]
     assert len(inbox.received) == 2
     monkeypatch.setenv(PASSWORD_ENV, PASSWORD + "-wrong")
     refused = send("--resend", smtp=smtp_yaml(port, pki), outputs=out)
@@ -511,7 +623,7 @@ def test_the_password_appears_in_no_output_or_file(send, outputs, smtp_server, p
 
 
 def _pieces(secret: str, size: int = 6) -> set[str]:
-    return {secret[i:i + size] for i in range(len(secret) - size + 1)}
+    return {secret[i : i + size] for i in range(len(secret) - size + 1)}
 
 
 @dataclass
@@ -542,7 +654,8 @@ class EchoingInbox(Inbox):
 @pytest.mark.parametrize("offset", [0, 40, 60, 70, 75, 79, 80, 100])
 @pytest.mark.parametrize("phase", ["rcpt", "defer", "data"])
 def test_a_reply_quoting_the_password_shows_no_part_of_it(
-        phase, offset, send, outputs, smtp_server, pki, tmp_path):
+    phase, offset, send, outputs, smtp_server, pki, tmp_path
+):
     inbox = EchoingInbox(phase=phase, offset=offset, defer={"jc1@jiangcheng.example.org"})
     inbox, port = smtp_server(inbox)
     r = send("--district", JIANGCHENG, smtp=smtp_yaml(port, pki), outputs=outputs(JIANGCHENG))
@@ -570,13 +683,16 @@ def test_a_password_in_the_config_file_is_refused(send, outputs, smtp_server, pk
     inbox, port = smtp_server()
     r = send(smtp=smtp_yaml(port, pki, password="secret"), outputs=outputs(JIANGCHENG))
     assert r.code == 1
-    assert f"{tmp_path / 'smtp.yaml'}:11：密码不能写在文件里，请用环境变量 EMREPORT_SMTP_PASSWORD" \
+    assert (
+        f"{tmp_path / 'smtp.yaml'}:11：密码不能写在文件里，请用环境变量 EMREPORT_SMTP_PASSWORD"
         in r.err
+    )
     assert inbox.received == [] and not (tmp_path / "outputs" / "sent-log.jsonl").exists()
 
 
-def test_sending_needs_the_password_in_the_environment(send, outputs, smtp_server, pki,
-                                                       monkeypatch):
+def test_sending_needs_the_password_in_the_environment(
+    send, outputs, smtp_server, pki, monkeypatch
+):
     inbox, port = smtp_server()
     monkeypatch.delenv(PASSWORD_ENV)
     r = send(smtp=smtp_yaml(port, pki), outputs=outputs(JIANGCHENG))
@@ -630,8 +746,11 @@ def test_recipient_file_problems_are_all_listed_with_file_and_line(send, outputs
         21: "地址“x@example.org, y@example.org”含有逗号或分号",
     }
     for line, text in expected.items():
-        assert any(x.startswith(f"{f}:{line}：") and text in x for x in r.err.splitlines()), \
-            (line, text, r.err)
+        assert any(x.startswith(f"{f}:{line}：") and text in x for x in r.err.splitlines()), (
+            line,
+            text,
+            r.err,
+        )
     lines = [int(x.split("：")[0].rpartition(":")[2]) for x in r.err_lines if x.startswith(str(f))]
     assert lines == sorted(lines) and len(lines) == len(expected), "listed in file order, once"
     assert r.out == ""
@@ -639,15 +758,19 @@ def test_recipient_file_problems_are_all_listed_with_file_and_line(send, outputs
 
 
 def test_a_yaml_syntax_error_is_named_with_its_line(send, outputs, tmp_path):
-    r = send(recipients='"990102":\n  sender_name: 临江市应急管理局\n  to: [a@example.org\n'
-                        '"990100":\n  to: b@example.org\n', outputs=outputs(JIANGCHENG))
+    r = send(
+        recipients='"990102":\n  sender_name: 临江市应急管理局\n  to: [a@example.org\n'
+        '"990100":\n  to: b@example.org\n',
+        outputs=outputs(JIANGCHENG),
+    )
     assert r.code == 1
     assert re.search(rf"{re.escape(str(tmp_path / 'recipients.yaml'))}:\d+：YAML 格式错误", r.err)
 
 
 def test_bad_periods_and_districts_are_listed_together(send, outputs):
-    r = send("2025-H3", "--district", f"{JIANGCHENG},999999,{QINGSHAN}",
-             outputs=outputs(JIANGCHENG))
+    r = send(
+        "2025-H3", "--district", f"{JIANGCHENG},999999,{QINGSHAN}", outputs=outputs(JIANGCHENG)
+    )
     assert r.code == 1
     assert "期间“2025-H3”无效" in r.err
     assert "未知的区划代码“999999”" in r.err
@@ -656,11 +779,15 @@ def test_bad_periods_and_districts_are_listed_together(send, outputs):
 
 # --- dry run ------------------------------------------------------------------------------
 
+
 def test_dry_run_is_the_default_without_a_server_and_writes_readable_eml(
-        send, outputs, tmp_path, metrics_bytes):
+    send, outputs, tmp_path, metrics_bytes
+):
     out = outputs(JIANGCHENG, CITY)
-    r = send(smtp="enabled: false\nhost: smtp.example.org\nfrom: report@linjiang.example.org\n",
-             outputs=out)
+    r = send(
+        smtp="enabled: false\nhost: smtp.example.org\nfrom: report@linjiang.example.org\n",
+        outputs=out,
+    )
     assert r.code == 0, r.err
     assert "尚未配置发送服务器" in r.out and "将发送" in r.out
     assert "jc1@jiangcheng.example.org, jc2@jiangcheng.example.org" in r.out
@@ -678,8 +805,10 @@ def test_dry_run_is_the_default_without_a_server_and_writes_readable_eml(
     assert msg["Subject"] == "江城区应急管理局2025年度工作总结"
     assert expected_lines(metrics_bytes[JIANGCHENG])[0] in msg.get_body(("plain",)).get_content()
     assert not (out / "sent-log.jsonl").exists(), "a dry run wrote the sent log"
-    assert sorted(p.name for p in (out / "outbox" / PERIOD).iterdir()) == \
-        [f"{CITY}.eml", f"{JIANGCHENG}.eml"]
+    assert sorted(p.name for p in (out / "outbox" / PERIOD).iterdir()) == [
+        f"{CITY}.eml",
+        f"{JIANGCHENG}.eml",
+    ]
 
 
 def test_the_outbox_holds_only_what_would_go(send, outputs):
@@ -694,22 +823,23 @@ def test_the_outbox_holds_only_what_would_go(send, outputs):
 def test_explicit_dry_run_with_a_server_configured_contacts_nobody(send, outputs, tmp_path):
     out = outputs(JIANGCHENG)
     # nothing listens on this port: any attempt to send would fail the run
-    r = send("--dry-run", "--district", JIANGCHENG, smtp=smtp_yaml(_free_port(), None),
-             outputs=out)
+    r = send("--dry-run", "--district", JIANGCHENG, smtp=smtp_yaml(_free_port(), None), outputs=out)
     assert r.code == 0, r.err
     assert "尚未配置" not in r.out
-    msg = email.message_from_bytes((out / "outbox" / PERIOD / f"{JIANGCHENG}.eml").read_bytes(),
-                                   policy=email.policy.default)
+    msg = email.message_from_bytes(
+        (out / "outbox" / PERIOD / f"{JIANGCHENG}.eml").read_bytes(), policy=email.policy.default
+    )
     assert msg["From"].addresses[0].addr_spec == FROM
 
 
 def test_hostile_names_are_escaped_and_cannot_inject_headers(send, outputs, metrics_bytes):
     out = outputs(JIANGCHENG)
     body = json.loads(metrics_bytes[JIANGCHENG])
-    body["unit"]["name"] = '<img src=x onerror=alert(1)>江/城区\r\nBcc: evil@example.org'
+    body["unit"]["name"] = "<img src=x onerror=alert(1)>江/城区\r\nBcc: evil@example.org"
     body["metrics"]["accidents.count"]["label"] = "事故<b>起数</b>"
-    (out / PERIOD / JIANGCHENG / "metrics.json").write_text(json.dumps(body, ensure_ascii=False),
-                                                           encoding="utf-8")
+    (out / PERIOD / JIANGCHENG / "metrics.json").write_text(
+        json.dumps(body, ensure_ascii=False), encoding="utf-8"
+    )
     r = send("--district", JIANGCHENG, outputs=out)
     assert r.code == 0, r.err
     raw = (out / "outbox" / PERIOD / f"{JIANGCHENG}.eml").read_bytes()
@@ -723,22 +853,23 @@ def test_hostile_names_are_escaped_and_cannot_inject_headers(send, outputs, metr
     assert "/" not in pdf.get_filename() and "\n" not in pdf.get_filename()
 
 
-def test_a_40000_character_name_sends_quickly_with_a_bounded_subject(send, outputs,
-                                                                    metrics_bytes):
+def test_a_40000_character_name_sends_quickly_with_a_bounded_subject(send, outputs, metrics_bytes):
     import time
 
     out = outputs(JIANGCHENG)
     body = json.loads(metrics_bytes[JIANGCHENG])
     body["unit"]["name"] = "江城" * 20000
-    (out / PERIOD / JIANGCHENG / "metrics.json").write_text(json.dumps(body, ensure_ascii=False),
-                                                           encoding="utf-8")
+    (out / PERIOD / JIANGCHENG / "metrics.json").write_text(
+        json.dumps(body, ensure_ascii=False), encoding="utf-8"
+    )
     started = time.perf_counter()
     r = send("--district", JIANGCHENG, outputs=out)
     took = time.perf_counter() - started
     assert r.code == 0, r.err
     assert took < 1.0, f"send took {took:.1f} s"
-    msg = email.message_from_bytes((out / "outbox" / PERIOD / f"{JIANGCHENG}.eml").read_bytes(),
-                                   policy=email.policy.default)
+    msg = email.message_from_bytes(
+        (out / "outbox" / PERIOD / f"{JIANGCHENG}.eml").read_bytes(), policy=email.policy.default
+    )
     name = "江城" * 29 + "江…"  # mail.NAME_MAX characters, the last one …
     assert len(name) == mail.NAME_MAX
     assert msg["Subject"] == f"{name}应急管理局2025年度工作总结"
@@ -756,10 +887,27 @@ def test_the_installed_command_runs_send(tmp_path, outputs):
     out = outputs(JIANGCHENG)
     env = dict(os.environ, EMREPORT_STORE=str(config.STORE))
     env.pop(PASSWORD_ENV, None)
-    r = subprocess.run([str(exe), "send", "--period", PERIOD, "--district", JIANGCHENG,
-                        "--dry-run", "--recipients", str(tmp_path / "recipients.yaml"),
-                        "--smtp", str(tmp_path / "none.yaml"), "--outputs", str(out)],
-                       capture_output=True, text=True, env=env, timeout=120)
+    r = subprocess.run(
+        [
+            str(exe),
+            "send",
+            "--period",
+            PERIOD,
+            "--district",
+            JIANGCHENG,
+            "--dry-run",
+            "--recipients",
+            str(tmp_path / "recipients.yaml"),
+            "--smtp",
+            str(tmp_path / "none.yaml"),
+            "--outputs",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stderr
     assert (out / "outbox" / PERIOD / f"{JIANGCHENG}.eml").exists()
 

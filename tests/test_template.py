@@ -86,8 +86,11 @@ def test_drop_down_for_every_enum_and_flag_column(book, table):
     ws = book[table.name]
     options = book[NOTE_SHEETS[1]]
     validations = _validations(ws)
-    expected = {openpyxl.utils.get_column_letter(i): c for i, c in enumerate(table.columns, 1)
-                if c.kind in ("enum", "bool")}
+    expected = {
+        openpyxl.utils.get_column_letter(i): c
+        for i, c in enumerate(table.columns, 1)
+        if c.kind in ("enum", "bool")
+    }
     assert set(validations) == set(expected)
     for letter, column in expected.items():
         formula = validations[letter]
@@ -114,12 +117,21 @@ def test_options_sheet_is_hidden(book):
 
 
 def test_guide_lists_every_table_and_the_rules(book):
-    text = "\n".join(str(c.value) for row in book[NOTE_SHEETS[0]].iter_rows() for c in row
-                     if c.value is not None)
+    text = "\n".join(
+        str(c.value) for row in book[NOTE_SHEETS[0]].iter_rows() for c in row if c.value is not None
+    )
     for table in TABLES:
         assert table.name in text and table.description in text
-    for phrase in ("2024-07-01", "2024/7/1", "2024年7月1日", "3300余", "隐患排查_2024.csv",
-                   "[E] 逐条记录", "[A] 半年合计", "[S] 时点存量"):
+    for phrase in (
+        "2024-07-01",
+        "2024/7/1",
+        "2024年7月1日",
+        "3300余",
+        "隐患排查_2024.csv",
+        "[E] 逐条记录",
+        "[A] 半年合计",
+        "[S] 时点存量",
+    ):
         assert phrase in text
 
 
@@ -139,16 +151,30 @@ def _fill(ws, rows: list[dict[str, object]]) -> None:
 
 def test_filled_template_ingests(tmp_path, template):
     book = openpyxl.load_workbook(template)
-    _fill(book[BY_ID["districts"].name], [
-        {"区划代码": "990100", "名称": "临江市", "级别": "市"},
-        {"区划代码": "990102", "名称": "江城区", "级别": "区", "上级代码": "990100"},
-    ])
-    _fill(book[BY_ID["hazards"].name], [
-        {"隐患编号": "YH-0001", "区划代码": "990102", "企业名称": "江城机械厂",
-         "行业领域": "工贸", "来源": "企业自查", "隐患等级": "一般",
-         "发现日期": date(2025, 3, 1), "整改期限": date(2025, 3, 31),
-         "整改日期": "2025/3/20", "挂牌督办": "否"},
-    ])
+    _fill(
+        book[BY_ID["districts"].name],
+        [
+            {"区划代码": "990100", "名称": "临江市", "级别": "市"},
+            {"区划代码": "990102", "名称": "江城区", "级别": "区", "上级代码": "990100"},
+        ],
+    )
+    _fill(
+        book[BY_ID["hazards"].name],
+        [
+            {
+                "隐患编号": "YH-0001",
+                "区划代码": "990102",
+                "企业名称": "江城机械厂",
+                "行业领域": "工贸",
+                "来源": "企业自查",
+                "隐患等级": "一般",
+                "发现日期": date(2025, 3, 1),
+                "整改期限": date(2025, 3, 31),
+                "整改日期": "2025/3/20",
+                "挂牌督办": "否",
+            },
+        ],
+    )
     folder = tmp_path / "data"
     folder.mkdir()
     book.save(folder / FILE_NAME)

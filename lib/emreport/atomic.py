@@ -123,8 +123,10 @@ def sweep(folder: Path) -> list[Path]:
         if m is None or int(m["pid"]) == os.getpid() or running(int(m["pid"])):
             continue
         try:
-            if not entry.is_file(follow_symlinks=False) or \
-                    now - entry.stat(follow_symlinks=False).st_mtime < STALE_SECONDS:
+            if (
+                not entry.is_file(follow_symlinks=False)
+                or now - entry.stat(follow_symlinks=False).st_mtime < STALE_SECONDS
+            ):
                 continue
             os.unlink(entry.path)
             removed.append(Path(entry.path))

@@ -37,17 +37,24 @@ def _parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("run", help="生成报告：HTML、PDF、Excel 附表、笔记本和 metrics.json")
     r.add_argument("--period", required=True, nargs="+", help="期间：YYYY-H1 或 YYYY，可多个")
-    r.add_argument("--district", default="all",
-                   help="all（全部区县和全市）或逗号分隔的区划代码；市代码表示全市报告")
+    r.add_argument(
+        "--district",
+        default="all",
+        help="all（全部区县和全市）或逗号分隔的区划代码；市代码表示全市报告",
+    )
     r.add_argument("--store", default=str(config.STORE), help="数据库文件")
     r.add_argument("--params", default=str(config.PARAMS), help="文字材料文件夹（默认 params/）")
     r.add_argument("--outputs", default=str(config.OUTPUTS), help="输出文件夹（默认 outputs/）")
     r.add_argument("--timeout", type=int, default=600, help="单个单元格的最长运行秒数（默认600）")
-    r.add_argument("--jobs", type=int, default=None,
-                   help="同时生成的报告数（默认为CPU核数，并受空闲内存限制）")
+    r.add_argument(
+        "--jobs", type=int, default=None, help="同时生成的报告数（默认为CPU核数，并受空闲内存限制）"
+    )
     r.add_argument("--force", action="store_true", help="全部重新生成，不管输入是否变化")
-    r.add_argument("--scheduler", default="",
-                   help="Dask 调度器地址，如 tcp://10.0.0.5:8786：在集群上生成，结果传回本机写入")
+    r.add_argument(
+        "--scheduler",
+        default="",
+        help="Dask 调度器地址，如 tcp://10.0.0.5:8786：在集群上生成，结果传回本机写入",
+    )
 
     s = sub.add_parser("sample", help="生成虚构的示例数据或基准测试数据")
     s.add_argument("dir", help="输出文件夹")
@@ -152,9 +159,11 @@ def _ingest(args: argparse.Namespace) -> int:
     except StoreError as e:
         return _fail([f"未导入：{e}"])
     total = sum(v for k, v in result.rows.items() if k != "districts")
-    print(f"已导入 {result.files} 个文件（其中 {result.reused} 个未变化，未重新读取），"
-          f"共 {total} 行数据，{result.rows.get('districts', 0)} 个区划单位，"
-          f"用时 {time.perf_counter() - started:.1f} 秒。")
+    print(
+        f"已导入 {result.files} 个文件（其中 {result.reused} 个未变化，未重新读取），"
+        f"共 {total} 行数据，{result.rows.get('districts', 0)} 个区划单位，"
+        f"用时 {time.perf_counter() - started:.1f} 秒。"
+    )
     print(f"数据库：{result.store}")
     for note in result.notes:
         print(f"注意：{note}")
@@ -206,8 +215,9 @@ def _run(args: argparse.Namespace, early) -> int:
     if args.timeout < 1:
         problems.append(f"--timeout 应为正整数秒（现为{args.timeout}）")
     try:
-        grid = plan.plan(args.period, args.district, store=Path(args.store),
-                         params_dir=Path(args.params))
+        grid = plan.plan(
+            args.period, args.district, store=Path(args.store), params_dir=Path(args.params)
+        )
     except plan.PlanError as e:
         problems += e.problems
     if problems:
@@ -215,9 +225,17 @@ def _run(args: argparse.Namespace, early) -> int:
     # `kill` stops a batch the way Ctrl-C does: nothing half-written, no worker left behind
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        result = batch.run(grid, store=Path(args.store), params_dir=Path(args.params),
-                           outputs=Path(args.outputs), timeout=args.timeout, jobs=args.jobs,
-                           force=args.force, scheduler=args.scheduler, early=early)
+        result = batch.run(
+            grid,
+            store=Path(args.store),
+            params_dir=Path(args.params),
+            outputs=Path(args.outputs),
+            timeout=args.timeout,
+            jobs=args.jobs,
+            force=args.force,
+            scheduler=args.scheduler,
+            early=early,
+        )
     except SchedulerError as e:
         return _fail([str(e)])
     return result.exit_code
@@ -238,10 +256,17 @@ def cmd_sample(args: argparse.Namespace) -> int:
         problems.append(folder)
     if problems:
         return _fail(["无法生成示例数据：", *problems])
-    counts = generate(Path(args.dir), districts=args.districts, hazards_total=args.hazards,
-                      seed=args.seed, hazard_format=args.format)
-    print(f"已生成示例数据：{args.dir}（隐患 {counts['hazards']} 条，事故 {counts['accidents']} 起，"
-          f"执法检查 {counts['inspections']} 次）")
+    counts = generate(
+        Path(args.dir),
+        districts=args.districts,
+        hazards_total=args.hazards,
+        seed=args.seed,
+        hazard_format=args.format,
+    )
+    print(
+        f"已生成示例数据：{args.dir}（隐患 {counts['hazards']} 条，事故 {counts['accidents']} 起，"
+        f"执法检查 {counts['inspections']} 次）"
+    )
     return 0
 
 
@@ -258,15 +283,24 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_send(args: argparse.Namespace) -> int:
-    problems = [_folder_problem(Path(args.outputs), "报告所在文件夹（--outputs）"),
-                args.outbox and _folder_problem(Path(args.outbox), "发件箱文件夹（--outbox）")]
+    problems = [
+        _folder_problem(Path(args.outputs), "报告所在文件夹（--outputs）"),
+        args.outbox and _folder_problem(Path(args.outbox), "发件箱文件夹（--outbox）"),
+    ]
     if any(problems):
         return _fail(["无法发送，请先修改以下问题：", *filter(None, problems)])
     return mail.main(args)
 
 
-COMMANDS = {"template": cmd_template, "ingest": cmd_ingest, "figures": cmd_figures, "run": cmd_run,
-            "sample": cmd_sample, "docs": cmd_docs, "send": cmd_send}
+COMMANDS = {
+    "template": cmd_template,
+    "ingest": cmd_ingest,
+    "figures": cmd_figures,
+    "run": cmd_run,
+    "sample": cmd_sample,
+    "docs": cmd_docs,
+    "send": cmd_send,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

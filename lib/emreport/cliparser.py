@@ -32,10 +32,11 @@ def _listed(text: str) -> str:
 def _argument(message: str) -> str:
     """The part after “argument X: ”."""
     rules = (
-        (r"invalid choice: (.+?) \(choose from (.+)\)",
-         lambda m: f"“{_value(m[1])}”不在可选范围内（可选：{_listed(m[2])}）"),
-        (r"invalid (\w+) value: (.+)",
-         lambda m: f"值“{_value(m[2])}”不是{_TYPES.get(m[1], m[1])}"),
+        (
+            r"invalid choice: (.+?) \(choose from (.+)\)",
+            lambda m: f"“{_value(m[1])}”不在可选范围内（可选：{_listed(m[2])}）",
+        ),
+        (r"invalid (\w+) value: (.+)", lambda m: f"值“{_value(m[2])}”不是{_TYPES.get(m[1], m[1])}"),
         (r"expected one argument", lambda m: "缺少取值：其后须跟一个值"),
         (r"expected at least one argument", lambda m: "缺少取值：其后须跟至少一个值"),
         (r"expected at most one argument", lambda m: "其后最多跟一个值"),
@@ -53,11 +54,15 @@ def _argument(message: str) -> str:
 def translate(message: str) -> str:
     """argparse's error message in Chinese (unknown messages unchanged)."""
     rules = (
-        (r"the following arguments are required: (.+)",
-         lambda m: f"缺少必填参数：{'、'.join(m[1].split(', '))}"),
+        (
+            r"the following arguments are required: (.+)",
+            lambda m: f"缺少必填参数：{'、'.join(m[1].split(', '))}",
+        ),
         (r"unrecognized arguments: (.+)", lambda m: f"无法识别的参数：{m[1]}"),
-        (r"ambiguous option: (\S+) could match (.+)",
-         lambda m: f"选项 {m[1]} 不明确，可能是：{'、'.join(m[2].split(', '))}"),
+        (
+            r"ambiguous option: (\S+) could match (.+)",
+            lambda m: f"选项 {m[1]} 不明确，可能是：{'、'.join(m[2].split(', '))}",
+        ),
         (r"one of the arguments (.+) is required", lambda m: f"以下参数须填写其一：{m[1]}"),
         (r"argument (.+?): (.+)", lambda m: f"参数 {m[1]}：{_argument(m[2])}"),
     )
@@ -82,8 +87,9 @@ class ChineseParser(argparse.ArgumentParser):
         self._positionals.title = "位置参数"
         self._optionals.title = "选项"
         if add_help:
-            self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
-                              help="显示本帮助并退出")
+            self.add_argument(
+                "-h", "--help", action="help", default=argparse.SUPPRESS, help="显示本帮助并退出"
+            )
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)

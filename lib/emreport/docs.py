@@ -15,11 +15,16 @@ DOC_PATH = config.DOCS / "data-model.md"
 
 def _metrics_section() -> list[str]:
     """Every metric id: what metrics.json holds and what narrative placeholders may name."""
-    lines = ["## 报告指标", "",
-             "报告中的每个数字都是下列指标之一（metrics.json 按指标编号列出本期和上年同期）。"
-             "文字材料（params/）中的占位符用指标编号：`{hazards.found}` 写出本期数字（如“3131条”），"
-             "`{hazards.found|同比}` 写出同比（如“同比增长21.5%”），`{hazards.found|上年}` 写出上年同期数字。",
-             "", "| 指标编号 | 名称 | 单位 |", "|---|---|---|"]
+    lines = [
+        "## 报告指标",
+        "",
+        "报告中的每个数字都是下列指标之一（metrics.json 按指标编号列出本期和上年同期）。"
+        "文字材料（params/）中的占位符用指标编号：`{hazards.found}` 写出本期数字（如“3131条”），"
+        "`{hazards.found|同比}` 写出同比（如“同比增长21.5%”），`{hazards.found|上年}` 写出上年同期数字。",
+        "",
+        "| 指标编号 | 名称 | 单位 |",
+        "|---|---|---|",
+    ]
     for mid, (label, unit) in metric_ids().items():
         lines.append(f"| `{mid}` | {label} | {unit or '—'} |")
     lines.append("")

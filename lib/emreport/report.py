@@ -40,9 +40,16 @@ class Report:
         return self.document.title
 
 
-def build(code: str, period: str, *, store: str | Path = "", narrative_file: str | Path = "",
-          params_dir: str | Path = "", report_date: str | date = "", city: bool | None = None
-          ) -> Report:
+def build(
+    code: str,
+    period: str,
+    *,
+    store: str | Path = "",
+    narrative_file: str | Path = "",
+    params_dir: str | Path = "",
+    report_date: str | date = "",
+    city: bool | None = None,
+) -> Report:
     """Compute, compose and check one report. `report_date` (2026-01-15) fixes the 成文日期
     when the narrative file gives none (default: today); `city` insists on the report kind."""
     p = Period.parse(period)
@@ -53,19 +60,26 @@ def build(code: str, period: str, *, store: str | Path = "", narrative_file: str
             raise ReportError(f"{unit.code}是{unit.name}：市本级的数据计入全市报告，不单独成报告")
         if city is not None and unit.is_city != city:
             kind = "市级" if city else "区县"
-            raise ReportError(f"{unit.code}{unit.name}不是{kind}单位：请换用"
-                              f"{'city_report' if unit.is_city else 'district_report'}笔记本")
+            raise ReportError(
+                f"{unit.code}{unit.name}不是{kind}单位：请换用"
+                f"{'city_report' if unit.is_city else 'district_report'}笔记本"
+            )
         fingerprint = st.fingerprint(unit, p)
         m = compute(st, unit.code, p)
         peers = []
         if unit.is_city:
-            peers = [Peer(pm.unit.code, pm.unit.name, pm.unit.level, pm)
-                     for pm in compute_members(st, m)]
-    path = Path(narrative_file) if narrative_file else narrative.path_for(
-        unit.code, p.code, Path(params_dir) if params_dir else None)
+            peers = [
+                Peer(pm.unit.code, pm.unit.name, pm.unit.level, pm) for pm in compute_members(st, m)
+            ]
+    path = (
+        Path(narrative_file)
+        if narrative_file
+        else narrative.path_for(unit.code, p.code, Path(params_dir) if params_dir else None)
+    )
     doc = compose(m, narrative.load(path), peers, today=today)
-    bundle = bundles.make(doc, m, fingerprint=fingerprint,
-                          narrative=path.name if path.exists() else "")
+    bundle = bundles.make(
+        doc, m, fingerprint=fingerprint, narrative=path.name if path.exists() else ""
+    )
     return Report(m, doc, bundle, path)
 
 
@@ -76,8 +90,6 @@ def _date(value: str | date) -> date | None:
         return date.fromisoformat(str(value).strip())
     except ValueError:
         raise ReportError(f"成文日期“{value}”无效：应写作2026-01-15的形式") from None
-
-
 
 
 def show(report: Report, *parts: str) -> None:
@@ -95,7 +107,12 @@ def publish(report: Report) -> None:
     """Hand the runner what the page does not carry: metrics, appendix tables, fingerprint."""
     from IPython.display import display
 
-    text = (f"{report.title}：{len(report.metrics)}项指标，附表{len(report.document.appendix)}张，"
-            f"数据指纹 {report.bundle['data_fingerprint']}")
-    display({bundles.MIME: report.bundle, "text/plain": text}, raw=True,
-            metadata={bundles.OUTPUT_KEY: {"bundle": True}})
+    text = (
+        f"{report.title}：{len(report.metrics)}项指标，附表{len(report.document.appendix)}张，"
+        f"数据指纹 {report.bundle['data_fingerprint']}"
+    )
+    display(
+        {bundles.MIME: report.bundle, "text/plain": text},
+        raw=True,
+        metadata={bundles.OUTPUT_KEY: {"bundle": True}},
+    )

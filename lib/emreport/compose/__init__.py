@@ -24,8 +24,9 @@ __all__ = ["Peer", "compose"]
 WRITERS = {room.key: room.compose for room in ROOMS}
 
 
-def compose(m: Metrics, story: narrative.Narrative, peers: Sequence[Peer] = (),
-            today: date | None = None) -> Document:
+def compose(
+    m: Metrics, story: narrative.Narrative, peers: Sequence[Peer] = (), today: date | None = None
+) -> Document:
     """The whole report for one unit and period. `today` fixes the 成文日期 over the
     narrative's; without it the narrative's date, else today's."""
     narrative.check(story, m)
@@ -44,6 +45,9 @@ def compose(m: Metrics, story: narrative.Narrative, peers: Sequence[Peer] = (),
         work.add(section)
     name = m.unit.name
     dated = wording.date_cn(today or date.today())
-    return Document(f"{name}应急管理局{m.period.label}工作总结", sections,
-                    story.signature or f"{name}应急管理局",
-                    dated if today is not None else (story.date or dated))
+    return Document(
+        f"{name}应急管理局{m.period.label}工作总结",
+        sections,
+        story.signature or f"{name}应急管理局",
+        dated if today is not None else (story.date or dated),
+    )

@@ -33,6 +33,7 @@ NO_DATA = "没有可绘制的数据"
 class NoData(ValueError):
     """Nothing to draw: the data holds no rows, or only zeros and blanks."""
 
+
 PREV_SUFFIX = "(上年同期)"
 
 PT_PER_CM = 72 / 2.54
@@ -91,8 +92,10 @@ def checked_svg(data: bytes) -> bytes:
         ET.fromstring(data)
     except ET.ParseError as e:
         line, column = e.position
-        raise ChartError(f"生成的图表不是有效的 SVG（第{line}行第{column}列），报告未生成："
-                         "这是程序的错误，请报告给维护者") from None
+        raise ChartError(
+            f"生成的图表不是有效的 SVG（第{line}行第{column}列），报告未生成："
+            "这是程序的错误，请报告给维护者"
+        ) from None
     return data
 
 
@@ -138,40 +141,73 @@ class Canvas:
         self.items.append("</g>")
 
     def rect(self, x: float, y: float, w: float, h: float, fill: str) -> None:
-        self.items.append(f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(w)}" height="{_f(h)}" '
-                          f'fill="{fill}"/>')
+        self.items.append(
+            f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(w)}" height="{_f(h)}" fill="{fill}"/>'
+        )
 
-    def line(self, x1: float, y1: float, x2: float, y2: float, stroke: str = INK,
-             width: float = AXIS_WIDTH) -> None:
-        self.items.append(f'<line x1="{_f(x1)}" y1="{_f(y1)}" x2="{_f(x2)}" y2="{_f(y2)}" '
-                          f'stroke="{stroke}" stroke-width="{_f(width)}"/>')
+    def line(
+        self,
+        x1: float,
+        y1: float,
+        x2: float,
+        y2: float,
+        stroke: str = INK,
+        width: float = AXIS_WIDTH,
+    ) -> None:
+        self.items.append(
+            f'<line x1="{_f(x1)}" y1="{_f(y1)}" x2="{_f(x2)}" y2="{_f(y2)}" '
+            f'stroke="{stroke}" stroke-width="{_f(width)}"/>'
+        )
 
     def path(self, d: str, fill: str, stroke: str = "none", width: float = 0) -> None:
-        edge = f' stroke="{stroke}" stroke-width="{_f(width)}" stroke-linejoin="round"' \
-            if stroke != "none" else ""
+        edge = (
+            f' stroke="{stroke}" stroke-width="{_f(width)}" stroke-linejoin="round"'
+            if stroke != "none"
+            else ""
+        )
         self.items.append(f'<path d="{d}" fill="{fill}"{edge}/>')
 
     def ring(self, cx: float, cy: float, r: float, width: float, stroke: str) -> None:
-        self.items.append(f'<circle cx="{_f(cx)}" cy="{_f(cy)}" r="{_f(r)}" fill="none" '
-                          f'stroke="{stroke}" stroke-width="{_f(width)}"/>')
+        self.items.append(
+            f'<circle cx="{_f(cx)}" cy="{_f(cy)}" r="{_f(r)}" fill="none" '
+            f'stroke="{stroke}" stroke-width="{_f(width)}"/>'
+        )
 
-    def text(self, x: float, y: float, text: str, size: float = LABEL_SIZE,
-             anchor: str = "start", bold: bool = False) -> None:
+    def text(
+        self,
+        x: float,
+        y: float,
+        text: str,
+        size: float = LABEL_SIZE,
+        anchor: str = "start",
+        bold: bool = False,
+    ) -> None:
         """A line of text whose em box is centred on y; `anchor` is start, middle or end."""
         self.text_at(x, y + CENTRE * size, text, size, anchor, bold)
 
-    def text_at(self, x: float, baseline: float, text: str, size: float = LABEL_SIZE,
-                anchor: str = "start", bold: bool = False) -> None:
+    def text_at(
+        self,
+        x: float,
+        baseline: float,
+        text: str,
+        size: float = LABEL_SIZE,
+        anchor: str = "start",
+        bold: bool = False,
+    ) -> None:
         attrs = f' text-anchor="{anchor}"' if anchor != "start" else ""
         attrs += ' font-weight="bold"' if bold else ""
-        self.items.append(f'<text x="{_f(x)}" y="{_f(baseline)}" font-size="{_f(size)}"'
-                          f'{attrs}>{escape(drawable(text))}</text>')
+        self.items.append(
+            f'<text x="{_f(x)}" y="{_f(baseline)}" font-size="{_f(size)}"'
+            f"{attrs}>{escape(drawable(text))}</text>"
+        )
 
     def svg(self) -> bytes:
-        head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{_f(self.width_cm)}cm" '
-                f'height="{_f(self.height_cm)}cm" viewBox="0 0 {_f(self.w)} {_f(self.h)}" '
-                f'font-family={quoteattr(FONT)} fill="{INK}">'
-                f'<rect width="100%" height="100%" fill="#ffffff"/>')
+        head = (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{_f(self.width_cm)}cm" '
+            f'height="{_f(self.height_cm)}cm" viewBox="0 0 {_f(self.w)} {_f(self.h)}" '
+            f'font-family={quoteattr(FONT)} fill="{INK}">'
+            f'<rect width="100%" height="100%" fill="#ffffff"/>'
+        )
         return checked_svg("\n".join([head, *self.items, "</svg>\n"]).encode("utf-8"))
 
 
@@ -198,8 +234,9 @@ def value_ticks(top: float, integer: bool) -> tuple[float, list[float]]:
     raw = limit / NBINS
     power = 10.0 ** math.floor(math.log10(raw))
     candidates = [m * power * scale for scale in (1, 10) for m in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8)]
-    step = next(s for s in candidates
-                if s >= raw * (1 - 1e-9) and (not integer or float(s).is_integer()))
+    step = next(
+        s for s in candidates if s >= raw * (1 - 1e-9) and (not integer or float(s).is_integer())
+    )
     count = int(math.floor(limit / step * (1 + 1e-9)))
     return limit, [round(i * step, 10) for i in range(count + 1)]
 
@@ -239,8 +276,9 @@ def _wrap(name: str) -> str:
 Series = Sequence[tuple[str, np.ndarray, str]]  # (legend name, values, colour)
 
 
-def _year_series(frame: pd.DataFrame, column: str, year_label: str,
-                 prev_label: str | None) -> Series:
+def _year_series(
+    frame: pd.DataFrame, column: str, year_label: str, prev_label: str | None
+) -> Series:
     """This year's column and, when recorded and labelled, last year's beside it."""
     series = [(year_label, _values(frame, column), THIS_YEAR)]
     prev_column = column + PREV_SUFFIX
@@ -317,13 +355,23 @@ def _column_chart(labels: Sequence[str], series: Series, unit: str, zeros: bool)
             for i, value in enumerate(values):
                 text = _label(float(value), zeros)
                 if text:
-                    c.text_at(x(i + offset), y(max(value, 0)) - 2 - (1 - ASCENT) * VALUE_FONTSIZE,
-                              text, VALUE_FONTSIZE, "middle")
+                    c.text_at(
+                        x(i + offset),
+                        y(max(value, 0)) - 2 - (1 - ASCENT) * VALUE_FONTSIZE,
+                        text,
+                        VALUE_FONTSIZE,
+                        "middle",
+                    )
     with c.group("categories"):
         for i, name in enumerate(names):
             for k, line in enumerate(_lines(name)):
-                c.text_at(x(i), bottom + 4 + ASCENT * LABEL_SIZE + k * LABEL_SIZE * 1.2, line,
-                          LABEL_SIZE, "middle")
+                c.text_at(
+                    x(i),
+                    bottom + 4 + ASCENT * LABEL_SIZE + k * LABEL_SIZE * 1.2,
+                    line,
+                    LABEL_SIZE,
+                    "middle",
+                )
     with c.group("axis"):
         c.line(left, plot_top - 6, left, bottom + AXIS_WIDTH / 2)  # the value axis
         c.line(left, bottom, right, bottom)  # the category axis
@@ -342,8 +390,10 @@ def monthly_accidents(frame: pd.DataFrame, year_label: str, prev_label: str | No
 
 def hazards_by_source(frame: pd.DataFrame) -> bytes:
     """Hazards found and put right per source, to show who finds them and how many get fixed."""
-    series = [("发现隐患", _values(frame, "发现隐患"), THIS_YEAR),
-              ("已整改", _values(frame, "已整改"), RECTIFIED)]
+    series = [
+        ("发现隐患", _values(frame, "发现隐患"), THIS_YEAR),
+        ("已整改", _values(frame, "已整改"), RECTIFIED),
+    ]
     return _column_chart([str(s) for s in frame.index], series, "隐患（条）", zeros=True)
 
 
@@ -352,8 +402,9 @@ def responses_by_level(frame: pd.DataFrame, year_label: str, prev_label: str | N
     levels = list(LEVELS) + [lv for lv in frame.index if lv not in LEVELS]
     frame = frame.reindex(levels, fill_value=0)
     series = _year_series(frame, "应急响应", year_label, prev_label)
-    return _column_chart([f"{level}级" for level in frame.index], series, "应急响应（次）",
-                         zeros=True)
+    return _column_chart(
+        [f"{level}级" for level in frame.index], series, "应急响应（次）", zeros=True
+    )
 
 
 def _share(part: int, total: int) -> str:
@@ -363,17 +414,24 @@ def _share(part: int, total: int) -> str:
 
 def _wedge(cx: float, cy: float, outer: float, inner: float, start: float, end: float) -> str:
     """A ring segment between two angles (radians, clockwise from twelve o'clock)."""
+
     def at(r: float, a: float) -> str:
         return f"{_f(cx + r * math.sin(a))} {_f(cy - r * math.cos(a))}"
+
     large = 1 if end - start > math.pi else 0
-    return (f"M{at(outer, start)}A{_f(outer)} {_f(outer)} 0 {large} 1 {at(outer, end)}"
-            f"L{at(inner, end)}A{_f(inner)} {_f(inner)} 0 {large} 0 {at(inner, start)}Z")
+    return (
+        f"M{at(outer, start)}A{_f(outer)} {_f(outer)} 0 {large} 1 {at(outer, end)}"
+        f"L{at(inner, end)}A{_f(inner)} {_f(inner)} 0 {large} 0 {at(inner, start)}Z"
+    )
 
 
 def hazard_status(rectified: int, open_not_overdue: int, overdue: int) -> bytes:
     """Where hazards stand: a donut, counts and shares in a key since slivers can't hold them."""
-    categories = [("已整改", rectified, RECTIFIED), ("整改中（未逾期）", open_not_overdue, OPEN),
-                  ("逾期未整改", overdue, OVERDUE)]
+    categories = [
+        ("已整改", rectified, RECTIFIED),
+        ("整改中（未逾期）", open_not_overdue, OPEN),
+        ("逾期未整改", overdue, OVERDUE),
+    ]
     shown = [(name, int(n), color) for name, n, color in categories if n and n > 0]
     if not shown:
         raise NoData(NO_DATA)
@@ -412,8 +470,9 @@ def _districts_height(rows: int, lines: int) -> float:
     return max(HEIGHT_CM, 1.6 + 0.42 * lines + 0.3 * rows)
 
 
-def districts_compare(frame: pd.DataFrame, measure: str, unit: str,
-                      prev: str | None = None) -> bytes:
+def districts_compare(
+    frame: pd.DataFrame, measure: str, unit: str, prev: str | None = None
+) -> bytes:
     """One measure per district, largest on top, so peers compare at a glance (city report)."""
     columns = [measure] + ([prev] if prev is not None else [])
     data = pd.DataFrame({col: _blanks_kept(frame, col) for col in columns}, index=frame.index)
@@ -445,8 +504,9 @@ def districts_compare(frame: pd.DataFrame, measure: str, unit: str,
     with c.group("ticks"):
         for t in ticks:
             c.line(x(t), bottom, x(t), bottom + TICK_LENGTH)
-            c.text_at(x(t), bottom + TICK_LENGTH + 2 + ASCENT * TICK_SIZE, _tick(t), TICK_SIZE,
-                      "middle")
+            c.text_at(
+                x(t), bottom + TICK_LENGTH + 2 + ASCENT * TICK_SIZE, _tick(t), TICK_SIZE, "middle"
+            )
     height = 0.36 if len(series) > 1 else 0.56
     offsets = (np.arange(len(series)) - (len(series) - 1) / 2) * height
 
@@ -457,27 +517,40 @@ def districts_compare(frame: pd.DataFrame, measure: str, unit: str,
         with c.group("bars"):
             for row, value in enumerate(values):
                 if value > 0:
-                    c.rect(left, centre(row) + (offset - height / 2) * slot, x(value) - left,
-                           height * slot, color)
+                    c.rect(
+                        left,
+                        centre(row) + (offset - height / 2) * slot,
+                        x(value) - left,
+                        height * slot,
+                        color,
+                    )
         with c.group("values"):
             for row, value in enumerate(values):
                 text = _label(float(value), zeros=True)
                 if text:
-                    c.text(x(max(value, 0)) + 2, centre(row) + offset * slot, text,
-                           VALUE_FONTSIZE)
+                    c.text(x(max(value, 0)) + 2, centre(row) + offset * slot, text, VALUE_FONTSIZE)
     with c.group("categories"):
         for row, name in enumerate(names):
             parts = _lines(name)
             for k, line in enumerate(parts):
-                c.text(left - 4, centre(row) + (k - (len(parts) - 1) / 2) * LABEL_SIZE * 1.15,
-                       line, LABEL_SIZE, "end")
+                c.text(
+                    left - 4,
+                    centre(row) + (k - (len(parts) - 1) / 2) * LABEL_SIZE * 1.15,
+                    line,
+                    LABEL_SIZE,
+                    "end",
+                )
     with c.group("axis"):
         c.line(left, top, left, bottom + AXIS_WIDTH / 2)  # the category axis
         c.line(left, bottom, right, bottom)  # the value axis
     with c.group("unit"):
-        c.text_at((left + right) / 2, c.h - 4 - (1 - ASCENT) * LABEL_SIZE,
-                  f"{measure}（{unit}）" if unit else measure, LABEL_SIZE, "middle")
+        c.text_at(
+            (left + right) / 2,
+            c.h - 4 - (1 - ASCENT) * LABEL_SIZE,
+            f"{measure}（{unit}）" if unit else measure,
+            LABEL_SIZE,
+            "middle",
+        )
     if prev is not None:
         _legend(c, series, c.w - 4, 8 + LEGEND_SIZE / 2)
     return c.svg()
-

@@ -47,7 +47,7 @@ class Context:
         return self.m[mid].value or 0
 
     def listing(self, items: list[tuple[str, str]], sep: str = "，") -> str:
-        """"检查企业15家，发现隐患75处": items whose figure is zero or missing are left out."""
+        """ "检查企业15家，发现隐患75处": items whose figure is zero or missing are left out."""
         out = []
         for prefix, mid in items:
             metric = self.m[mid]

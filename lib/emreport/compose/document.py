@@ -147,8 +147,9 @@ class Document:
 
     @property
     def appendix(self) -> list[Table]:
-        return [b for s in self.sections if s.key == APPENDIX for b in s.walk()
-                if isinstance(b, Table)]
+        return [
+            b for s in self.sections if s.key == APPENDIX for b in s.walk() if isinstance(b, Table)
+        ]
 
     def stated(self) -> dict[str, dict]:
         """Everything the sections state beyond the metrics, merged by kind."""
@@ -177,7 +178,11 @@ def numbered(doc: Document) -> Document:
     def section(s: Section, number: int | None) -> Section:
         title = s.title
         if number is not None:
-            title = f"{cn_number(number)}、{title}" if s.level == 1 else f"（{cn_number(number)}）{title}"
+            title = (
+                f"{cn_number(number)}、{title}"
+                if s.level == 1
+                else f"（{cn_number(number)}）{title}"
+            )
         blocks, n, point = [], 0, 0
         for b in s.blocks:
             if isinstance(b, Section):

@@ -33,8 +33,10 @@ HEADINGS = (LEAD, *SECTIONS, PROBLEMS, PLANS, SIGNATURE, DATE)
 _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")  # {{ and }} are literal braces
 _FORMS = {"": "text", "同比": "yoy", "上年": "prev"}
 # numbering the analyst may type; the report numbers items itself
-_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十百千零]+是[，,、：:]?|[（(][一二三四五六七八九十百千零\d]+[)）]|"
-                        r"\d+[.．、]|[-*•])\s*")
+_NUMBERING = re.compile(
+    r"^(?:[一二三四五六七八九十百千零]+是[，,、：:]?|[（(][一二三四五六七八九十百千零\d]+[)）]|"
+    r"\d+[.．、]|[-*•])\s*"
+)
 
 # Limits, documented in params/README.md; a file beyond them is refused before any work.
 MAX_BYTES = 200 * 1024  # the whole file
@@ -125,18 +127,23 @@ def load(path: Path | None) -> Narrative:
     try:
         data = read_regular(path, MAX_BYTES)
     except NotAFile:
-        raise NarrativeError(f"{_shown(path)}：不是普通文件（是文件夹、管道或设备）："
-                             "文字材料应为 .md 文本文件，请换成文件或删除") from None
+        raise NarrativeError(
+            f"{_shown(path)}：不是普通文件（是文件夹、管道或设备）："
+            "文字材料应为 .md 文本文件，请换成文件或删除"
+        ) from None
     if data is None:
         return Narrative()
     if len(data) > MAX_BYTES:
-        raise NarrativeError(f"{_shown(path)}：文件太大（超过{MAX_BYTES // 1024} KB）："
-                             "请精简文字材料后再运行")
+        raise NarrativeError(
+            f"{_shown(path)}：文件太大（超过{MAX_BYTES // 1024} KB）：请精简文字材料后再运行"
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise NarrativeError(f"{_shown(path)}：不是 UTF-8 编码的文本文件（{e.reason}），"
-                             "请用记事本或 VS Code 另存为 UTF-8") from None
+        raise NarrativeError(
+            f"{_shown(path)}：不是 UTF-8 编码的文本文件（{e.reason}），"
+            "请用记事本或 VS Code 另存为 UTF-8"
+        ) from None
     return parse(text, path)
 
 
@@ -150,9 +157,11 @@ def _lines(text: str, name: str) -> list[str]:
     for lineno, line in enumerate(lines, 1):
         if bad := _FORBIDDEN.search(line):
             c = bad.group()
-            raise NarrativeError(f"{name} 第{lineno}行：含有不可见的{_INVISIBLE.get(c, '控制字符')}"
-                                 f"（U+{ord(c):04X}），常见于从网页或其他软件复制的文字："
-                                 "请删除后重新输入这一处")
+            raise NarrativeError(
+                f"{name} 第{lineno}行：含有不可见的{_INVISIBLE.get(c, '控制字符')}"
+                f"（U+{ord(c):04X}），常见于从网页或其他软件复制的文字："
+                "请删除后重新输入这一处"
+            )
     return lines
 
 
@@ -200,8 +209,9 @@ def parse(text: str, path: Path | None = None) -> Narrative:
         if line.startswith("### "):
             flush()
             if part != PLANS:
-                raise NarrativeError(f"{name} 第{lineno}行：三级标题“{line[4:].strip()}”只能用在"
-                                     f"“## {PLANS}”之下")
+                raise NarrativeError(
+                    f"{name} 第{lineno}行：三级标题“{line[4:].strip()}”只能用在“## {PLANS}”之下"
+                )
             title = _short(_NUMBERING.sub("", line[4:].strip()), "标题", name, lineno)
             plan = Plan(title, [], lineno)
             n.plans.append(plan)
@@ -210,8 +220,9 @@ def parse(text: str, path: Path | None = None) -> Narrative:
             flush()
             heading = line[3:].strip()
             if heading not in HEADINGS:
-                raise NarrativeError(f"{name} 第{lineno}行：栏目“{heading}”不认识，"
-                                     f"可用的栏目：{'、'.join(HEADINGS)}")
+                raise NarrativeError(
+                    f"{name} 第{lineno}行：栏目“{heading}”不认识，可用的栏目：{'、'.join(HEADINGS)}"
+                )
             part, plan = heading, None
             continue
         if line.startswith("# ") or not line:
@@ -227,31 +238,43 @@ def parse(text: str, path: Path | None = None) -> Narrative:
 
 def _short(text: str, what: str, name: str, line: int) -> str:
     if len(text) > MAX_TITLE:
-        raise NarrativeError(f"{name} 第{line}行：{what}有{len(text)}个字，超过{MAX_TITLE}字的上限："
-                             "请精简")
+        raise NarrativeError(
+            f"{name} 第{line}行：{what}有{len(text)}个字，超过{MAX_TITLE}字的上限：请精简"
+        )
     return text
 
 
 def _check_sizes(n: Narrative, name: str) -> None:
     """The limits on paragraphs and on the number of items (MAX_PARAGRAPH, MAX_ITEMS)."""
     parts: list[tuple[str, list]] = [
-        (f"“## {LEAD}”", n.lead), *((f"“## {k}”", v) for k, v in n.sections.items()),
-        (f"“## {PROBLEMS}”", n.problems), (f"“## {PLANS}”", n.plans_lead),
-        *((f"“### {p.title}”", p.paragraphs) for p in n.plans)]
+        (f"“## {LEAD}”", n.lead),
+        *((f"“## {k}”", v) for k, v in n.sections.items()),
+        (f"“## {PROBLEMS}”", n.problems),
+        (f"“## {PLANS}”", n.plans_lead),
+        *((f"“### {p.title}”", p.paragraphs) for p in n.plans),
+    ]
     for title, paras in parts:
         for para in paras:
             if len(para.text) > MAX_PARAGRAPH:
-                raise NarrativeError(f"{name} 第{para.line}行：这一段有{len(para.text)}个字，"
-                                     f"超过{MAX_PARAGRAPH}字的上限：请分段或精简")
+                raise NarrativeError(
+                    f"{name} 第{para.line}行：这一段有{len(para.text)}个字，"
+                    f"超过{MAX_PARAGRAPH}字的上限：请分段或精简"
+                )
         if len(paras) > MAX_ITEMS:
-            raise NarrativeError(f"{name} 第{paras[MAX_ITEMS].line}行：{title}下有{len(paras)}段，"
-                                 f"超过{MAX_ITEMS}段的上限：请合并或精简")
+            raise NarrativeError(
+                f"{name} 第{paras[MAX_ITEMS].line}行：{title}下有{len(paras)}段，"
+                f"超过{MAX_ITEMS}段的上限：请合并或精简"
+            )
     if (size := sum(len(p.text) for p in n.lead)) > MAX_PARAGRAPH:
-        raise NarrativeError(f"{name} 第{n.lead[0].line}行：导语共{size}个字（各段连成一段印出），"
-                             f"超过{MAX_PARAGRAPH}字的上限：请精简")
+        raise NarrativeError(
+            f"{name} 第{n.lead[0].line}行：导语共{size}个字（各段连成一段印出），"
+            f"超过{MAX_PARAGRAPH}字的上限：请精简"
+        )
     if len(n.plans) > MAX_ITEMS:
-        raise NarrativeError(f"{name} 第{n.plans[MAX_ITEMS].line}行：“## {PLANS}”下有"
-                             f"{len(n.plans)}项（###），超过{MAX_ITEMS}项的上限：请合并或精简")
+        raise NarrativeError(
+            f"{name} 第{n.plans[MAX_ITEMS].line}行：“## {PLANS}”下有"
+            f"{len(n.plans)}项（###），超过{MAX_ITEMS}项的上限：请合并或精简"
+        )
 
 
 def fill(text: str, metrics: Mapping, *, where: str) -> str:
@@ -263,11 +286,15 @@ def fill(text: str, metrics: Mapping, *, where: str) -> str:
         mid, _, form = inner.partition("|")
         mid, form = mid.strip(), form.strip()
         if mid not in metrics:
-            raise NarrativeError(f"{where}：占位符“{{{inner}}}”中的指标“{mid}”不存在"
-                                 "（可用的指标见 docs/data-model.md 的“报告指标”）")
+            raise NarrativeError(
+                f"{where}：占位符“{{{inner}}}”中的指标“{mid}”不存在"
+                "（可用的指标见 docs/data-model.md 的“报告指标”）"
+            )
         if form not in _FORMS:
-            raise NarrativeError(f"{where}：占位符“{{{inner}}}”的写法不认识，"
-                                 f"可用：{{{mid}}}、{{{mid}|同比}}、{{{mid}|上年}}")
+            raise NarrativeError(
+                f"{where}：占位符“{{{inner}}}”的写法不认识，"
+                f"可用：{{{mid}}}、{{{mid}|同比}}、{{{mid}|上年}}"
+            )
         metric = metrics[mid]
         if _FORMS[form] == "text":
             out = metric.text()
@@ -311,8 +338,13 @@ def check_names(n: Narrative, ids) -> None:
 
 def check(n: Narrative, metrics: Mapping) -> None:
     """Fill every paragraph once, so a bad placeholder fails before anything is written."""
-    paras = [*n.lead, *(p for ps in n.sections.values() for p in ps), *n.problems,
-             *n.plans_lead, *(p for plan in n.plans for p in plan.paragraphs)]
+    paras = [
+        *n.lead,
+        *(p for ps in n.sections.values() for p in ps),
+        *n.problems,
+        *n.plans_lead,
+        *(p for plan in n.plans for p in plan.paragraphs),
+    ]
     for para in paras:
         filled(n, para, metrics)
     for plan in n.plans:

@@ -32,8 +32,7 @@ _FORMULA_LEADS = ("=", "@")  # after NFKC, so full-width ＝ is caught too
 # break a line become one space, the others are dropped. Literal characters (not \u escapes),
 # so the same class works in Python's re and in pyarrow's RE2.
 _LINE_BREAKS = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\u2028\u2029"
-CONTROLS = ("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069"
-            "\ufeff]")
+CONTROLS = "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
 _BREAKS_RE = re.compile(f"[{_LINE_BREAKS}]+")
 _CONTROLS_RE = re.compile(CONTROLS)
 
@@ -92,8 +91,9 @@ def code(value: object) -> str:
     return s
 
 
-def number(value: object, *, integer: bool, unit: str = "", approx_ok: bool = False
-           ) -> tuple[float, bool]:
+def number(
+    value: object, *, integer: bool, unit: str = "", approx_ok: bool = False
+) -> tuple[float, bool]:
     """A count or amount; returns (value, approximate). Negative values are refused; the
     column's range (infinity included) is checked by the caller."""
     approx = False
@@ -128,8 +128,9 @@ def number(value: object, *, integer: bool, unit: str = "", approx_ok: bool = Fa
     return x, approx
 
 
-def when(value: object, *, with_time: bool, future_ok: bool, today: date,
-         date1904: bool = False) -> datetime:
+def when(
+    value: object, *, with_time: bool, future_ok: bool, today: date, date1904: bool = False
+) -> datetime:
     """A date (or date and time) written in any of the forms the bureaus' systems export.
 
     A plain number is an Excel serial day, counted from 1904-01-01 in a 1904-system workbook.

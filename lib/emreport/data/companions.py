@@ -28,16 +28,22 @@ from emreport.data.store import StoreError, not_a_store
 SUFFIX = ".emreport"
 OWNER = "OWNER"
 OWNER_FIRST_LINE = "emreport companion folder"
-OWNER_TEXT = (f"{OWNER_FIRST_LINE}\n"
-              "此文件夹由 emreport 建立和管理：数据库{name}的导入缓存、清单和锁。"
-              "其中的文件会被 emreport 改写或删除，请勿在此存放自己的文件。\n")
-INGEST_HINT = ("为免覆盖，未写入任何内容；请用 --store（或环境变量 EMREPORT_STORE）"
-               "指定emreport数据库或一个新文件的路径")
+OWNER_TEXT = (
+    f"{OWNER_FIRST_LINE}\n"
+    "此文件夹由 emreport 建立和管理：数据库{name}的导入缓存、清单和锁。"
+    "其中的文件会被 emreport 改写或删除，请勿在此存放自己的文件。\n"
+)
+INGEST_HINT = (
+    "为免覆盖，未写入任何内容；请用 --store（或环境变量 EMREPORT_STORE）"
+    "指定emreport数据库或一个新文件的路径"
+)
 # names emreport gives the files it may delete: parts and indexes in cache/, temporary files
 _CACHED = re.compile(r"[0-9a-f]{32}(?:-\d+\.parquet|\.json)")
-_OWN_TEMP = re.compile(r"store\.\d+\.tmp(?:\.wal)?"
-                       r"|\.(?:manifest\.json|[0-9a-f]{32}(?:\.json|-\d+\.parquet))"
-                       r"\.\d+(?:-[0-9a-f]{8})?\.tmp")  # atomic.py's names, and older ones
+_OWN_TEMP = re.compile(
+    r"store\.\d+\.tmp(?:\.wal)?"
+    r"|\.(?:manifest\.json|[0-9a-f]{32}(?:\.json|-\d+\.parquet))"
+    r"\.\d+(?:-[0-9a-f]{8})?\.tmp"
+)  # atomic.py's names, and older ones
 
 
 @dataclass(frozen=True)
@@ -87,12 +93,16 @@ def check(store: Path, data_dir: Path) -> None:
     """Refuse, in words and before anything is written, a store path ingest must not write to."""
     real, data = Path(os.path.realpath(store)), Path(os.path.realpath(data_dir))
     if real == data or data in real.parents:
-        raise StoreError(f"数据库{store}位于要导入的数据文件夹{data_dir}之内：未写入任何内容；"
-                         "请用 --store 指定数据文件夹以外的路径")
+        raise StoreError(
+            f"数据库{store}位于要导入的数据文件夹{data_dir}之内：未写入任何内容；"
+            "请用 --store 指定数据文件夹以外的路径"
+        )
     blocking = blocking_ancestor(real)
     if blocking is not None:
-        raise StoreError(f"数据库{store}无法建立：{blocking}是文件，不是文件夹：未写入任何内容；"
-                         "请用 --store 指定另一个路径")
+        raise StoreError(
+            f"数据库{store}无法建立：{blocking}是文件，不是文件夹：未写入任何内容；"
+            "请用 --store 指定另一个路径"
+        )
     if os.path.lexists(real):
         words = not_a_store(store) if real.exists() else f"{store}是失效的符号链接"
         if words:
@@ -103,9 +113,11 @@ def check(store: Path, data_dir: Path) -> None:
 
 
 def _foreign(folder: Path) -> StoreError:
-    return StoreError(f"{folder}已存在，但不是emreport建立的文件夹（其中没有emreport的标记文件"
-                      f"{OWNER}）：emreport不会在其中写入或删除任何文件；请移走它，"
-                      "或用 --store 指定另一个路径")
+    return StoreError(
+        f"{folder}已存在，但不是emreport建立的文件夹（其中没有emreport的标记文件"
+        f"{OWNER}）：emreport不会在其中写入或删除任何文件；请移走它，"
+        "或用 --store 指定另一个路径"
+    )
 
 
 def claim(store: Path) -> Companions:
@@ -158,8 +170,10 @@ def clean_leftovers(c: Companions, store: Path) -> list[Path]:
                 path.unlink(missing_ok=True)
                 removed.append(path)
     real = Path(os.path.realpath(store))
-    beside = re.compile(rf"\.(?:{re.escape(real.name)}\.(\d+)\.tmp(?:\.wal)?"
-                        rf"|{re.escape(c.folder.name)}\.(\d+)\.tmp)")
+    beside = re.compile(
+        rf"\.(?:{re.escape(real.name)}\.(\d+)\.tmp(?:\.wal)?"
+        rf"|{re.escape(c.folder.name)}\.(\d+)\.tmp)"
+    )
     for path in real.parent.iterdir():
         m = beside.fullmatch(path.name)
         if not m or path.is_symlink() or atomic.running(int(m[1] or m[2])):
@@ -175,6 +189,10 @@ def clean_leftovers(c: Companions, store: Path) -> list[Path]:
 def collect_garbage(c: Companions, keep: set[str]) -> None:
     """Drop cached parts no file refers to any more: only files named as emreport names them."""
     for path in c.cache.iterdir():
-        if (path.name not in keep and _CACHED.fullmatch(path.name) and path.is_file()
-                and not path.is_symlink()):
+        if (
+            path.name not in keep
+            and _CACHED.fullmatch(path.name)
+            and path.is_file()
+            and not path.is_symlink()
+        ):
             path.unlink(missing_ok=True)

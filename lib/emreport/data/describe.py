@@ -168,8 +168,13 @@ def table_section(table: Table) -> list[str]:
     for column in table.columns:
         detail = [allowed_text(column)] if column.kind == "enum" else []
         detail += column_notes(column)
-        cells = (column.header, KIND_NAMES[column.kind], column.unit or "—",
-                 "是" if column.required else "否", "；".join(detail) or "—")
+        cells = (
+            column.header,
+            KIND_NAMES[column.kind],
+            column.unit or "—",
+            "是" if column.required else "否",
+            "；".join(detail) or "—",
+        )
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     lines.append("")
     return lines

@@ -95,16 +95,19 @@ def _ingest(data_dir: Path, store: Path, c: Companions, today: date) -> IngestRe
     if problems:
         raise InputError(problems)
     result.rows = _build(parts, store, c.temp_store(), files, today)
-    atomic.write_text(manifest_path, json.dumps({"schema": schema.fingerprint(), "files": files},
-                                          ensure_ascii=False, indent=1))
+    atomic.write_text(
+        manifest_path,
+        json.dumps({"schema": schema.fingerprint(), "files": files}, ensure_ascii=False, indent=1),
+    )
     keep = {f"{e['key']}.json" for e in files.values()}
     companions.collect_garbage(c, keep | {p["file"] for e in files.values() for p in e["parts"]})
     result.notes = sources.notes(data_dir, files)
     return result
 
 
-def _load(src: sources.Source, previous: dict | None, cache: Path, today: date
-          ) -> tuple[dict, list[_Part], list[Problem]]:
+def _load(
+    src: sources.Source, previous: dict | None, cache: Path, today: date
+) -> tuple[dict, list[_Part], list[Problem]]:
     """The typed parts of one file: from the cache when unchanged, parsed otherwise."""
     stat = src.path.stat()
     if previous and previous["size"] == stat.st_size and previous["mtime_ns"] == stat.st_mtime_ns:
@@ -131,8 +134,15 @@ def _load(src: sources.Source, previous: dict | None, cache: Path, today: date
         name = f"{key}-{i}.parquet"
         with atomic.replacing(cache / name) as tmp:
             pq.write_table(typed, tmp)
-        listed.append({"table": raw.table.id, "file": name, "sheet": raw.sheet, "rows": len(typed),
-                       **({"hidden": True} if raw.hidden else {})})
+        listed.append(
+            {
+                "table": raw.table.id,
+                "file": name,
+                "sheet": raw.sheet,
+                "rows": len(typed),
+                **({"hidden": True} if raw.hidden else {}),
+            }
+        )
         parts.append(_Part(raw.table.id, cache / name))
     if problems:
         return entry, [], problems
@@ -168,11 +178,17 @@ def _cross_checks(parts: list[_Part]) -> list[Problem]:
 
 
 def _registry_checks(con: duckdb.DuckDBPyConnection, registry: str) -> list[Problem]:
-    rows = con.execute(f"SELECT code, name, level, parent, _file, _sheet, _row FROM {registry}"
-                       ).fetchall()
+    rows = con.execute(
+        f"SELECT code, name, level, parent, _file, _sheet, _row FROM {registry}"
+    ).fetchall()
     if not rows:
-        return [Problem(REGISTRY.name, "缺少区划名录：数据中须有一张“区划名录”表，列出市、各区县和市本级",
-                        code="no-registry")]
+        return [
+            Problem(
+                REGISTRY.name,
+                "缺少区划名录：数据中须有一张“区划名录”表，列出市、各区县和市本级",
+                code="no-registry",
+            )
+        ]
     levels = {r[0]: r[2] for r in rows}
     problems = []
     for _code, _name, level, parent, file, sheet, row in rows:
@@ -195,11 +211,13 @@ def _where(file: str, sheet: str | None, row: int) -> str:
 
 def _duplicates(con: duckdb.DuckDBPyConnection, table: Table, rel: str) -> list[Problem]:
     keys = ", ".join(table.key)
-    sql = (f"SELECT {keys}, _file, _sheet, _row, "
-           f"first_value(_file) OVER w, first_value(_sheet) OVER w, first_value(_row) OVER w, "
-           f"row_number() OVER w AS n FROM {rel} "
-           f"WINDOW w AS (PARTITION BY {keys} ORDER BY _file, _sheet, _row) "
-           f"QUALIFY n > 1 ORDER BY _file, _sheet, _row")
+    sql = (
+        f"SELECT {keys}, _file, _sheet, _row, "
+        f"first_value(_file) OVER w, first_value(_sheet) OVER w, first_value(_row) OVER w, "
+        f"row_number() OVER w AS n FROM {rel} "
+        f"WINDOW w AS (PARTITION BY {keys} ORDER BY _file, _sheet, _row) "
+        f"QUALIFY n > 1 ORDER BY _file, _sheet, _row"
+    )
     problems = []
     k = len(table.key)
     for r in con.execute(sql).fetchall():
@@ -207,31 +225,48 @@ def _duplicates(con: duckdb.DuckDBPyConnection, table: Table, rel: str) -> list[
         first = _where(f0, s0, r0)
         if k == 1:
             column = table.column(table.key[0])
-            problems.append(Problem(file, f"重复：与{first}相同", sheet, row, column.name,
-                                    values[0], "duplicate"))
+            problems.append(
+                Problem(
+                    file, f"重复：与{first}相同", sheet, row, column.name, values[0], "duplicate"
+                )
+            )
         else:
             names = "、".join(table.column(c).name for c in table.key)
             shown = "、".join(str(v) for v in values)
-            problems.append(Problem(file, f"重复填报：{names}“{shown}”已出现在{first}", sheet, row,
-                                    None, None, "duplicate"))
+            problems.append(
+                Problem(
+                    file,
+                    f"重复填报：{names}“{shown}”已出现在{first}",
+                    sheet,
+                    row,
+                    None,
+                    None,
+                    "duplicate",
+                )
+            )
     return problems
 
 
-def _unknown_districts(con: duckdb.DuckDBPyConnection, table: Table, rel: str, registry: str
-                       ) -> list[Problem]:
-    sql = (f"SELECT t.district, t._file, t._sheet, t._row, r.level FROM {rel} t "
-           f"LEFT JOIN {registry} r ON r.code = t.district "
-           f"WHERE r.code IS NULL OR r.level = '市' ORDER BY t._file, t._sheet, t._row")
+def _unknown_districts(
+    con: duckdb.DuckDBPyConnection, table: Table, rel: str, registry: str
+) -> list[Problem]:
+    sql = (
+        f"SELECT t.district, t._file, t._sheet, t._row, r.level FROM {rel} t "
+        f"LEFT JOIN {registry} r ON r.code = t.district "
+        f"WHERE r.code IS NULL OR r.level = '市' ORDER BY t._file, t._sheet, t._row"
+    )
     problems = []
     for code, file, sheet, row, level in con.execute(sql).fetchall():
-        message = ("是市级代码：市局本级的数据请填市本级的代码" if level == "市"
-                   else "不在区划名录中：请核对代码，或先在“区划名录”中登记")
+        message = (
+            "是市级代码：市局本级的数据请填市本级的代码"
+            if level == "市"
+            else "不在区划名录中：请核对代码，或先在“区划名录”中登记"
+        )
         problems.append(Problem(file, message, sheet, row, "区划代码", code, "district"))
     return problems
 
 
-def _build(parts: list[_Part], store: Path, tmp: Path, files: dict, today: date
-           ) -> dict[str, int]:
+def _build(parts: list[_Part], store: Path, tmp: Path, files: dict, today: date) -> dict[str, int]:
     """Write the new store in the companion folder, then swap it in with one rename."""
     atomic.discard(tmp)  # left by this process id before
     rows: dict[str, int] = {}
@@ -241,13 +276,18 @@ def _build(parts: list[_Part], store: Path, tmp: Path, files: dict, today: date
             for table in TABLES:
                 columns = ", ".join(arrow_schema(table, provenance=False).names)
                 order = "code" if table is REGISTRY else f"district, {table.date}"
-                con.execute(f"CREATE TABLE {table.id} AS SELECT {columns} FROM "
-                            f"{_relation(con, table, parts)} ORDER BY {order}")
+                con.execute(
+                    f"CREATE TABLE {table.id} AS SELECT {columns} FROM "
+                    f"{_relation(con, table, parts)} ORDER BY {order}"
+                )
                 rows[table.id] = con.execute(f"SELECT count(*) FROM {table.id}").fetchall()[0][0]
-            meta = {MARK[0]: MARK[1], "schema": schema.fingerprint(),
-                    "ingested_at": datetime.now().isoformat(timespec="seconds"),
-                    "validated_on": today.isoformat(),
-                    "files": json.dumps(files, ensure_ascii=False, sort_keys=True)}
+            meta = {
+                MARK[0]: MARK[1],
+                "schema": schema.fingerprint(),
+                "ingested_at": datetime.now().isoformat(timespec="seconds"),
+                "validated_on": today.isoformat(),
+                "files": json.dumps(files, ensure_ascii=False, sort_keys=True),
+            }
             con.execute("CREATE TABLE meta (key VARCHAR, value VARCHAR)")
             con.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
             con.execute("CHECKPOINT")

@@ -64,8 +64,9 @@ class Period:
     def __post_init__(self) -> None:
         """Refuse other halves, which would otherwise silently read as the whole year."""
         if self.half not in (1, None):
-            raise PeriodError(f"期间“{self.year}-H{self.half}”无效："
-                              "上半年为half=1，全年为half=None")
+            raise PeriodError(
+                f"期间“{self.year}-H{self.half}”无效：上半年为half=1，全年为half=None"
+            )
 
     @classmethod
     def parse(cls, text: str) -> Period:
@@ -78,8 +79,9 @@ class Period:
         year, half = read
         _check_year(year, "期间", shown)
         if half == 2:
-            raise PeriodError(f"期间“{shown}”无效：下半年不是报告期间；"
-                              f"全年工作总结请写作“{year}”（全年）")
+            raise PeriodError(
+                f"期间“{shown}”无效：下半年不是报告期间；全年工作总结请写作“{year}”（全年）"
+            )
         return cls(year, half)
 
     @property
@@ -160,8 +162,10 @@ def parse_half(text: str) -> str:
     read = _read(text)
     if read is None or read[1] is None:
         y = _example_year(text)
-        raise PeriodError(f"统计期“{shown}”无效：应写作“{y}-H1”（上半年）或“{y}-H2”（下半年），"
-                          f"也可写作“{y}年上半年”或“{y}年下半年”")
+        raise PeriodError(
+            f"统计期“{shown}”无效：应写作“{y}-H1”（上半年）或“{y}-H2”（下半年），"
+            f"也可写作“{y}年上半年”或“{y}年下半年”"
+        )
     year, half = read
     _check_year(year, "统计期", shown)
     return f"{year}-H{half}"

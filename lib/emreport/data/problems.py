@@ -50,8 +50,9 @@ class Problem:
 def printable(text: str) -> str:
     """A line safe for a terminal: control characters written out (ESC as \\x1b, U+202E as
     \\u202e), so a name cannot move the cursor, erase a line or forge another one."""
-    return _CONTROLS.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100
-                         else f"\\u{ord(m[0]):04x}", text)
+    return _CONTROLS.sub(
+        lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text
+    )
 
 
 def show(value: object, limit: int = 40) -> str:
@@ -65,8 +66,13 @@ def show(value: object, limit: int = 40) -> str:
     elif isinstance(value, float):
         value = f"{value:.15g}"
     if isinstance(value, datetime):
-        fmt = "%Y-%m-%d" if value.time() == time() else \
-            "%Y-%m-%d %H:%M" if value.second == 0 else "%Y-%m-%d %H:%M:%S"
+        fmt = (
+            "%Y-%m-%d"
+            if value.time() == time()
+            else "%Y-%m-%d %H:%M"
+            if value.second == 0
+            else "%Y-%m-%d %H:%M:%S"
+        )
         value = value.strftime(fmt)
     text = printable(str(value))
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -13,43 +13,118 @@ from dataclasses import asdict, dataclass, field
 # --- enumerations -------------------------------------------------------------------------
 
 SECTORS = (
-    "煤矿", "金属非金属矿山", "危险化学品", "烟花爆竹", "工贸", "建筑施工", "道路运输",
-    "水上运输", "消防火灾", "燃气", "特种设备", "城市运行", "旅游", "教育", "渔业船舶", "其他",
+    "煤矿",
+    "金属非金属矿山",
+    "危险化学品",
+    "烟花爆竹",
+    "工贸",
+    "建筑施工",
+    "道路运输",
+    "水上运输",
+    "消防火灾",
+    "燃气",
+    "特种设备",
+    "城市运行",
+    "旅游",
+    "教育",
+    "渔业船舶",
+    "其他",
 )
 SECTOR_ALIASES = {
-    "危化品": "危险化学品", "危化": "危险化学品", "化工": "危险化学品",
-    "危险化学品/化工": "危险化学品", "非煤矿山": "金属非金属矿山", "矿山": "金属非金属矿山",
-    "工商贸": "工贸", "消防": "消防火灾", "火灾": "消防火灾", "消防/火灾": "消防火灾",
-    "建筑": "建筑施工", "建设工程": "建筑施工", "交通运输": "道路运输", "道路交通": "道路运输",
-    "水上交通": "水上运输", "城镇燃气": "燃气", "渔船": "渔业船舶",
+    "危化品": "危险化学品",
+    "危化": "危险化学品",
+    "化工": "危险化学品",
+    "危险化学品/化工": "危险化学品",
+    "非煤矿山": "金属非金属矿山",
+    "矿山": "金属非金属矿山",
+    "工商贸": "工贸",
+    "消防": "消防火灾",
+    "火灾": "消防火灾",
+    "消防/火灾": "消防火灾",
+    "建筑": "建筑施工",
+    "建设工程": "建筑施工",
+    "交通运输": "道路运输",
+    "道路交通": "道路运输",
+    "水上交通": "水上运输",
+    "城镇燃气": "燃气",
+    "渔船": "渔业船舶",
 }
 ACCIDENT_CATEGORIES = (
-    "物体打击", "车辆伤害", "机械伤害", "起重伤害", "触电", "淹溺", "灼烫", "火灾", "高处坠落",
-    "坍塌", "冒顶片帮", "透水", "放炮", "火药爆炸", "瓦斯爆炸", "锅炉爆炸", "容器爆炸",
-    "其他爆炸", "中毒和窒息", "其他伤害",
+    "物体打击",
+    "车辆伤害",
+    "机械伤害",
+    "起重伤害",
+    "触电",
+    "淹溺",
+    "灼烫",
+    "火灾",
+    "高处坠落",
+    "坍塌",
+    "冒顶片帮",
+    "透水",
+    "放炮",
+    "火药爆炸",
+    "瓦斯爆炸",
+    "锅炉爆炸",
+    "容器爆炸",
+    "其他爆炸",
+    "中毒和窒息",
+    "其他伤害",
 )
 HAZARD_SOURCES = ("企业自查", "政府检查", "中介检查", "暗访", "省市交办")
 SOURCE_ALIASES = {
-    "自查": "企业自查", "政府部门检查": "政府检查", "部门检查": "政府检查", "执法检查": "政府检查",
-    "第三方检查": "中介检查", "中介机构检查": "中介检查", "暗访检查": "暗访", "暗查暗访": "暗访",
-    "省市暗访交办": "省市交办", "上级交办": "省市交办",
+    "自查": "企业自查",
+    "政府部门检查": "政府检查",
+    "部门检查": "政府检查",
+    "执法检查": "政府检查",
+    "第三方检查": "中介检查",
+    "中介机构检查": "中介检查",
+    "暗访检查": "暗访",
+    "暗查暗访": "暗访",
+    "省市暗访交办": "省市交办",
+    "上级交办": "省市交办",
 }
 HAZARD_GRADES = ("一般", "重大")
 GRADE_ALIASES = {
-    "一般隐患": "一般", "一般事故隐患": "一般", "重大隐患": "重大", "重大事故隐患": "重大",
+    "一般隐患": "一般",
+    "一般事故隐患": "一般",
+    "重大隐患": "重大",
+    "重大事故隐患": "重大",
 }
 RESPONSE_LEVELS = ("Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ")
 LEVEL_ALIASES = {
     # NFKC folds Ⅰ..Ⅳ into ASCII letters, so the ASCII forms are the normalised keys.
-    "I": "Ⅰ", "II": "Ⅱ", "III": "Ⅲ", "IV": "Ⅳ",
-    "I级": "Ⅰ", "II级": "Ⅱ", "III级": "Ⅲ", "IV级": "Ⅳ",
-    "1": "Ⅰ", "2": "Ⅱ", "3": "Ⅲ", "4": "Ⅳ",
-    "一级": "Ⅰ", "二级": "Ⅱ", "三级": "Ⅲ", "四级": "Ⅳ",
+    "I": "Ⅰ",
+    "II": "Ⅱ",
+    "III": "Ⅲ",
+    "IV": "Ⅳ",
+    "I级": "Ⅰ",
+    "II级": "Ⅱ",
+    "III级": "Ⅲ",
+    "IV级": "Ⅳ",
+    "1": "Ⅰ",
+    "2": "Ⅱ",
+    "3": "Ⅲ",
+    "4": "Ⅳ",
+    "一级": "Ⅰ",
+    "二级": "Ⅱ",
+    "三级": "Ⅲ",
+    "四级": "Ⅳ",
 }
 FLOOD_HAZARDS = ("台风", "暴雨", "洪涝", "强对流", "其他")
 DISASTER_TYPES = (
-    "洪涝", "干旱", "台风", "风雹", "低温冷冻", "雪灾", "地震", "崩塌", "滑坡", "泥石流",
-    "风暴潮", "森林草原火灾",
+    "洪涝",
+    "干旱",
+    "台风",
+    "风雹",
+    "低温冷冻",
+    "雪灾",
+    "地震",
+    "崩塌",
+    "滑坡",
+    "泥石流",
+    "风暴潮",
+    "森林草原火灾",
 )
 PENALTY_TYPES = ("事故处罚", "非事故处罚")
 UNIT_LEVELS = ("市", "市本级", "区", "县", "开发区")
@@ -60,21 +135,49 @@ UNIT_LEVELS = ("市", "市本级", "区", "县", "开发区")
 # district's half year (or of one record), far below where sums stop being exact. A typo, an
 # export error (1e20, 9223372036854775807) or infinity is refused instead of stored.
 UNIT_MAX: dict[str, float] = {
-    "人": 10_000_000, "人次": 100_000_000, "名": 1_000_000, "家": 1_000_000, "家次": 10_000_000,
-    "处": 10_000_000, "次": 1_000_000, "条": 1_000_000_000, "份": 100_000_000, "块": 10_000_000,
-    "场": 1_000_000, "期": 100_000, "支": 100_000, "辆次": 10_000_000, "台次": 10_000_000,
-    "个": 1_000_000, "起": 1_000_000, "项": 1_000_000, "件": 10_000_000, "本": 10_000_000,
-    "间": 10_000_000, "类": 10_000, "件套": 1_000_000_000, "部": 1_000_000,
+    "人": 10_000_000,
+    "人次": 100_000_000,
+    "名": 1_000_000,
+    "家": 1_000_000,
+    "家次": 10_000_000,
+    "处": 10_000_000,
+    "次": 1_000_000,
+    "条": 1_000_000_000,
+    "份": 100_000_000,
+    "块": 10_000_000,
+    "场": 1_000_000,
+    "期": 100_000,
+    "支": 100_000,
+    "辆次": 10_000_000,
+    "台次": 10_000_000,
+    "个": 1_000_000,
+    "起": 1_000_000,
+    "项": 1_000_000,
+    "件": 10_000_000,
+    "本": 10_000_000,
+    "间": 10_000_000,
+    "类": 10_000,
+    "件套": 1_000_000_000,
+    "部": 1_000_000,
     "万元": 100_000_000,  # 1万亿元
-    "毫米": 20_000, "公顷": 10_000_000,
+    "毫米": 20_000,
+    "公顷": 10_000_000,
 }
 MAX_TEXT = 100  # characters in a name or other text cell (企业名称、专项名称……)
-MAX_ID = 50     # characters in a record id
+MAX_ID = 50  # characters in a record id
 
 KINDS = ("code", "id", "text", "int", "number", "date", "datetime", "enum", "bool", "half")
 KIND_NAMES = {
-    "code": "6位区划代码", "id": "编号（文本）", "text": "文本", "int": "整数", "number": "数值",
-    "date": "日期", "datetime": "日期时间", "enum": "选项", "bool": "是/否", "half": "统计期",
+    "code": "6位区划代码",
+    "id": "编号（文本）",
+    "text": "文本",
+    "int": "整数",
+    "number": "数值",
+    "date": "日期",
+    "datetime": "日期时间",
+    "enum": "选项",
+    "bool": "是/否",
+    "half": "统计期",
 }
 
 
@@ -166,10 +269,19 @@ def _half() -> Column:
     return Column("half", "统计期", "half", note="2025-H1 表示1-6月，2025-H2 表示7-12月")
 
 
-def _n(cid: str, name: str, unit: str, *, kind: str = "int", required: bool = True,
-       note: str = "", high: float = 0) -> Column:
-    return Column(cid, name, kind, unit=unit, required=required, note=note,
-                  high=high or UNIT_MAX[unit])
+def _n(
+    cid: str,
+    name: str,
+    unit: str,
+    *,
+    kind: str = "int",
+    required: bool = True,
+    note: str = "",
+    high: float = 0,
+) -> Column:
+    return Column(
+        cid, name, kind, unit=unit, required=required, note=note, high=high or UNIT_MAX[unit]
+    )
 
 
 def _flag(cid: str, name: str) -> Column:
@@ -177,50 +289,82 @@ def _flag(cid: str, name: str) -> Column:
 
 
 def _sector(required: bool = True) -> Column:
-    return Column("sector", "行业领域", "enum", choices=SECTORS, aliases=SECTOR_ALIASES,
-                  required=required)
+    return Column(
+        "sector", "行业领域", "enum", choices=SECTORS, aliases=SECTOR_ALIASES, required=required
+    )
 
 
-def _total(tid: str, name: str, description: str, *cols: Column, extra_key: tuple[str, ...] = (),
-           checks: tuple[Check, ...] = ()) -> Table:
+def _total(
+    tid: str,
+    name: str,
+    description: str,
+    *cols: Column,
+    extra_key: tuple[str, ...] = (),
+    checks: tuple[Check, ...] = (),
+) -> Table:
     lead = [_district(), _half()]
-    return Table(tid, name, "total", description, tuple(lead) + cols,
-                 key=("district", "half") + extra_key, date="half", checks=checks)
+    return Table(
+        tid,
+        name,
+        "total",
+        description,
+        tuple(lead) + cols,
+        key=("district", "half") + extra_key,
+        date="half",
+        checks=checks,
+    )
 
 
 TABLES: tuple[Table, ...] = (
     Table(
-        "districts", "区划名录", "registry",
+        "districts",
+        "区划名录",
+        "registry",
         "本市及所辖区、县、开发区和市本级的名录。市本级指市局本级开展的工作。",
         (
             Column("code", "区划代码", "code"),
             Column("name", "名称", "text"),
             Column("level", "级别", "enum", choices=UNIT_LEVELS),
-            Column("parent", "上级代码", "code", required=False,
-                   note="区、县、开发区和市本级填所属市的代码；市留空"),
+            Column(
+                "parent",
+                "上级代码",
+                "code",
+                required=False,
+                note="区、县、开发区和市本级填所属市的代码；市留空",
+            ),
         ),
         key=("code",),
     ),
     Table(
-        "accidents", "生产安全事故", "event",
+        "accidents",
+        "生产安全事故",
+        "event",
         "每起生产安全事故一行。等级按国务院令第493号第三条由死亡、重伤和直接经济损失推定。",
         (
             Column("id", "事故编号", "id"),
             _district(),
             Column("occurred_at", "发生时间", "datetime"),
             _sector(),
-            Column("category", "事故类别", "enum", choices=ACCIDENT_CATEGORIES,
-                   note="GB 6441-86 的20类"),
+            Column(
+                "category",
+                "事故类别",
+                "enum",
+                choices=ACCIDENT_CATEGORIES,
+                note="GB 6441-86 的20类",
+            ),
             _n("deaths", "死亡人数", "人", high=10_000),
             _n("missing", "失踪人数", "人", high=10_000),
             _n("serious_injuries", "重伤人数", "人", note="含急性工业中毒", high=10_000),
             _n("loss", "直接经济损失", "万元", kind="number", high=10_000_000),
             Column("enterprise", "事故单位", "text", required=False),
         ),
-        key=("id",), date="occurred_at",
+        key=("id",),
+        date="occurred_at",
     ),
     Table(
-        "hazards", "隐患排查", "event",
+        "hazards",
+        "隐患排查",
+        "event",
         "每条隐患一行。整改日期空白表示尚未整改；超过整改期限仍未整改即为逾期。",
         (
             Column("id", "隐患编号", "id"),
@@ -228,18 +372,27 @@ TABLES: tuple[Table, ...] = (
             Column("enterprise", "企业名称", "text"),
             _sector(),
             Column("source", "来源", "enum", choices=HAZARD_SOURCES, aliases=SOURCE_ALIASES),
-            Column("grade", "隐患等级", "enum", choices=HAZARD_GRADES, aliases=GRADE_ALIASES,
-                   note="总局令第16号：一般事故隐患/重大事故隐患"),
+            Column(
+                "grade",
+                "隐患等级",
+                "enum",
+                choices=HAZARD_GRADES,
+                aliases=GRADE_ALIASES,
+                note="总局令第16号：一般事故隐患/重大事故隐患",
+            ),
             Column("found_on", "发现日期", "date"),
             Column("deadline", "整改期限", "date", required=False, future_ok=True),
             Column("rectified_on", "整改日期", "date", required=False, note="空白表示尚未整改"),
             _flag("supervised", "挂牌督办"),
         ),
-        key=("id",), date="found_on",
+        key=("id",),
+        date="found_on",
         checks=(Check("order", "found_on", "rectified_on"), Check("order", "found_on", "deadline")),
     ),
     Table(
-        "inspections", "执法检查", "event",
+        "inspections",
+        "执法检查",
+        "event",
         "每次执法检查一行，含立案与处罚结果。罚款只能出现在已立案的检查上。",
         (
             Column("id", "检查编号", "id"),
@@ -259,11 +412,17 @@ TABLES: tuple[Table, ...] = (
             _flag("review", "行政复议"),
             _flag("litigation", "行政诉讼"),
         ),
-        key=("id",), date="inspected_on",
-        checks=(Check("requires", "fine", "case_filed"), Check("requires", "police_persons", "police")),
+        key=("id",),
+        date="inspected_on",
+        checks=(
+            Check("requires", "fine", "case_filed"),
+            Check("requires", "police_persons", "police"),
+        ),
     ),
     Table(
-        "flood_responses", "防汛防台应急响应", "event",
+        "flood_responses",
+        "防汛防台应急响应",
+        "event",
         "每次启动的防汛防台应急响应一行，级别Ⅰ（最高）至Ⅳ。",
         (
             Column("id", "响应编号", "id"),
@@ -279,11 +438,14 @@ TABLES: tuple[Table, ...] = (
             _n("relocated", "转移人员", "人", note="防汛转移人员，不同于灾情中的紧急转移安置"),
             _n("incidents", "处置险情", "处"),
         ),
-        key=("id",), date="started_at",
+        key=("id",),
+        date="started_at",
         checks=(Check("order", "started_at", "ended_at"),),
     ),
     _total(
-        "flood_work", "防汛防台工作", "防汛防台的半年合计：降雨、预警、会商和演练。",
+        "flood_work",
+        "防汛防台工作",
+        "防汛防台的半年合计：降雨、预警、会商和演练。",
         _n("rainfall", "累计降雨量", "毫米", kind="number"),
         _n("warnings", "气象预警", "次"),
         _n("consultations", "会商会议", "次"),
@@ -293,7 +455,9 @@ TABLES: tuple[Table, ...] = (
         _n("drill_persons", "参演人员", "人"),
     ),
     _total(
-        "disasters", "自然灾害灾情", "按灾种的半年灾情合计（应急〔2020〕19号）。",
+        "disasters",
+        "自然灾害灾情",
+        "按灾种的半年灾情合计（应急〔2020〕19号）。",
         Column("disaster", "灾害种类", "enum", choices=DISASTER_TYPES),
         _n("affected", "受灾人口", "人次"),
         _n("dead_missing", "因灾死亡失踪", "人"),
@@ -305,7 +469,9 @@ TABLES: tuple[Table, ...] = (
         extra_key=("disaster",),
     ),
     _total(
-        "campaigns", "专项整治", "每个专项整治行动的半年合计。已整改不能多于发现隐患。",
+        "campaigns",
+        "专项整治",
+        "每个专项整治行动的半年合计。已整改不能多于发现隐患。",
         Column("campaign", "专项名称", "text"),
         _n("enterprises", "检查企业", "家"),
         _n("found", "发现隐患", "处"),
@@ -315,7 +481,9 @@ TABLES: tuple[Table, ...] = (
         checks=(Check("le", "rectified", "found"),),
     ),
     _total(
-        "covert_checks", "暗访督办", "重大安全隐患暗访曝光和省市交办隐患的半年合计。",
+        "covert_checks",
+        "暗访督办",
+        "重大安全隐患暗访曝光和省市交办隐患的半年合计。",
         _n("rounds", "暗访", "期"),
         _n("enterprises", "暗访企业", "家"),
         _n("notices", "隐患交办单", "份"),
@@ -325,7 +493,9 @@ TABLES: tuple[Table, ...] = (
         checks=(Check("le", "assigned_rectified", "assigned"),),
     ),
     _total(
-        "training", "安全培训", "培训的半年合计。培训合计须等于线下与线上之和。",
+        "training",
+        "安全培训",
+        "培训的半年合计。培训合计须等于线下与线上之和。",
         _n("classes", "培训班", "期"),
         _n("offline", "线下培训", "人次"),
         _n("online", "线上培训", "人次"),
@@ -335,14 +505,18 @@ TABLES: tuple[Table, ...] = (
         checks=(Check("sum", "total", parts=("offline", "online")), Check("le", "passed", "exams")),
     ),
     _total(
-        "publicity", "宣传教育", "宣传教育的半年合计。",
+        "publicity",
+        "宣传教育",
+        "宣传教育的半年合计。",
         _n("materials", "宣传资料", "份"),
         _n("boards", "展板", "块"),
         _n("messages", "短信提示", "条"),
         _n("events", "宣传活动", "场"),
     ),
     _total(
-        "forest_fire", "森林防灭火", "森林防灭火的半年合计。",
+        "forest_fire",
+        "森林防灭火",
+        "森林防灭火的半年合计。",
         _n("groups", "检查组", "个"),
         _n("checkers", "检查人次", "人次"),
         _n("stopped", "制止违规用火", "起"),
@@ -350,7 +524,9 @@ TABLES: tuple[Table, ...] = (
         _n("drill_persons", "参演人员", "人"),
     ),
     _total(
-        "responsibility", "责任体系", "安全生产责任体系的半年合计。",
+        "responsibility",
+        "责任体系",
+        "安全生产责任体系的半年合计。",
         _n("letters", "签订责任书", "家"),
         _n("meetings", "安委会会议", "次"),
         _n("key_departments", "重点部门", "个"),
@@ -358,19 +534,25 @@ TABLES: tuple[Table, ...] = (
         _n("key_tasks", "重点任务", "项"),
     ),
     _total(
-        "accountability", "事故追责", "事故责任追究的半年合计。",
+        "accountability",
+        "事故追责",
+        "事故责任追究的半年合计。",
         _n("criminal", "刑事追责", "人"),
         _n("disciplined", "党纪政务处分", "人"),
         _n("blacklisted", "黑名单企业", "家"),
     ),
     _total(
-        "licensing", "行政许可", "危险化学品等行政许可的半年合计。",
+        "licensing",
+        "行政许可",
+        "危险化学品等行政许可的半年合计。",
         _n("accepted", "许可受理", "件"),
         _n("issued", "发证", "本"),
         _n("filings", "备案", "家"),
     ),
     Table(
-        "preparedness", "应急保障", "stock",
+        "preparedness",
+        "应急保障",
+        "stock",
         "应急保障力量在统计日期的存量；报告取期末及以前最近一次统计。",
         (
             _district(),
@@ -384,7 +566,8 @@ TABLES: tuple[Table, ...] = (
             _n("shelters", "避灾安置场所", "个"),
             _n("terminals", "指挥终端", "部"),
         ),
-        key=("district", "as_of"), date="as_of",
+        key=("district", "as_of"),
+        date="as_of",
     ),
 )
 

@@ -26,10 +26,10 @@ from emreport.data.schema import NOTE_SHEETS, TABLES, Table
 from emreport.data.validate import RawSheet
 
 READABLE = (".xlsx", ".xlsm", ".csv")
-MAX_MEMBER = 1 << 30          # 1 GiB uncompressed for one part of a workbook
-MAX_TOTAL = 4 << 30           # 4 GiB uncompressed for the whole workbook
-MAX_RATIO = 100               # compression ratio beyond which a large part is a bomb
-RATIO_FLOOR = 20 << 20        # parts smaller than this may compress as well as they like
+MAX_MEMBER = 1 << 30  # 1 GiB uncompressed for one part of a workbook
+MAX_TOTAL = 4 << 30  # 4 GiB uncompressed for the whole workbook
+MAX_RATIO = 100  # compression ratio beyond which a large part is a bomb
+RATIO_FLOOR = 20 << 20  # parts smaller than this may compress as well as they like
 CHUNK = 1 << 20
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -94,10 +94,15 @@ def notes(folder: Path, files: dict[str, dict]) -> list[str]:
     """What the ingest report says beyond its counts: hidden sheets read, other files skipped.
 
     `files` is the ingest manifest (file name -> entry with the parts it yielded)."""
-    lines = [printable(f"{name} 工作表“{part['sheet']}”是隐藏的工作表，已一并导入"
-                       "（如不应导入，请删除该工作表）")
-             for name, entry in sorted(files.items()) for part in entry.get("parts", ())
-             if part.get("hidden")]
+    lines = [
+        printable(
+            f"{name} 工作表“{part['sheet']}”是隐藏的工作表，已一并导入"
+            "（如不应导入，请删除该工作表）"
+        )
+        for name, entry in sorted(files.items())
+        for part in entry.get("parts", ())
+        if part.get("hidden")
+    ]
     other = skipped(folder)
     if other:
         shown = "、".join(other[:10]) + (f"等{len(other)}个文件" if len(other) > 10 else "")
@@ -115,6 +120,7 @@ def read(source: Source, data: bytes) -> tuple[list[RawSheet], list[Problem]]:
 
 
 # --- csv --------------------------------------------------------------------------------
+
 
 def table_for_csv(name: str) -> Table | None:
     """The table a csv file holds, told by its name: 隐患排查_2024.csv holds 隐患排查."""
@@ -137,16 +143,25 @@ def _decode(source: Source, data: bytes) -> tuple[bytes | None, Problem | None]:
     try:
         return data.decode("gb18030").encode("utf-8"), None
     except UnicodeDecodeError:
-        return None, Problem(source.name, "无法识别文件编码：请在Excel中另存为“CSV UTF-8（逗号分隔）”",
-                             code="encoding")
+        return None, Problem(
+            source.name,
+            "无法识别文件编码：请在Excel中另存为“CSV UTF-8（逗号分隔）”",
+            code="encoding",
+        )
 
 
 def _read_csv(source: Source, data: bytes) -> tuple[list[RawSheet], list[Problem]]:
     table = table_for_csv(source.name)
     if table is None:
         names = "、".join(t.name for t in TABLES)
-        return [], [Problem(source.name, f"无法从文件名判断是哪张表：csv文件名应以表名开头，"
-                                         f"如“隐患排查_2024.csv”（表名：{names}）", code="csv-name")]
+        return [], [
+            Problem(
+                source.name,
+                f"无法从文件名判断是哪张表：csv文件名应以表名开头，"
+                f"如“隐患排查_2024.csv”（表名：{names}）",
+                code="csv-name",
+            )
+        ]
     utf8, problem = _decode(source, data)
     if problem:
         return [], [problem]
@@ -164,12 +179,15 @@ def _read_csv(source: Source, data: bytes) -> tuple[list[RawSheet], list[Problem
 
         arrow = pacsv.read_csv(
             io.BytesIO(utf8),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24,
-                                           use_threads=threads),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
-                                              invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                                 strings_can_be_null=False),
+            read_options=pacsv.ReadOptions(
+                column_names=names, skip_rows=1, block_size=1 << 24, use_threads=threads
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names}, strings_can_be_null=False
+            ),
         )
         return arrow, ragged
 
@@ -181,9 +199,16 @@ def _read_csv(source: Source, data: bytes) -> tuple[list[RawSheet], list[Problem
     except (pa.ArrowInvalid, ValueError) as e:
         return [], [Problem(source.name, f"csv格式错误，无法读取：{_short(e)}", code="csv")]
     if ragged:
-        return [], [Problem(source.name, f"有{count}列，与表头的{len(header)}列不一致：请检查是否"
-                                         "多了或少了逗号（含逗号的内容须加英文双引号）",
-                            row=number, code="ragged") for number, count in ragged]
+        return [], [
+            Problem(
+                source.name,
+                f"有{count}列，与表头的{len(header)}列不一致：请检查是否"
+                "多了或少了逗号（含逗号的内容须加英文双引号）",
+                row=number,
+                code="ragged",
+            )
+            for number, count in ragged
+        ]
     body = arrow.to_pandas()
     body.columns = range(len(header))
     body.index = pd.RangeIndex(2, len(body) + 2)
@@ -196,11 +221,12 @@ def _short(error: Exception) -> str:
 
 # --- xlsx -------------------------------------------------------------------------------
 
+
 @dataclass
 class _Book:
     """What workbook.xml and one streaming pass over every part told about a workbook."""
 
-    parts: dict[str, str] = field(default_factory=dict)   # sheet name -> zip part
+    parts: dict[str, str] = field(default_factory=dict)  # sheet name -> zip part
     extents: dict[str, xlsxscan.Extent] = field(default_factory=dict)  # zip part -> extent
     hidden: set[str] = field(default_factory=set)
     date1904: bool = False
@@ -214,20 +240,30 @@ def _inspect_zip(source: Source, data: bytes) -> tuple[_Book, Problem | None]:
     """Refuse bombs and entity declarations; scan every sheet part for formulas and extent."""
     book = _Book()
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        return book, Problem(source.name, "文件已损坏或不是xlsx格式，无法打开：请用Excel打开后另存为.xlsx",
-                             code="corrupt")
-    entity = Problem(source.name, "含有XML实体声明（DOCTYPE/ENTITY），可能是恶意构造的文件，已拒绝读取",
-                     code="xml-entity")
+        return book, Problem(
+            source.name,
+            "文件已损坏或不是xlsx格式，无法打开：请用Excel打开后另存为.xlsx",
+            code="corrupt",
+        )
+    entity = Problem(
+        source.name,
+        "含有XML实体声明（DOCTYPE/ENTITY），可能是恶意构造的文件，已拒绝读取",
+        code="xml-entity",
+    )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
             total = sum(i.file_size for i in infos)
             for info in infos:
                 ratio = info.file_size / max(info.compress_size, 1)
-                if info.file_size > MAX_MEMBER or total > MAX_TOTAL or (
-                        info.file_size > RATIO_FLOOR and ratio > MAX_RATIO):
-                    return book, Problem(source.name, "解压后体积异常（疑似压缩炸弹），已拒绝读取",
-                                         code="bomb")
+                if (
+                    info.file_size > MAX_MEMBER
+                    or total > MAX_TOTAL
+                    or (info.file_size > RATIO_FLOOR and ratio > MAX_RATIO)
+                ):
+                    return book, Problem(
+                        source.name, "解压后体积异常（疑似压缩炸弹），已拒绝读取", code="bomb"
+                    )
             for name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
                 if name in zf.NameToInfo and _scan_part(zf, zf.getinfo(name)):
                     return book, entity
@@ -307,29 +343,49 @@ def _read_xlsx(source: Source, data: bytes) -> tuple[list[RawSheet], list[Proble
         try:
             rows = reader.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except Exception as e:  # noqa: BLE001
-            problems.append(Problem(source.name, f"工作表无法读取：{_short(e)}", sheet=name,
-                                    code="corrupt"))
+            problems.append(
+                Problem(source.name, f"工作表无法读取：{_short(e)}", sheet=name, code="corrupt")
+            )
             continue
         if not rows or all(cells.is_blank(v) for v in rows[0]):
-            problems.append(Problem(source.name, "工作表为空：第1行应为表头", sheet=name, row=1,
-                                    code="empty-sheet"))
+            problems.append(
+                Problem(
+                    source.name, "工作表为空：第1行应为表头", sheet=name, row=1, code="empty-sheet"
+                )
+            )
             continue
         header = list(rows[0])
         formulas = extent.formulas if extent else []
         for row, col in formulas:
             ref = f"{xlsxscan.column_letters(col)}{row}"
             column = str(header[col - 1]).strip() if col <= len(header) else None
-            problems.append(Problem(source.name, f"单元格{ref}是公式，不是数值：请在Excel中复制后"
-                                                 "“选择性粘贴为数值”再导入",
-                                    sheet=name, row=row, column=column or None, code="formula"))
+            problems.append(
+                Problem(
+                    source.name,
+                    f"单元格{ref}是公式，不是数值：请在Excel中复制后“选择性粘贴为数值”再导入",
+                    sheet=name,
+                    row=row,
+                    column=column or None,
+                    code="formula",
+                )
+            )
         if formulas:
             # a formula's cell holds its last result, or nothing when no Excel computed it:
             # checking those values would only add wrong problems (为空) about the same cells
             continue
         body = pd.DataFrame(rows[1:], columns=range(len(header)), dtype=object)
         body.index = pd.RangeIndex(2, len(body) + 2)
-        sheets.append(RawSheet(source.name, name, table, header, body, hidden=name in book.hidden,
-                               date1904=book.date1904))
+        sheets.append(
+            RawSheet(
+                source.name,
+                name,
+                table,
+                header,
+                body,
+                hidden=name in book.hidden,
+                date1904=book.date1904,
+            )
+        )
     return sheets, problems
 
 
@@ -337,26 +393,42 @@ def _refuse_extent(source: Source, sheet: str, extent: xlsxscan.Extent) -> Probl
     """A sheet whose cells reach beyond what can be read safely, refused before it is read."""
     redo = "请用Excel打开后另存为.xlsx再导入"
     if extent.bad_ref:
-        return Problem(source.name, f"单元格位置“{show(extent.bad_ref)}”无效，文件可能已损坏：{redo}",
-                       sheet=sheet, code="extent")
+        return Problem(
+            source.name,
+            f"单元格位置“{show(extent.bad_ref)}”无效，文件可能已损坏：{redo}",
+            sheet=sheet,
+            code="extent",
+        )
     if extent.dimension and extent.dimension_too_large():
-        return Problem(source.name, f"声明的单元格范围“{show(extent.dimension)}”超出Excel的上限"
-                                    f"（{xlsxscan.MAX_ROWS}行、{xlsxscan.MAX_COLUMNS}列），"
-                                    f"文件可能已损坏或被改动：{redo}", sheet=sheet, code="extent")
+        return Problem(
+            source.name,
+            f"声明的单元格范围“{show(extent.dimension)}”超出Excel的上限"
+            f"（{xlsxscan.MAX_ROWS}行、{xlsxscan.MAX_COLUMNS}列），"
+            f"文件可能已损坏或被改动：{redo}",
+            sheet=sheet,
+            code="extent",
+        )
     if extent.too_large():
         rows = max(extent.rows, extent.row_tags)
-        return Problem(source.name, f"单元格范围过大：单元格延伸到第{rows}行、第{extent.columns}列"
-                                    f"（{xlsxscan.column_letters(extent.columns)}列）；一个工作表最多"
-                                    f"{xlsxscan.MAX_ROWS}行、{xlsxscan.MAX_COLUMNS}列，"
-                                    f"从A1到最后一个单元格共不超过{xlsxscan.MAX_CELLS // 10000}万个"
-                                    "单元格：请删除数据以外多余的行和列（包括只设了格式的空单元格）后"
-                                    "另存再导入", sheet=sheet, code="extent")
+        return Problem(
+            source.name,
+            f"单元格范围过大：单元格延伸到第{rows}行、第{extent.columns}列"
+            f"（{xlsxscan.column_letters(extent.columns)}列）；一个工作表最多"
+            f"{xlsxscan.MAX_ROWS}行、{xlsxscan.MAX_COLUMNS}列，"
+            f"从A1到最后一个单元格共不超过{xlsxscan.MAX_CELLS // 10000}万个"
+            "单元格：请删除数据以外多余的行和列（包括只设了格式的空单元格）后"
+            "另存再导入",
+            sheet=sheet,
+            code="extent",
+        )
     return None
 
 
 def _unknown_sheet(source: Source, name: str) -> Problem:
-    guess = difflib.get_close_matches(cells.squash(name), [t.name for t in TABLES], n=1,
-                                      cutoff=0.5)
-    hint = f"是否应为“{guess[0]}”？" if guess else \
-        f"工作表名应为表名之一：{'、'.join(t.name for t in TABLES)}"
+    guess = difflib.get_close_matches(cells.squash(name), [t.name for t in TABLES], n=1, cutoff=0.5)
+    hint = (
+        f"是否应为“{guess[0]}”？"
+        if guess
+        else f"工作表名应为表名之一：{'、'.join(t.name for t in TABLES)}"
+    )
     return Problem(source.name, f"工作表名无法识别，{hint}", sheet=name, code="sheet-name")

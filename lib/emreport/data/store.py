@@ -28,9 +28,16 @@ MARK = ("made_by", "emreport")
 _META_KEYS = {"schema", "ingested_at", "validated_on", "files"}
 _DUCKDB_MAGIC = (8, b"DUCK")  # offset and bytes of DuckDB's file header
 _DUCKDB_HEADERS = 3 * 4096  # the file header and two database headers, before the blocks
-_KINDS = ((stat.S_ISDIR, "是文件夹"), (stat.S_ISCHR, "是字符设备"), (stat.S_ISBLK, "是块设备"),
-          (stat.S_ISFIFO, "是命名管道（FIFO）"), (stat.S_ISSOCK, "是套接字"))
-READ_HINT = "请检查 --store 或环境变量 EMREPORT_STORE 所指的路径；如尚未导入数据，请先运行 emreport ingest"
+_KINDS = (
+    (stat.S_ISDIR, "是文件夹"),
+    (stat.S_ISCHR, "是字符设备"),
+    (stat.S_ISBLK, "是块设备"),
+    (stat.S_ISFIFO, "是命名管道（FIFO）"),
+    (stat.S_ISSOCK, "是套接字"),
+)
+READ_HINT = (
+    "请检查 --store 或环境变量 EMREPORT_STORE 所指的路径；如尚未导入数据，请先运行 emreport ingest"
+)
 
 
 class StoreError(Exception):
@@ -75,7 +82,7 @@ def _open(path: Path) -> tuple[duckdb.DuckDBPyConnection | None, str | None]:
     if not head:
         return None, f"{path}是空文件，不是emreport数据库"
     offset, magic = _DUCKDB_MAGIC
-    if head[offset:offset + len(magic)] != magic:
+    if head[offset : offset + len(magic)] != magic:
         return None, f"{path}不是emreport数据库（不是DuckDB数据库文件，可能是数据文件或其他文件）"
     broken = f"{path}无法作为数据库打开（文件已损坏或不完整）"
     try:
@@ -148,8 +155,10 @@ class Store:
             queries = []
             for t in TABLES:
                 if t.kind == "event":
-                    queries.append(f"SELECT DISTINCT year({t.date}) || '-H' || "
-                                   f"(CASE WHEN month({t.date}) <= 6 THEN 1 ELSE 2 END) FROM {t.id}")
+                    queries.append(
+                        f"SELECT DISTINCT year({t.date}) || '-H' || "
+                        f"(CASE WHEN month({t.date}) <= 6 THEN 1 ELSE 2 END) FROM {t.id}"
+                    )
                 elif t.kind == "total":
                     queries.append(f"SELECT DISTINCT half FROM {t.id}")
             rows = self.con.execute(" UNION ".join(queries)).fetchall()
@@ -227,7 +236,9 @@ class Store:
                 where, args = self._event_rows(table, unit, [period.previous_year(), period])
                 n, total = self.con.execute(
                     f"SELECT count(*), coalesce(sum(hash({', '.join(cols)})), 0)::VARCHAR "
-                    f"FROM {table.id} WHERE {where}", args).fetchall()[0]
+                    f"FROM {table.id} WHERE {where}",
+                    args,
+                ).fetchall()[0]
                 h.update(f"{table.id}:{','.join(cols)}:{n}:{total}".encode())
             else:
                 df = self._cut_small(table, list(unit.members), period)

@@ -46,8 +46,12 @@ OPTIONAL_FILL = PatternFill("solid", fgColor="E2EFDA")
 HEADER_FONT = Font(bold=True)
 TITLE_FONT = Font(bold=True, size=14)
 NUMBER_FORMATS = {
-    "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm",
-    "code": "@", "id": "@", "text": "@", "half": "@",
+    "date": "yyyy-mm-dd",
+    "datetime": "yyyy-mm-dd hh:mm",
+    "code": "@",
+    "id": "@",
+    "text": "@",
+    "half": "@",
 }
 DEFAULT_WIDTHS = {"text": 28, "date": 12, "datetime": 17, "id": 14, "code": 10, "half": 10}
 MAX_WIDTH = 40
@@ -109,8 +113,9 @@ def _comment(text: str) -> Comment:
     """A comment box sized so its text shows without scrolling."""
     comment = Comment(text, AUTHOR)
     chars_per_line = 40  # display-width units that fit in a 240pt box at the default font
-    lines = sum(max(1, math.ceil(display_width(line) / chars_per_line))
-                for line in text.splitlines())
+    lines = sum(
+        max(1, math.ceil(display_width(line) / chars_per_line)) for line in text.splitlines()
+    )
     comment.width = 240
     comment.height = 16 * lines + 12
     return comment
@@ -118,15 +123,22 @@ def _comment(text: str) -> Comment:
 
 def _validation(title: str, ref: str, cells: str) -> DataValidation:
     """A drop-down list over `cells` that refuses anything not on the list, in Chinese."""
-    dv = DataValidation(type="list", formula1=ref, allow_blank=True, showErrorMessage=True,
-                        errorStyle="stop", errorTitle="输入值无效",
-                        error=f"“{title}”只能填写下拉列表中的值，请点击单元格右侧的箭头选择。")
+    dv = DataValidation(
+        type="list",
+        formula1=ref,
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="stop",
+        errorTitle="输入值无效",
+        error=f"“{title}”只能填写下拉列表中的值，请点击单元格右侧的箭头选择。",
+    )
     dv.add(cells)
     return dv
 
 
-def _table_sheet(ws: Worksheet, table: Table,
-                 lists: dict[tuple[str, ...], tuple[str, str]]) -> None:
+def _table_sheet(
+    ws: Worksheet, table: Table, lists: dict[tuple[str, ...], tuple[str, str]]
+) -> None:
     """Header row with comments, widths, formats and drop-downs for one table."""
     for i, column in enumerate(table.columns, start=1):
         letter = get_column_letter(i)
@@ -152,8 +164,9 @@ def _options_sheet(ws: Worksheet, lists: dict[tuple[str, ...], tuple[str, str]])
         ws.cell(row=1, column=i, value=title).font = HEADER_FONT
         for row, value in enumerate(values, start=2):
             ws.cell(row=row, column=i, value=value)
-        ws.column_dimensions[get_column_letter(i)].width = max(
-            display_width(v) for v in (title, *values)) + 2
+        ws.column_dimensions[get_column_letter(i)].width = (
+            max(display_width(v) for v in (title, *values)) + 2
+        )
     ws.sheet_state = "hidden"
 
 
@@ -217,8 +230,10 @@ def repack_xlsx(data: bytes, stamp: datetime = FIXED_TIME) -> bytes:
     iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     when = max(stamp, datetime(1980, 1, 1)).timetuple()[:6]  # the zip format starts in 1980
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for info in src.infolist():
             body = src.read(info.filename)
             if info.filename == "docProps/core.xml":

@@ -20,9 +20,16 @@ from emreport.data.problems import Problem, show
 from emreport.data.schema import Check, Column, Table
 
 ARROW_TYPES = {
-    "code": pa.string(), "id": pa.string(), "text": pa.string(), "enum": pa.string(),
-    "half": pa.string(), "int": pa.int64(), "number": pa.float64(), "date": pa.date32(),
-    "datetime": pa.timestamp("s"), "bool": pa.bool_(),
+    "code": pa.string(),
+    "id": pa.string(),
+    "text": pa.string(),
+    "enum": pa.string(),
+    "half": pa.string(),
+    "int": pa.int64(),
+    "number": pa.float64(),
+    "date": pa.date32(),
+    "datetime": pa.timestamp("s"),
+    "bool": pa.bool_(),
 }
 PROVENANCE = (("_file", pa.string()), ("_sheet", pa.string()), ("_row", pa.int64()))
 _UNIT_SUFFIX = re.compile(r"\(.*\)$")
@@ -49,7 +56,7 @@ class RawSheet:
     table: Table
     header: list[object]
     body: pd.DataFrame  # positional columns 0..n-1, index = spreadsheet row number
-    hidden: bool = False    # a hidden sheet of its workbook (imported, and said so)
+    hidden: bool = False  # a hidden sheet of its workbook (imported, and said so)
     date1904: bool = False  # the workbook counts plain-number dates from 1904-01-01
 
 
@@ -58,10 +65,18 @@ class _Collector:
         self.raw = raw
         self.problems: list[Problem] = []
 
-    def add(self, message: str, *, row: int | None = None, column: str | None = None,
-            value: object = None, code: str = "") -> None:
-        self.problems.append(Problem(self.raw.file, message, self.raw.sheet, row, column,
-                                     value, code))
+    def add(
+        self,
+        message: str,
+        *,
+        row: int | None = None,
+        column: str | None = None,
+        value: object = None,
+        code: str = "",
+    ) -> None:
+        self.problems.append(
+            Problem(self.raw.file, message, self.raw.sheet, row, column, value, code)
+        )
 
 
 def _header_key(value: object) -> str:
@@ -96,18 +111,23 @@ def map_headers(raw: RawSheet, out: _Collector) -> dict[str, int]:
     if len(unknown) > UNKNOWN_SHOWN:
         # thousands of stray columns are one problem, not thousands of lines
         shown = "、".join(f"“{show(head)}”" for _pos, head in unknown[:UNKNOWN_NAMED])
-        out.add(f"列名无法识别：{shown}等共{len(unknown)}个未知列（本表的列：{allowed}）", row=1,
-                code="header-unknown")
+        out.add(
+            f"列名无法识别：{shown}等共{len(unknown)}个未知列（本表的列：{allowed}）",
+            row=1,
+            code="header-unknown",
+        )
         unknown = []
     for _pos, head in unknown:
         guess = difflib.get_close_matches(_header_key(head), names, n=1, cutoff=0.5)
         if guess:
             suggested.add(guess[0])
-            out.add(f"列名无法识别，是否应为“{guess[0]}”？", row=1, column=head,
-                    code="header-misspelt")
+            out.add(
+                f"列名无法识别，是否应为“{guess[0]}”？", row=1, column=head, code="header-misspelt"
+            )
         else:
-            out.add(f"列名无法识别（本表的列：{allowed}）", row=1, column=head,
-                    code="header-unknown")
+            out.add(
+                f"列名无法识别（本表的列：{allowed}）", row=1, column=head, code="header-unknown"
+            )
     for col in missing:
         if col.required and col.name not in suggested:
             out.add(f"缺少必填列“{col.header}”", row=1, code="header-missing")
@@ -156,8 +176,10 @@ def _parse_numbers(col: Column, s: pd.Series, approx_ok: bool) -> _Parsed:
     vals = np.where(ok, fast, 0.0)
     slow = ~ok
     if slow.any():
+
         def read(v: object) -> tuple[float, bool]:
             return cells.number(v, integer=col.kind == "int", unit=col.unit, approx_ok=approx_ok)
+
         values, errors = _distinct(s[slow], read)
         for i, (v, e) in zip(np.flatnonzero(slow), zip(values, errors, strict=True), strict=True):
             if e is not None:
@@ -167,8 +189,11 @@ def _parse_numbers(col: Column, s: pd.Series, approx_ok: bool) -> _Parsed:
     read_ok = pd.isna(out.errors)
     neg = read_ok & (vals < 0)
     big = read_ok & ~neg & ~(vals <= col.high)  # also infinity, 1e400 and the like
-    frac = read_ok & ~neg & ~big & (vals != np.floor(vals)) if col.kind == "int" else \
-        np.zeros(len(s), bool)
+    frac = (
+        read_ok & ~neg & ~big & (vals != np.floor(vals))
+        if col.kind == "int"
+        else np.zeros(len(s), bool)
+    )
     out.errors[neg] = "不能为负数"
     out.errors[big] = f"超出合理范围（{col.range_text}）：请核对数字和单位"
     out.errors[frac] = "应为整数"
@@ -177,8 +202,10 @@ def _parse_numbers(col: Column, s: pd.Series, approx_ok: bool) -> _Parsed:
     return out
 
 
-_FAST_FORMATS = {"date": ("%Y-%m-%d",), "datetime": ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M",
-                                                     "%Y-%m-%d")}
+_FAST_FORMATS = {
+    "date": ("%Y-%m-%d",),
+    "datetime": ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"),
+}
 
 
 def _parse_dates(col: Column, s: pd.Series, today: date, date1904: bool = False) -> _Parsed:
@@ -196,14 +223,25 @@ def _parse_dates(col: Column, s: pd.Series, today: date, date1904: bool = False)
             todo[idx] = False
         latest = pd.Timestamp(today.year + 10, 12, 31) if col.future_ok else pd.Timestamp(today)
         fast = ~todo
-        bad = fast & ((result < pd.Timestamp(cells.EARLIEST)) | (result.dt.normalize() > latest)
-                      ).to_numpy()
+        bad = (
+            fast
+            & (
+                (result < pd.Timestamp(cells.EARLIEST)) | (result.dt.normalize() > latest)
+            ).to_numpy()
+        )
         upto = "今后10年内" if col.future_ok else "今天"
         out.errors[bad] = f"超出合理的日期范围（2000年1月1日至{upto}）"
     if todo.any():
+
         def read(v: object):
-            return cells.when(v, with_time=col.kind == "datetime", future_ok=col.future_ok,
-                              today=today, date1904=date1904)
+            return cells.when(
+                v,
+                with_time=col.kind == "datetime",
+                future_ok=col.future_ok,
+                today=today,
+                date1904=date1904,
+            )
+
         values, errors = _distinct(s[todo], read)
         idx = np.flatnonzero(todo)
         out.errors[idx] = errors
@@ -227,8 +265,9 @@ def _parse_strings(col: Column, s: pd.Series) -> _Parsed:
 
     if pd.api.types.is_string_dtype(s) and s.dtype != object:
         stripped = s.str.strip()
-        simple = stripped.str.isascii().fillna(True) & ~stripped.str.contains(" ", regex=False
-                                                                               ).fillna(False)
+        simple = stripped.str.isascii().fillna(True) & ~stripped.str.contains(
+            " ", regex=False
+        ).fillna(False)
         if col.kind == "text":
             simple = ~stripped.str.contains("\u3000", regex=False).fillna(False)
         simple &= ~stripped.str.contains(cells.CONTROLS, regex=True).fillna(False)
@@ -257,8 +296,9 @@ def _parse_distinct(col: Column, s: pd.Series) -> _Parsed:
     return out
 
 
-def parse_column(col: Column, s: pd.Series, *, approx_ok: bool, today: date,
-                 date1904: bool = False) -> _Parsed:
+def parse_column(
+    col: Column, s: pd.Series, *, approx_ok: bool, today: date, date1904: bool = False
+) -> _Parsed:
     """Type one column; errors are per row, to be reported together."""
     if col.numeric:
         return _parse_numbers(col, s, approx_ok)
@@ -278,30 +318,51 @@ def _apply_check(table: Table, check: Check, data, nulls, rows, out: _Collector,
         names = "与".join(p.name for p in parts)
         for i in bad:
             detail = "+".join(f"{data[p.id][i]:g}" for p in parts)
-            out.add(f"不等于{names}之和（{detail}={total[i]:g}）", row=int(rows[i]),
-                    column=left.header, value=raw[left.id].iloc[i], code="sum")
+            out.add(
+                f"不等于{names}之和（{detail}={total[i]:g}）",
+                row=int(rows[i]),
+                column=left.header,
+                value=raw[left.id].iloc[i],
+                code="sum",
+            )
         return
     right = table.column(check.right)
     if check.kind == "requires":
         bad = np.flatnonzero((data[left.id] > 0) & ~data[right.id].astype(bool))
         for i in bad:
-            out.add(f"不应填写：{right.name}为“否”时不能有{left.name}", row=int(rows[i]),
-                    column=left.header, value=raw[left.id].iloc[i], code="requires")
+            out.add(
+                f"不应填写：{right.name}为“否”时不能有{left.name}",
+                row=int(rows[i]),
+                column=left.header,
+                value=raw[left.id].iloc[i],
+                code="requires",
+            )
         return
     both = ~nulls[left.id] & ~nulls[right.id]
     lv, rv = data[left.id], data[right.id]
     if check.kind == "le":
         bad = np.flatnonzero(both & (lv > rv))
         for i in bad:
-            out.add(f"多于{right.name}（{rv[i]:g}{right.unit}）", row=int(rows[i]),
-                    column=left.header, value=raw[left.id].iloc[i], code="le")
+            out.add(
+                f"多于{right.name}（{rv[i]:g}{right.unit}）",
+                row=int(rows[i]),
+                column=left.header,
+                value=raw[left.id].iloc[i],
+                code="le",
+            )
     else:  # order: right may not come before left
         bad = np.flatnonzero(both & (rv < lv))
         for i in bad:
             shown = pd.Timestamp(lv[i]).strftime(
-                "%Y-%m-%d %H:%M" if left.kind == "datetime" else "%Y-%m-%d")
-            out.add(f"早于{left.name}（{shown}）", row=int(rows[i]), column=right.header,
-                    value=raw[right.id].iloc[i], code="order")
+                "%Y-%m-%d %H:%M" if left.kind == "datetime" else "%Y-%m-%d"
+            )
+            out.add(
+                f"早于{left.name}（{shown}）",
+                row=int(rows[i]),
+                column=right.header,
+                value=raw[right.id].iloc[i],
+                code="order",
+            )
 
 
 def typed_table(raw: RawSheet, today: date) -> tuple[pa.Table | None, list[Problem]]:
@@ -312,8 +373,11 @@ def typed_table(raw: RawSheet, today: date) -> tuple[pa.Table | None, list[Probl
         return None, out.problems
     table = raw.table
     body = raw.body
-    keep = ~np.logical_and.reduce([_blank_mask(body[p]) for p in positions.values()]) \
-        if positions and len(body) else np.zeros(len(body), dtype=bool)
+    keep = (
+        ~np.logical_and.reduce([_blank_mask(body[p]) for p in positions.values()])
+        if positions and len(body)
+        else np.zeros(len(body), dtype=bool)
+    )
     body = body[keep]
     rows = body.index.to_numpy(dtype=np.int64)
     n = len(body)
@@ -328,8 +392,9 @@ def typed_table(raw: RawSheet, today: date) -> tuple[pa.Table | None, list[Probl
             s = body[positions[col.id]]
         raw_values[col.id] = s
         blank = _blank_mask(s) if n else np.zeros(0, dtype=bool)
-        parsed = parse_column(col, s, approx_ok=table.approx_allowed, today=today,
-                              date1904=raw.date1904)
+        parsed = parse_column(
+            col, s, approx_ok=table.approx_allowed, today=today, date1904=raw.date1904
+        )
         errs = parsed.errors.copy()
         errs[blank] = None
         for i in np.flatnonzero(pd.notna(errs)):
@@ -349,9 +414,11 @@ def typed_table(raw: RawSheet, today: date) -> tuple[pa.Table | None, list[Probl
     arrays = [_arrow(col, data[col.id], nulls[col.id]) for col in table.columns]
     if table.approx_allowed:
         arrays.append(pa.array(_approx_labels(approx_cols, n), type=pa.string()))
-    arrays += [pa.array(np.full(n, raw.file, dtype=object), pa.string()),
-               pa.array(np.full(n, raw.sheet, dtype=object), pa.string()),
-               pa.array(rows, pa.int64())]
+    arrays += [
+        pa.array(np.full(n, raw.file, dtype=object), pa.string()),
+        pa.array(np.full(n, raw.sheet, dtype=object), pa.string()),
+        pa.array(rows, pa.int64()),
+    ]
     return pa.Table.from_arrays(arrays, schema=arrow_schema(table)), []
 
 

@@ -24,11 +24,11 @@ import numpy as np
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, XMLParser
 
-MAX_ROWS = 1_048_576      # Excel's own limits
+MAX_ROWS = 1_048_576  # Excel's own limits
 MAX_COLUMNS = 16_384
-MAX_CELLS = 20_000_000    # the grid from A1 to the last cell: 1048576 rows x 19 columns
+MAX_CELLS = 20_000_000  # the grid from A1 to the last cell: 1048576 rows x 19 columns
 CHUNK = 4 << 20
-_OVERLAP = 64             # longer than any tag the fast way looks at
+_OVERLAP = 64  # longer than any tag the fast way looks at
 _END = np.zeros(256, dtype=bool)
 _END[list(b" \t\r\n/>")] = True
 _REF = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})")
@@ -45,16 +45,20 @@ class Extent:
     """What one sheet's XML holds: formula cells and how far its cells reach (1-based)."""
 
     formulas: list[tuple[int, int]] = field(default_factory=list)  # (row, column), 1-based
-    rows: int = 0            # last row of any cell
-    columns: int = 0         # last column of any cell
-    row_tags: int = 0        # largest row number a <row r=…> names
-    dimension: str = ""      # the declared <dimension ref=…>, if any
-    bad_ref: str = ""        # a cell or row reference calamine could not read right
-    entity: bool = False     # a DTD or entity declaration
+    rows: int = 0  # last row of any cell
+    columns: int = 0  # last column of any cell
+    row_tags: int = 0  # largest row number a <row r=…> names
+    dimension: str = ""  # the declared <dimension ref=…>, if any
+    bad_ref: str = ""  # a cell or row reference calamine could not read right
+    entity: bool = False  # a DTD or entity declaration
 
     def too_large(self) -> bool:
-        return (self.rows > MAX_ROWS or self.columns > MAX_COLUMNS or self.row_tags > MAX_ROWS
-                or self.rows * self.columns > MAX_CELLS)
+        return (
+            self.rows > MAX_ROWS
+            or self.columns > MAX_COLUMNS
+            or self.row_tags > MAX_ROWS
+            or self.rows * self.columns > MAX_CELLS
+        )
 
     def dimension_too_large(self) -> bool:
         end = self.dimension.rpartition(":")[2]
@@ -92,6 +96,7 @@ def scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Extent:
 
 
 # --- the fast way ----------------------------------------------------------------------------
+
 
 def _fast(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Extent:
     out = Extent()
@@ -145,10 +150,10 @@ def _fast_window(window: bytes, n: int, out: Extent) -> None:
     start = 0
     while (i := window.find(b"dimension", start, n)) >= 0:
         start = i + 1
-        if window[i - 1:i] not in (b"<", b":"):
+        if window[i - 1 : i] not in (b"<", b":"):
             continue
         m = _DIMENSION.match(window, i - 1)
-        if not m or window[i - 1:i] != b"<":
+        if not m or window[i - 1 : i] != b"<":
             raise _Slow
         out.dimension = m[1].decode()
 
@@ -163,8 +168,12 @@ _POWERS = 10 ** np.arange(6, -1, -1, dtype=np.int64)
 
 def _refs(a: np.ndarray, starts: np.ndarray, *, letters: bool) -> tuple[int, int]:
     """Largest row and column of tags at `starts` written exactly `<c r="AB12"` / `<row r="12"`."""
-    if not ((a[starts + 2] == 32) & (a[starts + 3] == 114) & (a[starts + 4] == 61)
-            & (a[starts + 5] == 34)).all():
+    if not (
+        (a[starts + 2] == 32)
+        & (a[starts + 3] == 114)
+        & (a[starts + 4] == 61)
+        & (a[starts + 5] == 34)
+    ).all():
         raise _Slow
     w = a[starts[:, None] + (6 + _PLACES)]
     if letters:  # one to three capitals
@@ -178,24 +187,33 @@ def _refs(a: np.ndarray, starts: np.ndarray, *, letters: bool) -> tuple[int, int
     quote = np.argmax(w == 34, axis=1)
     first_other = np.argmax(_NOT_DIGIT[w] & (_PLACES >= n_letters[:, None]), axis=1)
     n_digits = quote - n_letters
-    if not ((first_other == quote) & (n_digits >= 1) & (n_digits <= 7)
-            & (w[np.arange(len(w)), quote] == 34)).all():
+    if not (
+        (first_other == quote)
+        & (n_digits >= 1)
+        & (n_digits <= 7)
+        & (w[np.arange(len(w)), quote] == 34)
+    ).all():
         raise _Slow
     longest = n_digits == n_digits.max()  # only the longest numbers can be the largest
     wl, nl, nd = w[longest].astype(np.int64), n_letters[longest], int(n_digits.max())
-    rows = ((wl[np.arange(len(wl))[:, None], nl[:, None] + np.arange(nd)] - 48)
-            * _POWERS[7 - nd:]).sum(axis=1)
+    rows = (
+        (wl[np.arange(len(wl))[:, None], nl[:, None] + np.arange(nd)] - 48) * _POWERS[7 - nd :]
+    ).sum(axis=1)
     if (rows < 1).any():
         raise _Slow
     if not letters:
         return int(rows.max()), 0
     c = w[:, :3].astype(np.int64) - 64
-    columns = np.where(n_letters == 1, c[:, 0], np.where(
-        n_letters == 2, c[:, 0] * 26 + c[:, 1], c[:, 0] * 676 + c[:, 1] * 26 + c[:, 2]))
+    columns = np.where(
+        n_letters == 1,
+        c[:, 0],
+        np.where(n_letters == 2, c[:, 0] * 26 + c[:, 1], c[:, 0] * 676 + c[:, 1] * 26 + c[:, 2]),
+    )
     return int(rows.max()), int(columns.max())
 
 
 # --- the exact way ---------------------------------------------------------------------------
+
 
 class _Cells:
     """An XML parser target that places cells the way calamine does."""
@@ -203,8 +221,8 @@ class _Cells:
     def __init__(self, out: Extent):
         self.out = out
         self.in_data = False
-        self.row = 1       # the row a cell without r is in
-        self.column = 1    # the column a cell without r is in
+        self.row = 1  # the row a cell without r is in
+        self.column = 1  # the column a cell without r is in
         self.cell: tuple[int, int] | None = None
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:

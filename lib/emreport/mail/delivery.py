@@ -49,8 +49,18 @@ class SmtpConfig:
         return self.enabled and bool(self.host)
 
 
-_SMTP_KEYS = ("enabled", "host", "port", "security", "user", "from", "cafile", "timeout",
-              "retries", "retry_delay")
+_SMTP_KEYS = (
+    "enabled",
+    "host",
+    "port",
+    "security",
+    "user",
+    "from",
+    "cafile",
+    "timeout",
+    "retries",
+    "retry_delay",
+)
 _SECURITY = {"starttls": 587, "tls": 465}
 
 
@@ -67,9 +77,13 @@ def load_smtp(path: Path) -> SmtpConfig:
     for key_node, value_node in root.value:
         key = key_node.value if isinstance(key_node, yaml.ScalarNode) else ""
         if key.lower() in ("password", "pass", "passwd", "密码"):
-            problems.append(f"{at(path, key_node)}：密码不能写在文件里，请用环境变量 {PASSWORD_ENV}")
+            problems.append(
+                f"{at(path, key_node)}：密码不能写在文件里，请用环境变量 {PASSWORD_ENV}"
+            )
         elif key not in _SMTP_KEYS:
-            problems.append(f"{at(path, key_node)}：不认识的项目“{key}”（可用：{'、'.join(_SMTP_KEYS)}）")
+            problems.append(
+                f"{at(path, key_node)}：不认识的项目“{key}”（可用：{'、'.join(_SMTP_KEYS)}）"
+            )
         elif not isinstance(value_node, yaml.ScalarNode):
             problems.append(f"{at(path, value_node)}：{key} 应为一个值")
         else:
@@ -86,8 +100,12 @@ def load_smtp(path: Path) -> SmtpConfig:
         v = values.get(key)
         if v is None:
             return default
-        if isinstance(v, bool) or not isinstance(v, int | float) or (integer and v != int(v)) \
-                or not low <= v <= high:
+        if (
+            isinstance(v, bool)
+            or not isinstance(v, int | float)
+            or (integer and v != int(v))
+            or not low <= v <= high
+        ):
             bad(key, f"应为{low:g}到{high:g}之间的{'整数' if integer else '数'}")
             return default
         return int(v) if integer else float(v)
@@ -107,15 +125,23 @@ def load_smtp(path: Path) -> SmtpConfig:
         enabled = False
     security = str(values.get("security") or "starttls").strip().lower()
     if security not in _SECURITY:
-        bad("security", "应为 starttls（先连接再加密，常用端口587）或 tls（直接加密连接，常用端口465）")
+        bad(
+            "security",
+            "应为 starttls（先连接再加密，常用端口587）或 tls（直接加密连接，常用端口465）",
+        )
         security = "starttls"
     conf = SmtpConfig(
-        enabled=enabled, host=text("host"), security=security, user=text("user"),
-        sender=text("from"), cafile=text("cafile"),
+        enabled=enabled,
+        host=text("host"),
+        security=security,
+        user=text("user"),
+        sender=text("from"),
+        cafile=text("cafile"),
         port=number("port", _SECURITY[security], 1, 65535, True),
         timeout=number("timeout", 30.0, 1, 600, False),
         retries=number("retries", 3, 0, 10, True),
-        retry_delay=number("retry_delay", 1.0, 0, 60, False))
+        retry_delay=number("retry_delay", 1.0, 0, 60, False),
+    )
     if conf.sender and (why := address_problem(conf.sender)):
         bad("from", f"“{conf.sender}”{why}")
     if conf.cafile and not Path(conf.cafile).is_file():
@@ -164,7 +190,7 @@ def said(message: object, secret: str | None, code: int | None = None) -> str:
     for s in _secret_forms(secret):
         text = text.replace(s, "***")
     text = " ".join("".join(c if c.isprintable() else " " for c in text).split())
-    text = text if len(text) <= REPLY_MAX else text[:REPLY_MAX - 1] + "…"
+    text = text if len(text) <= REPLY_MAX else text[: REPLY_MAX - 1] + "…"
     return f"{code} {text}".strip() if code is not None else text
 
 
@@ -195,8 +221,9 @@ def _certificate(e: ssl.SSLCertVerificationError) -> str:
     return "服务器证书验证失败"
 
 
-def _attempt(conf: SmtpConfig, password: str | None, sender: str, rcpts: list[str],
-             data: bytes) -> dict:
+def _attempt(
+    conf: SmtpConfig, password: str | None, sender: str, rcpts: list[str], data: bytes
+) -> dict:
     """One connection: TLS, login, one transaction. Returns the refused recipients
     (smtplib's {address: (code, reply)}); raises _Transient, _Permanent or FatalSendError."""
     ctx = _tls_context(conf)
@@ -251,8 +278,9 @@ def _classified(e: Exception, phase: str, where: str, password: str | None) -> E
     if isinstance(e, ssl.SSLCertVerificationError):
         return FatalSendError(_certificate(e))
     if isinstance(e, ssl.SSLError):
-        return FatalSendError(f"与 {where} 的加密连接失败：请检查 security 和 port"
-                              "（starttls 常用587，tls 常用465）")
+        return FatalSendError(
+            f"与 {where} 的加密连接失败：请检查 security 和 port（starttls 常用587，tls 常用465）"
+        )
     if isinstance(e, smtplib.SMTPException):
         return _Transient(f"{phase}时服务器应答异常")
     if isinstance(e, ConnectionRefusedError):
@@ -272,8 +300,14 @@ def _close(client: smtplib.SMTP | None) -> None:
             pass
 
 
-def deliver(data: bytes, sender: str, rcpts: Iterable[str], conf: SmtpConfig,
-            password: str | None, notify: Callable[[str], None]) -> list[Outcome]:
+def deliver(
+    data: bytes,
+    sender: str,
+    rcpts: Iterable[str],
+    conf: SmtpConfig,
+    password: str | None,
+    notify: Callable[[str], None],
+) -> list[Outcome]:
     """Send one message to each recipient, retrying transient failures with back-off
     (retry_delay, doubled each time); a recipient refused for good is reported, not retried,
     and does not stop the others. FatalSendError stops the whole run."""
@@ -336,8 +370,9 @@ class SentLog:
                 fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 self._file.close()
-                raise ConfigError([f"{shown(self.path)}：另一个 emreport send 正在运行，"
-                                   "请等它结束后再试"]) from None
+                raise ConfigError(
+                    [f"{shown(self.path)}：另一个 emreport send 正在运行，请等它结束后再试"]
+                ) from None
             self._file.seek(0)
             lines = self._file.read().splitlines()
         elif self.path.exists():
@@ -367,13 +402,19 @@ class SentLog:
         """Whether the recipient has had this version of the report (case-blind address)."""
         return self._key(period, code, version, recipient) in self.sent
 
-    def record(self, period: str, code: str, version: str, message_id: str,
-               outcome: Outcome) -> None:
+    def record(
+        self, period: str, code: str, version: str, message_id: str, outcome: Outcome
+    ) -> None:
         """Append one line and sync it, so a crash right after a send still remembers it."""
-        line = {"time": datetime.now().astimezone().isoformat(timespec="seconds"),
-                "period": period, "code": code, "version": version,
-                "recipient": outcome.recipient, "message_id": message_id,
-                "status": outcome.status}
+        line = {
+            "time": datetime.now().astimezone().isoformat(timespec="seconds"),
+            "period": period,
+            "code": code,
+            "version": version,
+            "recipient": outcome.recipient,
+            "message_id": message_id,
+            "status": outcome.status,
+        }
         if outcome.detail:
             line["detail"] = outcome.detail
         assert self._file is not None

@@ -136,9 +136,10 @@ def read_mapping(path: Path) -> yaml.MappingNode | None:
     try:
         loader = ParamLoader(text)
     except yaml.reader.ReaderError as e:
-        line = text[:e.position].count("\n") + 1
-        raise ConfigError([f"{shown(path)}:{line}：含有不允许的字符（U+{e.character:04X}），"
-                           "请删除"]) from None
+        line = text[: e.position].count("\n") + 1
+        raise ConfigError(
+            [f"{shown(path)}:{line}：含有不允许的字符（U+{e.character:04X}），请删除"]
+        ) from None
     try:
         node = loader.get_single_node()
     except _Refused as e:
@@ -146,15 +147,20 @@ def read_mapping(path: Path) -> yaml.MappingNode | None:
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = f":{mark.line + 1}" if mark else ""
-        raise ConfigError([f"{shown(path)}{line}：YAML 格式错误，请检查这一行及上一行的缩进、"
-                           "冒号和引号"]) from None
+        raise ConfigError(
+            [f"{shown(path)}{line}：YAML 格式错误，请检查这一行及上一行的缩进、冒号和引号"]
+        ) from None
     except yaml.YAMLError:
         raise ConfigError([f"{shown(path)}：YAML 格式错误"]) from None
     finally:
         loader.dispose()
     if loader.duplicates:
-        raise ConfigError([f"{at(path, key)}：“{show(text)}”重复（第{line}行已写过）"
-                           for key, text, line in loader.duplicates])
+        raise ConfigError(
+            [
+                f"{at(path, key)}：“{show(text)}”重复（第{line}行已写过）"
+                for key, text, line in loader.duplicates
+            ]
+        )
     if node is None or (isinstance(node, yaml.ScalarNode) and node.value == ""):
         return None
     if not isinstance(node, yaml.MappingNode):
@@ -198,8 +204,12 @@ def address_problem(text: str) -> str | None:
     if len(local) > 64 or not _LOCAL.fullmatch(local):
         return "在“@”前面有不允许的字符或多余的点"
     labels = domain.split(".")
-    if (len(labels) < 2 or len(domain) > 253 or not all(_LABEL.fullmatch(x) for x in labels)
-            or labels[-1].isdigit()):
+    if (
+        len(labels) < 2
+        or len(domain) > 253
+        or not all(_LABEL.fullmatch(x) for x in labels)
+        or labels[-1].isdigit()
+    ):
         return "的域名（“@”后面的部分）无效：应形如 example.org"
     try:  # the email package must read it back as exactly this one address
         same = Address(addr_spec=text).addr_spec == text and parseaddr(text) == ("", text)
@@ -224,7 +234,9 @@ def load(path: Path, registry: dict[str, tuple[str, str]]) -> dict[str, Entry]:
     (name, level). ConfigError lists every problem found, each with file and line."""
     root = read_mapping(path)
     if root is None:
-        raise ConfigError([f"{shown(path)}：文件是空的，没有登记任何收件人（写法见 docs/email.md）"])
+        raise ConfigError(
+            [f"{shown(path)}：文件是空的，没有登记任何收件人（写法见 docs/email.md）"]
+        )
     problems: list[str] = []
     entries: dict[str, Entry] = {}
     first_line: dict[str, int] = {}
@@ -238,8 +250,10 @@ def load(path: Path, registry: dict[str, tuple[str, str]]) -> dict[str, Entry]:
         if code not in registry:
             problems.append(f"{where}：区划代码“{show(code)}”不在区划名录中")
         elif registry[code][1] == CITY_OWN:
-            problems.append(f"{where}：{code}是市本级：市本级的数据计入全市报告，没有单独的报告，"
-                            "请登记在市代码下")
+            problems.append(
+                f"{where}：{code}是市本级：市本级的数据计入全市报告，没有单独的报告，"
+                "请登记在市代码下"
+            )
         entry = _entry(path, code, key_node, value_node, problems)
         if entry is not None and code in registry and registry[code][1] != CITY_OWN:
             entries[code] = entry
@@ -255,8 +269,9 @@ def _line(problem: str) -> int:
     return int(number) if number.isdigit() else 0
 
 
-def _entry(path: Path, code: str, code_node: yaml.Node, node: yaml.Node,
-           problems: list[str]) -> Entry | None:
+def _entry(
+    path: Path, code: str, code_node: yaml.Node, node: yaml.Node, problems: list[str]
+) -> Entry | None:
     """One unit's entry; problems are added to `problems` and None returned."""
     if not isinstance(node, yaml.MappingNode):
         problems.append(f"{at(path, code_node)}：{show(code)}下应写 to、cc 和 sender_name")
@@ -265,8 +280,9 @@ def _entry(path: Path, code: str, code_node: yaml.Node, node: yaml.Node,
     for key_node, value_node in node.value:
         name = text_of(key_node) or ""
         if name not in ENTRY_KEYS:
-            problems.append(f"{at(path, key_node)}：不认识的项目“{show(name)}”"
-                            f"（可用：{'、'.join(ENTRY_KEYS)}）")
+            problems.append(
+                f"{at(path, key_node)}：不认识的项目“{show(name)}”（可用：{'、'.join(ENTRY_KEYS)}）"
+            )
         else:
             found[name] = value_node
     ok = True
@@ -285,7 +301,9 @@ def _entry(path: Path, code: str, code_node: yaml.Node, node: yaml.Node,
     name_node = found.get("sender_name")
     name = text_of(name_node) if name_node is not None else None
     if name_node is None:
-        problems.append(f"{at(path, code_node)}：{code}缺少 sender_name（发件人名称，如“临江市应急管理局”）")
+        problems.append(
+            f"{at(path, code_node)}：{code}缺少 sender_name（发件人名称，如“临江市应急管理局”）"
+        )
         ok = False
     elif name is None or (why := name_problem(name)):
         why = "应为一段文字" if name is None else why
@@ -294,8 +312,9 @@ def _entry(path: Path, code: str, code_node: yaml.Node, node: yaml.Node,
     return Entry(code, lists["to"], lists["cc"], name.strip()) if ok and name else None
 
 
-def _addresses(path: Path, node: yaml.Node | None, key: str, seen: dict[str, int],
-               problems: list[str]) -> tuple[str, ...] | None:
+def _addresses(
+    path: Path, node: yaml.Node | None, key: str, seen: dict[str, int], problems: list[str]
+) -> tuple[str, ...] | None:
     """The addresses under `to` or `cc` (one, or a list); None when any is wrong."""
     if node is None:
         return ()

@@ -45,9 +45,18 @@ from emreport.metrics import wording
 from emreport.output.folder import FAILED, HTML, METRICS, PDF, read_state, report_dir
 
 HEADLINE = (
-    "accidents.count", "accidents.deaths", "accidents.major_or_above", "hazards.found",
-    "hazards.rectified", "hazards.rectification_rate", "hazards.major", "hazards.overdue",
-    "inspections.count", "inspections.cases", "inspections.fines", "flood.responses",
+    "accidents.count",
+    "accidents.deaths",
+    "accidents.major_or_above",
+    "hazards.found",
+    "hazards.rectified",
+    "hazards.rectification_rate",
+    "hazards.major",
+    "hazards.overdue",
+    "inspections.count",
+    "inspections.cases",
+    "inspections.fines",
+    "flood.responses",
 )
 PLACEHOLDER_FROM = "noreply@example.invalid"
 NAME_MAX = 60  # characters of a unit's name in a subject, a file name and the table
@@ -80,12 +89,25 @@ def find_report(outputs: Path, period: Period, code: str, name: str) -> Found:
     name = short(name)
     run = f"emreport run --period {period.code} --district {code}"
     if (folder / FAILED).exists():
-        return Found(period, code, name, "failed", f"上次生成失败，未发送（见 "
-                     f"{shown(folder / FAILED)}）：修正后请重新运行 {run}", folder)
+        return Found(
+            period,
+            code,
+            name,
+            "failed",
+            f"上次生成失败，未发送（见 {shown(folder / FAILED)}）：修正后请重新运行 {run}",
+            folder,
+        )
 
     if read_state(folder).get("status") == "failed":  # a failure with no notebook to keep
-        return Found(period, code, name, "failed", f"上次生成失败，未发送（{read_state(folder).get('error', '')}）"
-                     f"：修正后请重新运行 {run}", folder)
+        return Found(
+            period,
+            code,
+            name,
+            "failed",
+            f"上次生成失败，未发送（{read_state(folder).get('error', '')}）"
+            f"：修正后请重新运行 {run}",
+            folder,
+        )
     pdf, metrics = folder / PDF, folder / METRICS
     if not pdf.is_file() or not metrics.is_file():
         return Found(period, code, name, "missing", f"尚未生成：请先运行 {run}", folder)
@@ -96,10 +118,17 @@ def find_report(outputs: Path, period: Period, code: str, name: str) -> Found:
     except (ValueError, KeyError, TypeError):
         ok = False
     if not ok:
-        return Found(period, code, name, "failed", f"{shown(metrics)} 无法读取或与所在文件夹不符，"
-                     f"未发送：请重新运行 {run}", folder)
-    return Found(period, code, short(str(body["unit"].get("name") or name)), "ready", "", folder,
-                 raw, body)
+        return Found(
+            period,
+            code,
+            name,
+            "failed",
+            f"{shown(metrics)} 无法读取或与所在文件夹不符，未发送：请重新运行 {run}",
+            folder,
+        )
+    return Found(
+        period, code, short(str(body["unit"].get("name") or name)), "ready", "", folder, raw, body
+    )
 
 
 # --- the message --------------------------------------------------------------------------
@@ -133,8 +162,8 @@ def clean(text: str) -> str:
 def short(name: str) -> str:
     """A unit's name for a header: cleaned, and cut to NAME_MAX characters (ending in …), so
     that no header is long enough to make folding it slow (its cost grows with the square)."""
-    text = clean(name[:NAME_MAX * 8])
-    return text if len(text) <= NAME_MAX else text[:NAME_MAX - 1] + "…"
+    text = clean(name[: NAME_MAX * 8])
+    return text if len(text) <= NAME_MAX else text[: NAME_MAX - 1] + "…"
 
 
 def subject(name: str, period: Period) -> str:
@@ -162,8 +191,14 @@ def headline(body: dict) -> list:
         f = stated.get(mid)
         if not isinstance(f, dict) or figure(f.get("value")) is None:
             continue
-        m = Metric(mid, clean(str(f.get("label") or "")), str(f.get("unit") or ""),
-                   f["value"], figure(f.get("previous")), bool(f.get("approximate")))
+        m = Metric(
+            mid,
+            clean(str(f.get("label") or "")),
+            str(f.get("unit") or ""),
+            f["value"],
+            figure(f.get("previous")),
+            bool(f.get("approximate")),
+        )
         if m.label and m.text():
             out.append(m)
     return out
@@ -177,8 +212,13 @@ def figure_line(m) -> str:
 
 def text_body(found: Found, sender_name: str, today: date) -> str:
     title = subject(found.name, found.period)
-    lines = ["您好！", "", f"现将《{title}》发送给您，请查收附件。"
-             f"{found.period.label}（{found.period.months}）主要数字如下：", ""]
+    lines = [
+        "您好！",
+        "",
+        f"现将《{title}》发送给您，请查收附件。"
+        f"{found.period.label}（{found.period.months}）主要数字如下：",
+        "",
+    ]
     lines += [f"{i}. {figure_line(m)}" for i, m in enumerate(headline(found.body), 1)]
     lines += ["", "详细情况见附件。", "", clean(sender_name), wording.date_cn(today), ""]
     return "\n".join(lines)
@@ -194,28 +234,38 @@ def html_body(found: Found, sender_name: str, today: date) -> str:
     for m in headline(found.body):
         yoy = m.yoy().removeprefix("同比") or "—"
         cells = (m.label, m.text(), m.prev_text() or "—", yoy)
-        rows.append("<tr>" + "".join(
-            f'<td style="{_CELL}{"" if i == 0 else "text-align:right;"}">{e(c)}</td>'
-            for i, c in enumerate(cells)) + "</tr>")
-    head = "".join(f'<th style="{_CELL}background:#eee;">{h}</th>'
-                   for h in ("指标", "本期", "上年同期", "同比"))
+        rows.append(
+            "<tr>"
+            + "".join(
+                f'<td style="{_CELL}{"" if i == 0 else "text-align:right;"}">{e(c)}</td>'
+                for i, c in enumerate(cells)
+            )
+            + "</tr>"
+        )
+    head = "".join(
+        f'<th style="{_CELL}background:#eee;">{h}</th>'
+        for h in ("指标", "本期", "上年同期", "同比")
+    )
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
         f"<title>{e(title)}</title></head>\n"
-        '<body style="font-family:\'Microsoft YaHei\',\'PingFang SC\',\'Noto Sans CJK SC\','
+        "<body style=\"font-family:'Microsoft YaHei','PingFang SC','Noto Sans CJK SC',"
         'sans-serif;font-size:14px;color:#222;line-height:1.7;">\n'
         "<p>您好！</p>\n"
         f"<p>现将《{e(title)}》发送给您，请查收附件。{e(found.period.label)}"
         f"（{e(found.period.months)}）主要数字如下：</p>\n"
         f'<table style="border-collapse:collapse;font-size:14px;">\n<tr>{head}</tr>\n'
-        + "\n".join(rows) + "\n</table>\n"
+        + "\n".join(rows)
+        + "\n</table>\n"
         "<p>详细情况见附件。</p>\n"
         f'<p style="margin-top:24px;">{e(clean(sender_name))}<br>{e(wording.date_cn(today))}</p>\n'
-        "</body></html>\n")
+        "</body></html>\n"
+    )
 
 
-def compose(found: Found, entry: Entry, sender: str, *, attach_html: bool = False,
-            today: date | None = None) -> EmailMessage:
+def compose(
+    found: Found, entry: Entry, sender: str, *, attach_html: bool = False, today: date | None = None
+) -> EmailMessage:
     """The message for one report: headers, text and HTML bodies, the PDF (and the HTML)."""
     today = today or date.today()
     msg = EmailMessage(policy=POLICY)
@@ -227,8 +277,7 @@ def compose(found: Found, entry: Entry, sender: str, *, attach_html: bool = Fals
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2])
     msg.set_content(text_body(found, entry.sender_name, today), cte="base64")
-    msg.add_alternative(html_body(found, entry.sender_name, today), subtype="html",
-                        cte="base64")
+    msg.add_alternative(html_body(found, entry.sender_name, today), subtype="html", cte="base64")
     files = [(PDF, ".pdf", ("application", "pdf"))]
     if attach_html:
         files.append((HTML, ".html", ("text", "html")))
@@ -256,18 +305,30 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def add_parser(sub) -> argparse.ArgumentParser:
     """Add `send` to the `emreport` sub-commands."""
-    s = sub.add_parser("send", help="把报告用邮件发给各单位的收件人（未配置发送服务器时只写入发件箱）")
+    s = sub.add_parser(
+        "send", help="把报告用邮件发给各单位的收件人（未配置发送服务器时只写入发件箱）"
+    )
     s.add_argument("--period", required=True, nargs="+", help="期间：YYYY-H1 或 YYYY，可多个")
-    s.add_argument("--district", default="all",
-                   help="all（收件人名单中的全部单位，默认）或逗号分隔的区划代码")
-    s.add_argument("--dry-run", action="store_true",
-                   help="试发送：把邮件写成 .eml 文件放进发件箱，列出将发给谁，不发送")
+    s.add_argument(
+        "--district", default="all", help="all（收件人名单中的全部单位，默认）或逗号分隔的区划代码"
+    )
+    s.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="试发送：把邮件写成 .eml 文件放进发件箱，列出将发给谁，不发送",
+    )
     s.add_argument("--resend", action="store_true", help="已发送过的同一版本报告也再发送一次")
     s.add_argument("--attach-html", action="store_true", help="同时附上 HTML 版报告")
-    s.add_argument("--recipients", default=str(config.PARAMS / "recipients.yaml"),
-                   help="收件人名单（默认 params/recipients.yaml）")
-    s.add_argument("--smtp", default=str(config.PARAMS / "smtp.yaml"),
-                   help="发送服务器设置（默认 params/smtp.yaml）")
+    s.add_argument(
+        "--recipients",
+        default=str(config.PARAMS / "recipients.yaml"),
+        help="收件人名单（默认 params/recipients.yaml）",
+    )
+    s.add_argument(
+        "--smtp",
+        default=str(config.PARAMS / "smtp.yaml"),
+        help="发送服务器设置（默认 params/smtp.yaml）",
+    )
     s.add_argument("--outputs", default=str(config.OUTPUTS), help="报告所在文件夹（默认 outputs/）")
     s.add_argument("--outbox", default=None, help="发件箱文件夹（默认 outputs/outbox/）")
     s.add_argument("--log", default=None, help="发送记录（默认 outputs/sent-log.jsonl）")
@@ -288,8 +349,9 @@ class Row:
     ok: bool = True
 
 
-def _plan(args: argparse.Namespace) -> tuple[list[Period], list[str], dict[str, Entry],
-                                              SmtpConfig, dict[str, tuple[str, str]]]:
+def _plan(
+    args: argparse.Namespace,
+) -> tuple[list[Period], list[str], dict[str, Entry], SmtpConfig, dict[str, tuple[str, str]]]:
     """Every parameter checked before anything is written or sent; ConfigError lists all."""
     from emreport.data.store import Store, StoreError
 
@@ -307,8 +369,10 @@ def _plan(args: argparse.Namespace) -> tuple[list[Period], list[str], dict[str, 
     try:
         with Store(args.store) as st:
             reg = st.registry()
-            registry = {str(c): (str(n), str(lv)) for c, n, lv in
-                        zip(reg["code"], reg["name"], reg["level"], strict=True)}
+            registry = {
+                str(c): (str(n), str(lv))
+                for c, n, lv in zip(reg["code"], reg["name"], reg["level"], strict=True)
+            }
     except StoreError as e:
         problems.append(str(e))
     entries: dict[str, Entry] = {}
@@ -335,8 +399,10 @@ def _plan(args: argparse.Namespace) -> tuple[list[Period], list[str], dict[str, 
             if registry and code not in registry:
                 problems.append(f"未知的区划代码“{code}”")
             elif listed and code not in entries:
-                problems.append(f"{code}{registry[code][0]}在收件人名单"
-                                f"（{shown(Path(args.recipients))}）中没有登记收件人")
+                problems.append(
+                    f"{code}{registry[code][0]}在收件人名单"
+                    f"（{shown(Path(args.recipients))}）中没有登记收件人"
+                )
             codes.append(code)
     if problems:
         raise ConfigError(problems)
@@ -350,16 +416,28 @@ def main(args: argparse.Namespace) -> int:
     except ConfigError as e:
         return _fail(["无法发送，请先修改以下问题：", *e.problems])
     outputs = Path(args.outputs)
-    run = _Run(args, entries, registry, smtp, dry=args.dry_run or not smtp.configured,
-               outbox=Path(args.outbox) if args.outbox else outputs / "outbox")
+    run = _Run(
+        args,
+        entries,
+        registry,
+        smtp,
+        dry=args.dry_run or not smtp.configured,
+        outbox=Path(args.outbox) if args.outbox else outputs / "outbox",
+    )
     if not args.dry_run and not smtp.configured:
-        print(f"尚未配置发送服务器（{shown(Path(args.smtp))} 没有启用），本次为试发送："
-              "邮件写入发件箱，不发送。")
+        print(
+            f"尚未配置发送服务器（{shown(Path(args.smtp))} 没有启用），本次为试发送："
+            "邮件写入发件箱，不发送。"
+        )
     if not run.dry and smtp.user:
         run.password = os.environ.get(PASSWORD_ENV) or None
         if run.password is None:
-            return _fail([f"请先设置环境变量 {PASSWORD_ENV}（发件账号 {smtp.user} 的密码）；"
-                          "密码不要写进任何文件"])
+            return _fail(
+                [
+                    f"请先设置环境变量 {PASSWORD_ENV}（发件账号 {smtp.user} 的密码）；"
+                    "密码不要写进任何文件"
+                ]
+            )
     log_path = Path(args.log) if args.log else outputs / "sent-log.jsonl"
     try:
         with SentLog(log_path, write=not run.dry) as run.log:
@@ -393,17 +471,28 @@ class _Run:
         found = find_report(Path(self.args.outputs), period, code, self.registry[code][0])
         eml = self.outbox / period.code / f"{code}.eml"
         suffixes = (".pdf", ".html") if self.args.attach_html else (".pdf",)
-        row = Row(found, entry.to, entry.cc,
-                  "、".join(attachment_name(found.name, period, s) for s in suffixes), "")
+        row = Row(
+            found,
+            entry.to,
+            entry.cc,
+            "、".join(attachment_name(found.name, period, s) for s in suffixes),
+            "",
+        )
         if found.state != "ready":
             row.status = "上次生成失败" if found.state == "failed" else "尚未生成"
             row.notes.append(found.reason)
         elif self.fatal:
             row.status = "未发送"
             row.notes.append(f"未发送：{self.fatal}")
-        pending = [] if row.status else [
-            r for r in entry.everyone
-            if self.args.resend or not log.has(period.code, code, found.version, r)]
+        pending = (
+            []
+            if row.status
+            else [
+                r
+                for r in entry.everyone
+                if self.args.resend or not log.has(period.code, code, found.version, r)
+            ]
+        )
         if not row.status and not pending:
             row.status = "已发送过"
         if row.status:
@@ -433,15 +522,20 @@ class _Run:
                 row.notes.append(f"{o.recipient} {o.detail}")
         sent = sum(o.status == "sent" for o in outcomes)
         row.ok = sent == len(outcomes)
-        row.status = ("已发送" if row.ok else "发送失败" if not sent else
-                      f"部分未送达（{len(outcomes) - sent}人）")
+        row.status = (
+            "已发送"
+            if row.ok
+            else "发送失败"
+            if not sent
+            else f"部分未送达（{len(outcomes) - sent}人）"
+        )
         return row
 
 
 def _notifier(found: Found):
     def say(text: str) -> None:
-        print(f"{found.period.code}/{found.code} {found.name}：{text}", file=sys.stderr,
-              flush=True)
+        print(f"{found.period.code}/{found.code} {found.name}：{text}", file=sys.stderr, flush=True)
+
     return say
 
 
@@ -451,20 +545,33 @@ def _width(text: str) -> int:
 
 def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
     widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    return ["  ".join(c + " " * (w - _width(c)) for c, w in zip(r, widths, strict=True)).rstrip()
-            for r in [header, *rows]]
+    return [
+        "  ".join(c + " " * (w - _width(c)) for c, w in zip(r, widths, strict=True)).rstrip()
+        for r in [header, *rows]
+    ]
 
 
 def _report(rows: list[Row], dry: bool, outbox: Path) -> None:
-    table = [(f"{r.found.code} {r.found.name}", r.found.period.code, ", ".join(r.to) or "—",
-              ", ".join(r.cc) or "—", r.files, r.status) for r in rows]
+    table = [
+        (
+            f"{r.found.code} {r.found.name}",
+            r.found.period.code,
+            ", ".join(r.to) or "—",
+            ", ".join(r.cc) or "—",
+            r.files,
+            r.status,
+        )
+        for r in rows
+    ]
     if rows:
         print("\n".join(_table(("区划", "期间", "收件人", "抄送", "附件", "状态"), table)))
     for r in rows:
         for note in r.notes:
             print(f"{r.found.period.code}/{r.found.code} {r.found.name}：{note}", file=sys.stderr)
-    count = {s: sum(r.status == s for r in rows) for s in
-             ("将发送", "已发送", "已发送过", "尚未生成", "上次生成失败", "未发送")}
+    count = {
+        s: sum(r.status == s for r in rows)
+        for s in ("将发送", "已发送", "已发送过", "尚未生成", "上次生成失败", "未发送")
+    }
     partial = sum(r.status.startswith(("部分", "发送失败")) for r in rows)
     parts = [f"共{len(rows)}份报告"]
     if dry:
@@ -477,8 +584,9 @@ def _report(rows: list[Row], dry: bool, outbox: Path) -> None:
         parts.append(f"已发送过{count['已发送过']}份（未重复发送）")
     for s in ("尚未生成", "上次生成失败", "未发送"):
         if count[s]:
-            names = "、".join(f"{r.found.period.code}/{r.found.code}{r.found.name}"
-                             for r in rows if r.status == s)
+            names = "、".join(
+                f"{r.found.period.code}/{r.found.code}{r.found.name}" for r in rows if r.status == s
+            )
             parts.append(f"{s}{count[s]}份（{names}）")
     print("，".join(parts) + "。")
 

@@ -18,6 +18,18 @@ from emreport.metrics.figures import (
     metric_ids,
 )
 
-__all__ = ["BREAKDOWNS", "EVENT_METRICS", "GRADES", "Breakdown", "Metric", "Metrics",
-           "PeriodData", "accident_grade", "as_number", "breakdown", "compute",
-           "compute_members", "metric_ids"]
+__all__ = [
+    "BREAKDOWNS",
+    "EVENT_METRICS",
+    "GRADES",
+    "Breakdown",
+    "Metric",
+    "Metrics",
+    "PeriodData",
+    "accident_grade",
+    "as_number",
+    "breakdown",
+    "compute",
+    "compute_members",
+    "metric_ids",
+]

@@ -37,25 +37,82 @@ def _rectified_rows(df: pd.DataFrame, d: PeriodData) -> pd.Series:
 
 
 BREAKDOWNS: tuple[Breakdown, ...] = (
-    Breakdown("accidents.by_sector", "分行业领域事故情况", "accidents", "sector", SECTORS,
-              (("事故起数", "起", _rows), ("死亡人数", "人", _col("deaths")))),
-    Breakdown("accidents.by_grade", "分等级事故情况", "accidents", "accident_grade", GRADES,
-              (("事故起数", "起", _rows), ("死亡人数", "人", _col("deaths")))),
-    Breakdown("accidents.by_month", "分月事故情况", "accidents", "month", (),
-              (("事故起数", "起", _rows), ("死亡人数", "人", _col("deaths")))),
-    Breakdown("hazards.by_source", "分来源隐患排查整改情况", "hazards", "source", HAZARD_SOURCES,
-              (("发现隐患", "条", _rows), ("已整改", "条", _rectified_rows))),
-    Breakdown("hazards.by_grade", "分等级隐患排查整改情况", "hazards", "grade", ("一般", "重大"),
-              (("发现隐患", "条", _rows), ("已整改", "条", _rectified_rows))),
-    Breakdown("hazards.by_sector", "分行业领域隐患排查整改情况", "hazards", "sector", SECTORS,
-              (("发现隐患", "条", _rows), ("已整改", "条", _rectified_rows))),
-    Breakdown("hazards.by_month", "分月隐患排查情况", "hazards", "month", (),
-              (("发现隐患", "条", _rows), ("已整改", "条", _rectified_rows))),
-    Breakdown("inspections.by_sector", "分行业领域执法情况", "inspections", "sector", SECTORS,
-              (("执法检查", "家次", _rows), ("立案", "起", _col("case_filed")),
-               ("罚款金额", "万元", _col("fine")))),
-    Breakdown("flood.by_level", "分级别防汛防台应急响应", "flood_responses", "level",
-              RESPONSE_LEVELS, (("应急响应", "次", _rows),)),
+    Breakdown(
+        "accidents.by_sector",
+        "分行业领域事故情况",
+        "accidents",
+        "sector",
+        SECTORS,
+        (("事故起数", "起", _rows), ("死亡人数", "人", _col("deaths"))),
+    ),
+    Breakdown(
+        "accidents.by_grade",
+        "分等级事故情况",
+        "accidents",
+        "accident_grade",
+        GRADES,
+        (("事故起数", "起", _rows), ("死亡人数", "人", _col("deaths"))),
+    ),
+    Breakdown(
+        "accidents.by_month",
+        "分月事故情况",
+        "accidents",
+        "month",
+        (),
+        (("事故起数", "起", _rows), ("死亡人数", "人", _col("deaths"))),
+    ),
+    Breakdown(
+        "hazards.by_source",
+        "分来源隐患排查整改情况",
+        "hazards",
+        "source",
+        HAZARD_SOURCES,
+        (("发现隐患", "条", _rows), ("已整改", "条", _rectified_rows)),
+    ),
+    Breakdown(
+        "hazards.by_grade",
+        "分等级隐患排查整改情况",
+        "hazards",
+        "grade",
+        ("一般", "重大"),
+        (("发现隐患", "条", _rows), ("已整改", "条", _rectified_rows)),
+    ),
+    Breakdown(
+        "hazards.by_sector",
+        "分行业领域隐患排查整改情况",
+        "hazards",
+        "sector",
+        SECTORS,
+        (("发现隐患", "条", _rows), ("已整改", "条", _rectified_rows)),
+    ),
+    Breakdown(
+        "hazards.by_month",
+        "分月隐患排查情况",
+        "hazards",
+        "month",
+        (),
+        (("发现隐患", "条", _rows), ("已整改", "条", _rectified_rows)),
+    ),
+    Breakdown(
+        "inspections.by_sector",
+        "分行业领域执法情况",
+        "inspections",
+        "sector",
+        SECTORS,
+        (
+            ("执法检查", "家次", _rows),
+            ("立案", "起", _col("case_filed")),
+            ("罚款金额", "万元", _col("fine")),
+        ),
+    ),
+    Breakdown(
+        "flood.by_level",
+        "分级别防汛防台应急响应",
+        "flood_responses",
+        "level",
+        RESPONSE_LEVELS,
+        (("应急响应", "次", _rows),),
+    ),
 )
 
 
@@ -63,8 +120,9 @@ def _categories(b: Breakdown, df: pd.DataFrame, d: PeriodData) -> pd.Series:
     if b.by == "month":
         return pd.to_datetime(df[BY_ID[b.table].date]).dt.month
     if b.by == "accident_grade":
-        return pd.Series(accident_grade(df["deaths"], df["serious_injuries"], df["loss"]),
-                         index=df.index)
+        return pd.Series(
+            accident_grade(df["deaths"], df["serious_injuries"], df["loss"]), index=df.index
+        )
     return df[b.by]
 
 
@@ -84,8 +142,9 @@ def breakdown(b: Breakdown, cur: PeriodData, prev: PeriodData | None) -> pd.Data
     else:
         seen = set().union(*(c.keys() for c in columns.values()))
         index = [c for c in b.order if c in seen]
-    frame = pd.DataFrame({name: [vals.get(k, 0) for k in index] for name, vals in columns.items()},
-                         index=index)
+    frame = pd.DataFrame(
+        {name: [vals.get(k, 0) for k in index] for name, vals in columns.items()}, index=index
+    )
     names = {"month": "月份", "accident_grade": "事故等级"}
     frame.index.name = names.get(b.by) or BY_ID[b.table].column(b.by).name
     return frame

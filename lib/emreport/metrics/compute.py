@@ -17,8 +17,14 @@ from emreport.metrics.figures import EVENT_METRICS, Metric, PeriodData, declared
 class Metrics(Mapping[str, Metric]):
     """All figures for one unit and period; indexable by metric id."""
 
-    def __init__(self, unit: Unit, cur: PeriodData, prev: PeriodData, prev_recorded: bool = True,
-                 tables: bool = True):
+    def __init__(
+        self,
+        unit: Unit,
+        cur: PeriodData,
+        prev: PeriodData,
+        prev_recorded: bool = True,
+        tables: bool = True,
+    ):
         """From the rows of the period and of the same period a year earlier; `tables=False`
         leaves the breakdown tables out (a city's members are compared by their figures)."""
         self.unit = unit
@@ -35,8 +41,11 @@ class Metrics(Mapping[str, Metric]):
             value = fn(cur) if len(cur[table]) else None
             earlier = fn(prev) if len(prev[table]) else None
             self._items[mid] = Metric(mid, label, unit_, value, earlier, approx(cur))
-        self.tables = {b.id: breakdown(b, cur, prev if prev_recorded else None)
-                       for b in BREAKDOWNS} if tables else {}
+        self.tables = (
+            {b.id: breakdown(b, cur, prev if prev_recorded else None) for b in BREAKDOWNS}
+            if tables
+            else {}
+        )
         self._has = {tid for tid, df in cur.frames.items() if len(df)}
 
     def release(self) -> Metrics:
@@ -60,9 +69,12 @@ class Metrics(Mapping[str, Metric]):
 
     def to_json(self) -> dict:
         """Every figure by id, with unit and the year-earlier figure: the metrics.json body."""
-        return {"unit": {"code": self.unit.code, "name": self.unit.name, "level": self.unit.level},
-                "period": self.period.code, "previous_period": self.period.previous_year().code,
-                "metrics": {k: m.to_json() for k, m in self._items.items()}}
+        return {
+            "unit": {"code": self.unit.code, "name": self.unit.name, "level": self.unit.level},
+            "period": self.period.code,
+            "previous_period": self.period.previous_year().code,
+            "metrics": {k: m.to_json() for k, m in self._items.items()},
+        }
 
 
 def compute(store: Store, code: str, period: Period | str) -> Metrics:
@@ -72,8 +84,12 @@ def compute(store: Store, code: str, period: Period | str) -> Metrics:
     # each period read on its own: a year of records is held once, not also in a copy cut
     # from a slice of both years
     before = period.previous_year()
-    return Metrics(unit, PeriodData(store.slice(unit, period), period),
-                   PeriodData(store.slice(unit, before), before), recorded)
+    return Metrics(
+        unit,
+        PeriodData(store.slice(unit, period), period),
+        PeriodData(store.slice(unit, before), before),
+        recorded,
+    )
 
 
 def compute_members(store: Store, city: Metrics) -> Iterator[Metrics]:
@@ -81,8 +97,9 @@ def compute_members(store: Store, city: Metrics) -> Iterator[Metrics]:
     city's own figures were made from: the records are read and cut once, not once more per
     member. Each member keeps its figures, not its rows."""
     codes = city.unit.members
-    for code, cur, prev in zip(codes, city.cur.members(codes), city.prev.members(codes),
-                               strict=True):
+    for code, cur, prev in zip(
+        codes, city.cur.members(codes), city.prev.members(codes), strict=True
+    ):
         yield Metrics(store.unit(code), cur, prev, city.prev_recorded, tables=False).release()
 
 

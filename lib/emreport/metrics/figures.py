@@ -23,10 +23,14 @@ def accident_grade(deaths: object, injuries: object, loss_wan: object) -> np.nda
     """Grade per 国务院令第493号 第三条: any one criterion suffices, 以上 includes the number."""
     d, i, loss = (np.asarray(x, dtype=float) for x in (deaths, injuries, loss_wan))
     return np.select(
-        [(d >= 30) | (i >= 100) | (loss >= 10000),
-         (d >= 10) | (i >= 50) | (loss >= 5000),
-         (d >= 3) | (i >= 10) | (loss >= 1000)],
-        ["特别重大", "重大", "较大"], default="一般")
+        [
+            (d >= 30) | (i >= 100) | (loss >= 10000),
+            (d >= 10) | (i >= 50) | (loss >= 5000),
+            (d >= 3) | (i >= 10) | (loss >= 1000),
+        ],
+        ["特别重大", "重大", "较大"],
+        default="一般",
+    )
 
 
 @dataclass(frozen=True)
@@ -43,8 +47,9 @@ class Metric:
     @classmethod
     def from_json(cls, mid: str, d: dict) -> Metric:
         """A metric as metrics.json states it, to word it again (index page, e-mail)."""
-        return cls(mid, d["label"], d["unit"], d["value"], d.get("previous"),
-                   bool(d.get("approximate")))
+        return cls(
+            mid, d["label"], d["unit"], d["value"], d.get("previous"), bool(d.get("approximate"))
+        )
 
     @property
     def is_rate(self) -> bool:
@@ -89,8 +94,13 @@ class Metric:
         return wording.yoy(self.value, self.prev, self.unit)
 
     def to_json(self) -> dict:
-        return {"label": self.label, "value": self.value, "unit": self.unit,
-                "previous": self.prev, "approximate": self.approx}
+        return {
+            "label": self.label,
+            "value": self.value,
+            "unit": self.unit,
+            "previous": self.prev,
+            "approximate": self.approx,
+        }
 
 
 class PeriodData:
@@ -98,8 +108,9 @@ class PeriodData:
 
     def __init__(self, frames: dict[str, pd.DataFrame], period: Period, cut: bool = True):
         self.period = period
-        self.frames = ({tid: _cut(BY_ID[tid], df, period) for tid, df in frames.items()}
-                       if cut else frames)
+        self.frames = (
+            {tid: _cut(BY_ID[tid], df, period) for tid, df in frames.items()} if cut else frames
+        )
         self._masks: dict[str, pd.Series] = {}  # reused by many metrics; dies with the rows
 
     def __getitem__(self, table_id: str) -> pd.DataFrame:
@@ -109,19 +120,25 @@ class PeriodData:
         """The rows of each district in `codes`, in that order, split from these rows (a
         city's). Cutting is by row and by district (a stock's latest figure is per district),
         so a member's share of the city's cut rows is what cutting its own would give."""
-        rows = {tid: df.groupby("district", sort=False, observed=True).indices
-                for tid, df in self.frames.items()}
+        rows = {
+            tid: df.groupby("district", sort=False, observed=True).indices
+            for tid, df in self.frames.items()
+        }
         none = np.array([], dtype=np.intp)
         for code in codes:
-            yield PeriodData({tid: df.iloc[rows[tid].get(code, none)]
-                              for tid, df in self.frames.items()}, self.period, cut=False)
+            yield PeriodData(
+                {tid: df.iloc[rows[tid].get(code, none)] for tid, df in self.frames.items()},
+                self.period,
+                cut=False,
+            )
 
     def rectified_by_end(self) -> pd.Series:
         """Hazards of the period rectified on or before its last day."""
         if "rectified" not in self._masks:
             h = self["hazards"]
-            self._masks["rectified"] = (h["rectified_on"].notna() &
-                                        (h["rectified_on"] <= pd.Timestamp(self.period.end)))
+            self._masks["rectified"] = h["rectified_on"].notna() & (
+                h["rectified_on"] <= pd.Timestamp(self.period.end)
+            )
         return self._masks["rectified"]
 
     def overdue(self) -> pd.Series:
@@ -129,15 +146,18 @@ class PeriodData:
         if "overdue" not in self._masks:
             h = self["hazards"]
             end = pd.Timestamp(self.period.end)
-            self._masks["overdue"] = (~self.rectified_by_end() & h["deadline"].notna() &
-                                      (h["deadline"] < end))
+            self._masks["overdue"] = (
+                ~self.rectified_by_end() & h["deadline"].notna() & (h["deadline"] < end)
+            )
         return self._masks["overdue"]
 
 
 def _cut(table, df: pd.DataFrame, period: Period) -> pd.DataFrame:
     if table.kind == "event":
         col = pd.to_datetime(df[table.date])
-        keep = (col >= pd.Timestamp(period.start_ts)) & (col < pd.Timestamp(period.end_exclusive_ts))
+        keep = (col >= pd.Timestamp(period.start_ts)) & (
+            col < pd.Timestamp(period.end_exclusive_ts)
+        )
         return df if keep.all() else df[keep]  # rows read for this period alone: no copy
     if table.kind == "total":
         return df[df["half"].isin(period.halves)]
@@ -148,6 +168,7 @@ def _cut(table, df: pd.DataFrame, period: Period) -> pd.DataFrame:
 
 
 # --- event metrics: (id, label, unit, function of PeriodData) -----------------------------
+
 
 def _count(table: str) -> Callable[[PeriodData], float]:
     return lambda d: len(d[table])
@@ -171,6 +192,7 @@ def _rate(num: Callable, den: Callable) -> Callable[[PeriodData], float | None]:
     def f(d: PeriodData) -> float | None:
         n, m = num(d), den(d)
         return n / m if m else None
+
     return f
 
 
@@ -193,10 +215,18 @@ EVENT_METRICS: tuple[tuple[str, str, str, Callable], ...] = (
     ("accidents.missing", "失踪人数", "人", _sum("accidents", "missing")),
     ("accidents.serious_injuries", "重伤人数", "人", _sum("accidents", "serious_injuries")),
     ("accidents.loss", "直接经济损失", "万元", _sum("accidents", "loss")),
-    ("accidents.major_or_above", "较大及以上事故", "起",
-     _where("accidents", lambda a: pd.Series(np.isin(_grade(a), GRADES[:3])))),
-    ("accidents.grave", "重特大事故", "起",
-     _where("accidents", lambda a: pd.Series(np.isin(_grade(a), GRADES[:2])))),
+    (
+        "accidents.major_or_above",
+        "较大及以上事故",
+        "起",
+        _where("accidents", lambda a: pd.Series(np.isin(_grade(a), GRADES[:3]))),
+    ),
+    (
+        "accidents.grave",
+        "重特大事故",
+        "起",
+        _where("accidents", lambda a: pd.Series(np.isin(_grade(a), GRADES[:2]))),
+    ),
     ("hazards.found", "发现隐患", "条", _found),
     ("hazards.rectified", "已整改隐患", "条", _rectified),
     ("hazards.rectification_rate", "隐患整改率", "%", _rate(_rectified, _found)),
@@ -205,32 +235,71 @@ EVENT_METRICS: tuple[tuple[str, str, str, Callable], ...] = (
     ("hazards.major", "重大隐患", "条", _major_found),
     ("hazards.major_rectified", "重大隐患已整改销号", "条", _major_rectified),
     ("hazards.major_rate", "重大隐患整改率", "%", _rate(_major_rectified, _major_found)),
-    ("hazards.major_supervised", "重大隐患挂牌督办", "条",
-     lambda d: int((_major(d) & d["hazards"]["supervised"].astype(bool)).sum())),
-    ("hazards.major_overdue", "重大隐患逾期未整改", "条",
-     lambda d: int((_major(d) & d.overdue()).sum())),
+    (
+        "hazards.major_supervised",
+        "重大隐患挂牌督办",
+        "条",
+        lambda d: int((_major(d) & d["hazards"]["supervised"].astype(bool)).sum()),
+    ),
+    (
+        "hazards.major_overdue",
+        "重大隐患逾期未整改",
+        "条",
+        lambda d: int((_major(d) & d.overdue()).sum()),
+    ),
     ("hazards.enterprises", "涉及企业", "家", lambda d: int(d["hazards"]["enterprise"].nunique())),
     ("inspections.count", "执法检查", "家次", _count("inspections")),
     ("inspections.inspectors", "出动执法人员", "人次", _sum("inspections", "inspectors")),
-    ("inspections.units", "检查单位", "家",
-     lambda d: int(d["inspections"]["enterprise"].nunique())),
+    (
+        "inspections.units",
+        "检查单位",
+        "家",
+        lambda d: int(d["inspections"]["enterprise"].nunique()),
+    ),
     ("inspections.problems", "发现问题隐患", "处", _sum("inspections", "problems")),
     ("inspections.cases", "立案", "起", _where("inspections", lambda i: i["case_filed"])),
     ("inspections.fines", "罚款金额", "万元", _sum("inspections", "fine")),
-    ("inspections.fines_accident", "事故罚款", "万元",
-     lambda d: as_number(d["inspections"].loc[lambda i: i["penalty_type"] == "事故处罚", "fine"].sum())),
-    ("inspections.fines_other", "非事故罚款", "万元",
-     lambda d: as_number(d["inspections"].loc[lambda i: i["penalty_type"] != "事故处罚", "fine"].sum())),
-    ("inspections.suspended", "停产停业整顿", "家", _where("inspections", lambda i: i["suspended"])),
+    (
+        "inspections.fines_accident",
+        "事故罚款",
+        "万元",
+        lambda d: as_number(
+            d["inspections"].loc[lambda i: i["penalty_type"] == "事故处罚", "fine"].sum()
+        ),
+    ),
+    (
+        "inspections.fines_other",
+        "非事故罚款",
+        "万元",
+        lambda d: as_number(
+            d["inspections"].loc[lambda i: i["penalty_type"] != "事故处罚", "fine"].sum()
+        ),
+    ),
+    (
+        "inspections.suspended",
+        "停产停业整顿",
+        "家",
+        _where("inspections", lambda i: i["suspended"]),
+    ),
     ("inspections.closed", "关闭取缔", "家", _where("inspections", lambda i: i["closed"])),
     ("inspections.police", "移送公安", "起", _where("inspections", lambda i: i["police"])),
     ("inspections.police_persons", "移送公安人数", "人", _sum("inspections", "police_persons")),
-    ("inspections.reviews", "行政复议和诉讼", "起",
-     _where("inspections", lambda i: i["review"] | i["litigation"])),
+    (
+        "inspections.reviews",
+        "行政复议和诉讼",
+        "起",
+        _where("inspections", lambda i: i["review"] | i["litigation"]),
+    ),
     ("flood.responses", "防汛防台应急响应", "次", _count("flood_responses")),
-    *((f"flood.responses_l{n}", f"{lv}级应急响应", "次",
-       _where("flood_responses", lambda f, lv=lv: f["level"] == lv))
-      for n, lv in enumerate(RESPONSE_LEVELS, 1)),
+    *(
+        (
+            f"flood.responses_l{n}",
+            f"{lv}级应急响应",
+            "次",
+            _where("flood_responses", lambda f, lv=lv: f["level"] == lv),
+        )
+        for n, lv in enumerate(RESPONSE_LEVELS, 1)
+    ),
     ("flood.teams", "出动队伍", "支", _sum("flood_responses", "teams")),
     ("flood.personnel", "出动人员", "人次", _sum("flood_responses", "personnel")),
     ("flood.vehicles", "出动车辆", "辆次", _sum("flood_responses", "vehicles")),
@@ -246,20 +315,36 @@ def declared_metrics() -> Iterator[tuple[str, str, str, Callable, Callable]]:
         if table.kind not in ("total", "stock"):
             continue
         if table.id == "campaigns":
-            yield ("campaigns.count", "专项整治行动", "项",
-                   lambda d: int(d["campaigns"]["campaign"].nunique()), lambda d: False)
+            yield (
+                "campaigns.count",
+                "专项整治行动",
+                "项",
+                lambda d: int(d["campaigns"]["campaign"].nunique()),
+                lambda d: False,
+            )
         for col in table.columns:
             if col.numeric:
-                yield (f"{table.id}.{col.id}", col.name, col.unit, _sum(table.id, col.id),
-                       _approx(table.id, col.id))
-    yield ("training.pass_rate", "考试合格率", "%",
-           _rate(_sum("training", "passed"), _sum("training", "exams")), lambda d: False)
+                yield (
+                    f"{table.id}.{col.id}",
+                    col.name,
+                    col.unit,
+                    _sum(table.id, col.id),
+                    _approx(table.id, col.id),
+                )
+    yield (
+        "training.pass_rate",
+        "考试合格率",
+        "%",
+        _rate(_sum("training", "passed"), _sum("training", "exams")),
+        lambda d: False,
+    )
 
 
 def _approx(table: str, column: str) -> Callable[[PeriodData], bool]:
     def f(d: PeriodData) -> bool:
         marks = d[table]["approx"].dropna()
         return bool(marks.str.split(",").map(lambda parts: column in parts).any())
+
     return f
 
 

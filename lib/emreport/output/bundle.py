@@ -27,15 +27,20 @@ def make(doc: Document, m: Metrics, *, fingerprint: str, narrative: str) -> dict
     """The bundle of one composed report."""
     stated = doc.stated()
     body = m.to_json()
-    body["tables"] = {bid: _table_json(t) for bid, t in
-                      {**m.tables, **stated.get("tables", {})}.items()}
+    body["tables"] = {
+        bid: _table_json(t) for bid, t in {**m.tables, **stated.get("tables", {})}.items()
+    }
     if stated.get("splits"):
         body["splits"] = stated["splits"]
     if stated.get("members"):
         body["members"] = stated["members"]
-    return {"metrics": body, "title": doc.title, "data_fingerprint": fingerprint,
-            "narrative": narrative,
-            "appendix": [_appendix_json(t) for t in numbered(doc).appendix]}
+    return {
+        "metrics": body,
+        "title": doc.title,
+        "data_fingerprint": fingerprint,
+        "narrative": narrative,
+        "appendix": [_appendix_json(t) for t in numbered(doc).appendix],
+    }
 
 
 def of(nb: nbformat.NotebookNode) -> dict:
@@ -52,23 +57,38 @@ def of(nb: nbformat.NotebookNode) -> dict:
 
 def tables(bundle: dict) -> list[Table]:
     """The appendix tables, as the Document held them."""
-    return [Table(t["title"], pd.DataFrame(t["rows"], columns=t["columns"],
-                                           index=pd.Index(t["index"], name=t["index_name"])),
-                  t["units"], t["note"]) for t in bundle["appendix"]]
+    return [
+        Table(
+            t["title"],
+            pd.DataFrame(
+                t["rows"], columns=t["columns"], index=pd.Index(t["index"], name=t["index_name"])
+            ),
+            t["units"],
+            t["note"],
+        )
+        for t in bundle["appendix"]
+    ]
 
 
 def _table_json(t: pd.DataFrame) -> dict:
-    return {"index_name": t.index.name, "index": [str(i) for i in t.index],
-            "columns": {c: [as_number(v) for v in t[c]] for c in t.columns}}
+    return {
+        "index_name": t.index.name,
+        "index": [str(i) for i in t.index],
+        "columns": {c: [as_number(v) for v in t[c]] for c in t.columns},
+    }
 
 
 def _appendix_json(t: Table) -> dict:
     frame = t.frame
-    return {"title": t.title, "index_name": frame.index.name or "",
-            "index": [str(i) for i in frame.index],
-            "columns": list(map(str, frame.columns)),
-            "rows": [[_plain(v) for v in row] for row in frame.itertuples(index=False)],
-            "units": dict(t.units), "note": t.note}
+    return {
+        "title": t.title,
+        "index_name": frame.index.name or "",
+        "index": [str(i) for i in frame.index],
+        "columns": list(map(str, frame.columns)),
+        "rows": [[_plain(v) for v in row] for row in frame.itertuples(index=False)],
+        "units": dict(t.units),
+        "note": t.note,
+    }
 
 
 def _plain(v: object) -> object:

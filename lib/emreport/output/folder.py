@@ -40,8 +40,11 @@ def read_state(out_dir: Path) -> dict:
 def is_current(out_dir: Path, key: str) -> bool:
     """The folder holds a whole report made from exactly these inputs."""
     state = read_state(out_dir)
-    return (state.get("status") == "done" and state.get("key") == key
-            and all((out_dir / f).is_file() for f in FILES))
+    return (
+        state.get("status") == "done"
+        and state.get("key") == key
+        and all((out_dir / f).is_file() for f in FILES)
+    )
 
 
 def forget(out_dir: Path) -> None:

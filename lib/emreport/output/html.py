@@ -30,8 +30,10 @@ def esc(text: object) -> str:
 def figure_html(f: Figure) -> str:
     """A chart inlined as an SVG data URI, so the page needs no other file."""
     data = base64.b64encode(f.svg).decode("ascii")
-    return (f'<figure class="chart"><img src="data:image/svg+xml;base64,{data}" '
-            f'alt="{esc(f.caption)}"><figcaption>{esc(f.caption)}</figcaption></figure>')
+    return (
+        f'<figure class="chart"><img src="data:image/svg+xml;base64,{data}" '
+        f'alt="{esc(f.caption)}"><figcaption>{esc(f.caption)}</figcaption></figure>'
+    )
 
 
 def paragraph_html(p: Paragraph) -> str:
@@ -54,25 +56,37 @@ def table_html(t: Table) -> str:
     """A table: Chinese headers with units, numbers right-aligned, 合计 row bold."""
     frame = t.frame
     head = [frame.index.name or ""] + [
-        f"{c}（{t.units[c]}）" if t.units.get(c) else str(c) for c in frame.columns]
+        f"{c}（{t.units[c]}）" if t.units.get(c) else str(c) for c in frame.columns
+    ]
     rows = []
     for label, values in zip(frame.index, frame.itertuples(index=False), strict=True):
         cls = ' class="total"' if str(label) == "合计" else ""
         cells = "".join(
             f'<td class="{"text" if isinstance(v, str) else "num"}">'
-            f'{esc(cell_text(v, t.units.get(c, "")))}</td>'
-            for c, v in zip(frame.columns, values, strict=True))
+            f"{esc(cell_text(v, t.units.get(c, '')))}</td>"
+            for c, v in zip(frame.columns, values, strict=True)
+        )
         rows.append(f'<tr{cls}><th scope="row">{esc(label)}</th>{cells}</tr>')
     note = f'<p class="table-note">{esc(t.note)}</p>' if t.note else ""
-    return ('<table class="data"><caption>' + esc(t.title) + "</caption><thead><tr>" +
-            "".join(f"<th>{esc(h)}</th>" for h in head) + "</tr></thead><tbody>" +
-            "".join(rows) + "</tbody></table>" + note)
+    return (
+        '<table class="data"><caption>'
+        + esc(t.title)
+        + "</caption><thead><tr>"
+        + "".join(f"<th>{esc(h)}</th>" for h in head)
+        + "</tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
+        + note
+    )
 
 
 def section_html(s: Section) -> str:
     if s.key == APPENDIX:
-        return (f"<section class=\"appendix\"><h2>{esc(s.title)}</h2>" +
-                "\n".join(block_html(b) for b in s.blocks) + "</section>")
+        return (
+            f'<section class="appendix"><h2>{esc(s.title)}</h2>'
+            + "\n".join(block_html(b) for b in s.blocks)
+            + "</section>"
+        )
     out = [f"<h{s.level + 1}>{esc(s.title)}</h{s.level + 1}>"] if s.title else []
     out += [block_html(b) for b in s.blocks]
     return "\n".join(out)
@@ -127,5 +141,4 @@ def lines(s: Section) -> list[str]:
 def text(doc: Document) -> str:
     """The body's plain text (title, headings, paragraphs, captions), for tests and e-mail."""
     doc = numbered(doc)
-    return "\n".join([doc.title, *("\n".join(lines(s)) for s in doc.sections
-                                   if s.key != APPENDIX)])
+    return "\n".join([doc.title, *("\n".join(lines(s)) for s in doc.sections if s.key != APPENDIX)])

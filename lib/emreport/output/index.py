@@ -44,7 +44,11 @@ def _cell(metric: dict | None) -> str:
         return '<td class="num">—</td>'
     m = Metric.from_json("", metric)
     yoy = m.yoy()
-    return f'<td class="num">{escape(m.text())}' + (f"<small>{escape(yoy)}</small>" if yoy else "") + "</td>"
+    return (
+        f'<td class="num">{escape(m.text())}'
+        + (f"<small>{escape(yoy)}</small>" if yoy else "")
+        + "</td>"
+    )
 
 
 def _rows(period_dir: Path) -> tuple[list[dict], list[dict]]:
@@ -72,31 +76,49 @@ def render(period_dir: Path) -> str:
     body = []
     for r in done:
         unit, metrics = r["data"]["unit"], r["data"]["metrics"]
-        links = " ".join(f'<a href="{escape(r["code"])}/{f}">{label}</a>' for f, label in LINKS
-                         if (r["folder"] / f).exists())
+        links = " ".join(
+            f'<a href="{escape(r["code"])}/{f}">{label}</a>'
+            for f, label in LINKS
+            if (r["folder"] / f).exists()
+        )
         cls = ' class="city"' if unit.get("level") == "市" else ""
-        body.append(f"<tr{cls}><td>{escape(unit['name'])}<small>{escape(r['code'])}</small></td>"
-                    + "".join(_cell(metrics.get(mid)) for mid, _ in COLUMNS)
-                    + f"<td class=\"files\">{links}</td></tr>")
-    parts = [f"<h1>{escape(period.label)}工作总结（{len(done)}份）</h1>",
-             f'<p class="meta">{escape(period.months)}；每格下方小字为同比。</p>']
+        body.append(
+            f"<tr{cls}><td>{escape(unit['name'])}<small>{escape(r['code'])}</small></td>"
+            + "".join(_cell(metrics.get(mid)) for mid, _ in COLUMNS)
+            + f'<td class="files">{links}</td></tr>'
+        )
+    parts = [
+        f"<h1>{escape(period.label)}工作总结（{len(done)}份）</h1>",
+        f'<p class="meta">{escape(period.months)}；每格下方小字为同比。</p>',
+    ]
     if failed:
         items = []
         for r in failed:
             name = r["data"]["unit"]["name"] if r["data"] else ""
             error = r["state"].get("error") or "上次生成失败"
-            kept = (f'，出错的笔记本：<a href="{escape(r["code"])}/{FAILED}">{FAILED}</a>'
-                    if (r["folder"] / FAILED).exists() else "")
+            kept = (
+                f'，出错的笔记本：<a href="{escape(r["code"])}/{FAILED}">{FAILED}</a>'
+                if (r["folder"] / FAILED).exists()
+                else ""
+            )
             old = "（文件夹中是上次成功生成的版本）" if (r["folder"] / PDF).exists() else ""
-            items.append(f'<li class="failed">{escape(name)}{escape(r["code"])}：{escape(error)}'
-                         f"{kept}{old}</li>")
-        parts.append(f'<h2 class="failed">生成失败（{len(failed)}份）</h2><ul>{"".join(items)}</ul>')
+            items.append(
+                f'<li class="failed">{escape(name)}{escape(r["code"])}：{escape(error)}'
+                f"{kept}{old}</li>"
+            )
+        parts.append(
+            f'<h2 class="failed">生成失败（{len(failed)}份）</h2><ul>{"".join(items)}</ul>'
+        )
     if done:
-        parts.append(f"<table><thead><tr><th>单位</th>{head}<th>文件</th></tr></thead>"
-                     f"<tbody>{''.join(body)}</tbody></table>")
-    return ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
-            f"<title>{escape(period.label)}工作总结</title><style>{STYLE}</style></head>"
-            f"<body>{''.join(parts)}</body></html>")
+        parts.append(
+            f"<table><thead><tr><th>单位</th>{head}<th>文件</th></tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table>"
+        )
+    return (
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+        f"<title>{escape(period.label)}工作总结</title><style>{STYLE}</style></head>"
+        f"<body>{''.join(parts)}</body></html>"
+    )
 
 
 def write(outputs: Path, period: str) -> Path:

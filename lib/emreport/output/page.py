@@ -28,8 +28,9 @@ class RenderError(Exception):
     """A report that failed: which cell and what went wrong, in one line for the summary, and
     the notebook as far as it ran."""
 
-    def __init__(self, message: str, notebook: nbformat.NotebookNode | None = None,
-                 cell: int | None = None):
+    def __init__(
+        self, message: str, notebook: nbformat.NotebookNode | None = None, cell: int | None = None
+    ):
         super().__init__(message)
         self.notebook = notebook
         self.cell = cell
@@ -64,14 +65,20 @@ def _page_exporter():
     class PageExporter(HTMLExporter):
         def from_notebook_node(self, nb, resources=None, **kw):
             resources = self._init_resources(resources)
-            self.register_filter("highlight_code", self.filters.get(
-                "highlight_code", Highlight2HTML(parent=self)))
-            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
-                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            self.register_filter(
+                "highlight_code", self.filters.get("highlight_code", Highlight2HTML(parent=self))
+            )
+            self.register_filter(
+                "filter_data_type",
+                WidgetsDataTypeFilter(
+                    notebook_metadata=self._nb_metadata, parent=self, resources=resources
+                ),
+            )
             return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
-    return PageExporter(template_name="report", extra_template_basedirs=[str(TEMPLATES)],
-                        exclude_input=True)
+    return PageExporter(
+        template_name="report", extra_template_basedirs=[str(TEMPLATES)], exclude_input=True
+    )
 
 
 def html_of(nb: nbformat.NotebookNode, title: str) -> str:
@@ -80,8 +87,9 @@ def html_of(nb: nbformat.NotebookNode, title: str) -> str:
     exporter = getattr(_exporters, "html", None)
     if exporter is None:
         exporter = _exporters.html = _page_exporter()
-    body, _ = exporter.from_notebook_node(nb, resources={"emreport": {"title": title,
-                                                                      "css": _css()}})
+    body, _ = exporter.from_notebook_node(
+        nb, resources={"emreport": {"title": title, "css": _css()}}
+    )
     return body
 
 
@@ -94,9 +102,13 @@ def files_but_pdf(nb: nbformat.NotebookNode, job) -> dict[str, bytes]:
     bundle = bundle_of(nb)
     title = bundle["title"]
     page = html_of(nb, title)
-    nb.metadata[OUTPUT_KEY] = {"code": job.code, "period": job.period, "kind": job.kind,
-                               "data_fingerprint": bundle["data_fingerprint"],
-                               "narrative": bundle.get("narrative", "")}
+    nb.metadata[OUTPUT_KEY] = {
+        "code": job.code,
+        "period": job.period,
+        "kind": job.kind,
+        "data_fingerprint": bundle["data_fingerprint"],
+        "narrative": bundle.get("narrative", ""),
+    }
     metrics = dict(bundle["metrics"], data_fingerprint=bundle["data_fingerprint"])
     return {
         folder.HTML: page.encode("utf-8"),

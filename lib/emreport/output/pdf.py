@@ -53,7 +53,9 @@ class ExternalResourceError(ValueError):
 
     def __init__(self, urls: Sequence[str]):
         self.urls = tuple(urls)
-        super().__init__("报告页面引用了外部资源，PDF 只接受内嵌的 data: 地址：" + "，".join(self.urls))
+        super().__init__(
+            "报告页面引用了外部资源，PDF 只接受内嵌的 data: 地址：" + "，".join(self.urls)
+        )
 
 
 class _Printer:
@@ -62,8 +64,12 @@ class _Printer:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
     def close(self) -> None:
@@ -183,12 +189,15 @@ class ChromiumPrinter(_Printer):
         if self._context is not None:
             return
         if not Path(self.executable).exists():
-            raise FileNotFoundError(f"找不到 Chromium：{self.executable}（可用环境变量 {CHROMIUM_ENV} 指定）")
+            raise FileNotFoundError(
+                f"找不到 Chromium：{self.executable}（可用环境变量 {CHROMIUM_ENV} 指定）"
+            )
         # named after this process: a later run removes it should this one be killed
         self._profile = tempfile.TemporaryDirectory(prefix=atomic.temp_prefix("chromium"))
         self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True,
-                                        name="emreport-chromium")
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, daemon=True, name="emreport-chromium"
+        )
         self._thread.start()
         try:
             self._call(self._launch())
@@ -204,9 +213,15 @@ class ChromiumPrinter(_Printer):
 
         self._playwright = await async_playwright().start()
         self._context = await self._playwright.chromium.launch_persistent_context(
-            self._profile.name, executable_path=self.executable, headless=True,
-            args=list(CHROMIUM_ARGS), java_script_enabled=False, accept_downloads=False,
-            service_workers="block", offline=True)
+            self._profile.name,
+            executable_path=self.executable,
+            headless=True,
+            args=list(CHROMIUM_ARGS),
+            java_script_enabled=False,
+            accept_downloads=False,
+            service_workers="block",
+            offline=True,
+        )
         self._free = asyncio.Queue()
         self._blank = list(self._context.pages)
         self._gone = False
@@ -240,8 +255,9 @@ class ChromiumPrinter(_Printer):
             await tab.page.set_content(html, wait_until="load")
             if tab.refused:
                 raise ExternalResourceError(list(tab.refused))
-            pdf = await tab.page.pdf(prefer_css_page_size=True, print_background=True,
-                                     tagged=True, outline=True)
+            pdf = await tab.page.pdf(
+                prefer_css_page_size=True, print_background=True, tagged=True, outline=True
+            )
             printed = True
             return pdf
         finally:
@@ -362,8 +378,9 @@ def _pdf_file(pdf: bytes) -> Iterator[Path]:
 def _poppler(tool: str, *args: str, pdf: bytes, after: Sequence[str] = ()) -> str:
     """Run one poppler tool on the PDF (`after` follows the file name) and return its output."""
     with _pdf_file(pdf) as path:
-        done = subprocess.run([tool, *args, str(path), *after], capture_output=True, text=True,
-                              check=True)
+        done = subprocess.run(
+            [tool, *args, str(path), *after], capture_output=True, text=True, check=True
+        )
     return done.stdout
 
 

@@ -68,8 +68,9 @@ RIGHT = Alignment(horizontal="right", vertical="center")
 NOTE_ALIGN = Alignment(horizontal="left", vertical="top", wrap_text=True)
 FORMULA_STARTS = frozenset("=+-@")  # compared after NFKC, so ＝＋－＠ and ﹦﹢﹣﹫ count too
 LEADING_CONTROLS = frozenset("\t\r\n")
-SHEET_CHARS = str.maketrans({"[": "［", "]": "］", ":": "：", "*": "＊", "?": "？",
-                             "/": "／", "\\": "＼"})
+SHEET_CHARS = str.maketrans(
+    {"[": "［", "]": "］", ":": "：", "*": "＊", "?": "？", "/": "／", "\\": "＼"}
+)
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -221,8 +222,7 @@ def text_lines(text: str, width: float) -> int:
 
 def column_width(header: str, cells: Sequence[CellValue]) -> float:
     """Fits the widest value; a long header may wrap to two lines rather than widen."""
-    widest = max((display_width(line) for c in cells for line in c.shown.split("\n")),
-                 default=0)
+    widest = max((display_width(line) for c in cells for line in c.shown.split("\n")), default=0)
     head = display_width(header)
     head = head if head <= HEADER_WRAP else max(HEADER_WRAP, math.ceil(head / 2))
     return min(max(widest, head) + 3, MAX_WIDTH) if widest or head else MIN_WIDTH
@@ -273,8 +273,13 @@ def _write_header(ws: Worksheet, headers: list[str], widths: list[float]) -> Non
     ws.row_dimensions[HEADER_ROW].height = LINE_HEIGHT * lines + 4
 
 
-def _write_row(ws: Worksheet, row: int, cells: list[CellValue], widths: list[float],
-               styles: dict[tuple, StyleArray]) -> None:
+def _write_row(
+    ws: Worksheet,
+    row: int,
+    cells: list[CellValue],
+    widths: list[float],
+    styles: dict[tuple, StyleArray],
+) -> None:
     """One data row: label left, numbers right, text wrapped; the 合计 row bold. A cell's
     look is set once per kind of cell and copied to the others (`styles`): setting border,
     alignment and font cell by cell looks each up in the workbook, most of the time a
@@ -359,8 +364,9 @@ def _naive_utc(stamp: datetime) -> datetime:
     return stamp.astimezone(UTC).replace(tzinfo=None)
 
 
-def build(tables: Sequence[Table], *, report_title: str,
-          timestamp: datetime | None = None) -> Workbook:
+def build(
+    tables: Sequence[Table], *, report_title: str, timestamp: datetime | None = None
+) -> Workbook:
     """The appendix as an openpyxl workbook, one sheet per table in the given order."""
     wb = Workbook()
     wb.properties.title = xml_clean(report_title)
@@ -378,16 +384,22 @@ def build(tables: Sequence[Table], *, report_title: str,
     return wb
 
 
-def appendix_bytes(tables: Sequence[Table], *, report_title: str,
-                   timestamp: datetime | None = None) -> bytes:
+def appendix_bytes(
+    tables: Sequence[Table], *, report_title: str, timestamp: datetime | None = None
+) -> bytes:
     """report.xlsx as bytes, identical for identical tables, title and timestamp."""
     buffer = io.BytesIO()
     build(tables, report_title=report_title, timestamp=timestamp).save(buffer)
     return repack_xlsx(buffer.getvalue(), _naive_utc(timestamp or FIXED_TIME))
 
 
-def write_appendix(tables: Sequence[Table], target: str | os.PathLike[str] | IO[bytes],
-                   *, report_title: str, timestamp: datetime | None = None) -> None:
+def write_appendix(
+    tables: Sequence[Table],
+    target: str | os.PathLike[str] | IO[bytes],
+    *,
+    report_title: str,
+    timestamp: datetime | None = None,
+) -> None:
     """Write report.xlsx to a path or into an open binary file (such as BytesIO)."""
     data = appendix_bytes(tables, report_title=report_title, timestamp=timestamp)
     if isinstance(target, str | os.PathLike):

@@ -51,15 +51,28 @@ def specs_for(p: Plan, *, store: Path, params_dir: Path, notebooks: Path, timeou
         data = cache.data_keys(st, list(p.units.values()), p.periods)
     meta = store_meta(store)
     code = cache.code_key()
-    book = {kind: cache.file_key(notebooks / f"{kind}_report.ipynb") for kind in ("district", "city")}
+    book = {
+        kind: cache.file_key(notebooks / f"{kind}_report.ipynb") for kind in ("district", "city")
+    }
     specs = []
     for job in p.jobs:
         story_key = narrative_sha(params_dir, job)
-        key = hashlib.sha256("|".join([
-            code, book[job.kind], data[(job.code, job.period)], story_key, job.kind, job.code,
-            job.period]).encode()).hexdigest()
-        specs.append(Spec(job, str(store), str(params_dir), str(notebooks), timeout, key,
-                          story_key, meta))
+        key = hashlib.sha256(
+            "|".join(
+                [
+                    code,
+                    book[job.kind],
+                    data[(job.code, job.period)],
+                    story_key,
+                    job.kind,
+                    job.code,
+                    job.period,
+                ]
+            ).encode()
+        ).hexdigest()
+        specs.append(
+            Spec(job, str(store), str(params_dir), str(notebooks), timeout, key, story_key, meta)
+        )
     return specs
 
 
@@ -68,8 +81,9 @@ def _whole_writes():
     """Ctrl-C (or `kill`) waits until the report being written is in place."""
     got: list[int] = []
     try:
-        old = {s: signal.signal(s, lambda n, f: got.append(n))
-               for s in (signal.SIGINT, signal.SIGTERM)}
+        old = {
+            s: signal.signal(s, lambda n, f: got.append(n)) for s in (signal.SIGINT, signal.SIGTERM)
+        }
     except ValueError:  # not the main thread: nothing to defer
         yield
         return
@@ -89,9 +103,14 @@ def _store_outcome(outcome, outputs: Path, result: Result, progress: Progress) -
     job = outcome.job
     out_dir = job.out_dir(outputs)
     failed_nb = out_dir / folder.FAILED
-    state = {"key": outcome.key, "code": job.code, "period": job.period,
-             "finished": datetime.now().isoformat(timespec="seconds"),
-             "seconds": round(outcome.seconds, 2), "host": outcome.host}
+    state = {
+        "key": outcome.key,
+        "code": job.code,
+        "period": job.period,
+        "finished": datetime.now().isoformat(timespec="seconds"),
+        "seconds": round(outcome.seconds, 2),
+        "host": outcome.host,
+    }
     had_report = (out_dir / folder.PDF).exists()
     error = outcome.error
     try:
@@ -102,8 +121,9 @@ def _store_outcome(outcome, outputs: Path, result: Result, progress: Progress) -
             else:
                 if outcome.failed_notebook:
                     folder.write(out_dir, {folder.FAILED: outcome.failed_notebook})
-                folder.record(out_dir, dict(state, status="failed", error=outcome.error,
-                                           cell=outcome.cell))
+                folder.record(
+                    out_dir, dict(state, status="failed", error=outcome.error, cell=outcome.cell)
+                )
     except OSError as e:
         words = atomic.failure_words(e)
         if not outcome.ok:
@@ -120,9 +140,20 @@ def _store_outcome(outcome, outputs: Path, result: Result, progress: Progress) -
         progress.fail(job.id, error)
 
 
-def run(p: Plan, *, store: Path, params_dir: Path, outputs: Path, timeout: int = 600,
-        jobs: int | None = None, force: bool = False, scheduler: str = "",
-        notebooks: Path = NOTEBOOKS, tty: bool | None = None, early=None) -> Result:
+def run(
+    p: Plan,
+    *,
+    store: Path,
+    params_dir: Path,
+    outputs: Path,
+    timeout: int = 600,
+    jobs: int | None = None,
+    force: bool = False,
+    scheduler: str = "",
+    notebooks: Path = NOTEBOOKS,
+    tty: bool | None = None,
+    early=None,
+) -> Result:
     """Make every report of the plan that is not up to date (all of them with `force`); a
     failure is reported and the others still run. Ctrl-C stops the batch: reports already
     written stay, the ones in progress are dropped, no file is left half-written. `early` is
@@ -133,8 +164,9 @@ def run(p: Plan, *, store: Path, params_dir: Path, outputs: Path, timeout: int =
     result = Result()
     progress = Progress(len(p.jobs), tty=tty)
     todo = []
-    for spec in specs_for(p, store=store, params_dir=params_dir, notebooks=notebooks,
-                          timeout=timeout):
+    for spec in specs_for(
+        p, store=store, params_dir=params_dir, notebooks=notebooks, timeout=timeout
+    ):
         if not force and folder.is_current(spec.job.out_dir(outputs), spec.key):
             result.cached.append(spec.job)
             progress.cache_hit(spec.job.id)
@@ -143,8 +175,11 @@ def run(p: Plan, *, store: Path, params_dir: Path, outputs: Path, timeout: int =
     # a scheduler that cannot be reached stops the run here, before anything is written
     pool = None
     if todo:
-        pool = (DaskPool(scheduler) if scheduler else
-                LocalPool(min(len(todo), memory_cap(jobs or default_jobs())), early))
+        pool = (
+            DaskPool(scheduler)
+            if scheduler
+            else LocalPool(min(len(todo), memory_cap(jobs or default_jobs())), early)
+        )
     try:
         if pool is not None:
             with pool:
@@ -182,10 +217,14 @@ def _indexes(p: Plan, outputs: Path, result: Result) -> None:
 
 def _summary(result: Result, total: int, seconds: float, outputs: Path) -> None:
     if result.interrupted:
-        print(f"已中断：已写入{len(result.done)}份报告；正在生成的报告没有写入，"
-              "原有文件保持不变。", file=sys.stderr)
-    print(f"共{total}份报告：完成{len(result.done)}份，未变化{len(result.cached)}份，"
-          f"失败{len(result.failed)}份，用时{clock(seconds) if seconds >= 60 else f'{seconds:.1f}秒'}。")
+        print(
+            f"已中断：已写入{len(result.done)}份报告；正在生成的报告没有写入，原有文件保持不变。",
+            file=sys.stderr,
+        )
+    print(
+        f"共{total}份报告：完成{len(result.done)}份，未变化{len(result.cached)}份，"
+        f"失败{len(result.failed)}份，用时{clock(seconds) if seconds >= 60 else f'{seconds:.1f}秒'}。"
+    )
     for job, message in result.failed:
         kept = job.out_dir(outputs) / folder.FAILED
         where = f"；出错的笔记本：{kept}" if kept.exists() else ""
@@ -194,5 +233,3 @@ def _summary(result: Result, total: int, seconds: float, outputs: Path) -> None:
         print(f"索引：{path}")
     for message in result.index_errors:
         print(f"  失败：{message}", file=sys.stderr)
-
-

@@ -74,20 +74,29 @@ def data_keys(store: Store, units: list[Unit], periods: list[Period]) -> dict[tu
     for t in TABLES:
         if t.kind == "registry":
             continue
-        cols = [r[0] for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-            "ORDER BY ordinal_position", [t.id]).fetchall()]
+        cols = [
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+                "ORDER BY ordinal_position",
+                [t.id],
+            ).fetchall()
+        ]
         row_hash = "hash(" + ", ".join(f'"{c}"' for c in cols) + ")"
         half = '"half"' if t.kind == "total" else _half(f'"{t.date}"')
         if t.kind == "stock":
             stock_tables.add(t.id)
-        sql = (f"SELECT district, {half} AS h, count(*), sum({row_hash})::VARCHAR "
-               f"FROM {t.id} GROUP BY ALL ORDER BY ALL")
+        sql = (
+            f"SELECT district, {half} AS h, count(*), sum({row_hash})::VARCHAR "
+            f"FROM {t.id} GROUP BY ALL ORDER BY ALL"
+        )
         for district, h, n, s in con.execute(sql).fetchall():
             cells[(t.id, district)].append((h, n, s))
     reg = store.registry()
-    reg_rows = {r["code"]: json.dumps(r, ensure_ascii=False, default=str, sort_keys=True)
-                for r in reg.to_dict("records")}
+    reg_rows = {
+        r["code"]: json.dumps(r, ensure_ascii=False, default=str, sort_keys=True)
+        for r in reg.to_dict("records")
+    }
     everywhere = ",".join(sorted(store.halves()))  # decides where 同比 can be stated
     out = {}
     for p in periods:

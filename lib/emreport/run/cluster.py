@@ -28,8 +28,10 @@ class DaskPool:
         except ValueError:
             raise wrong from None
         except (OSError, TimeoutError):
-            raise SchedulerError(f"无法连接 Dask 调度器 {address}：10秒内没有连上，请检查地址，"
-                                 "以及调度器（dask scheduler）是否在运行") from None
+            raise SchedulerError(
+                f"无法连接 Dask 调度器 {address}：10秒内没有连上，请检查地址，"
+                "以及调度器（dask scheduler）是否在运行"
+            ) from None
         if not self.client.scheduler_info().get("workers"):
             self.client.close()
             raise SchedulerError(f"Dask 调度器 {address} 没有可用的工作节点（dask worker）")
@@ -48,8 +50,12 @@ class DaskPool:
     def submit(self, spec) -> None:
         from emreport.run.worker import render_report
 
-        future = self.client.submit(render_report, spec, pure=False,
-                                    key=f"emreport-{spec.job.period}-{spec.job.code}-{uuid.uuid4().hex[:8]}")
+        future = self.client.submit(
+            render_report,
+            spec,
+            pure=False,
+            key=f"emreport-{spec.job.period}-{spec.job.code}-{uuid.uuid4().hex[:8]}",
+        )
         self.pending[future.key] = (future, spec)
 
     def events(self, timeout: float):
@@ -63,7 +69,9 @@ class DaskPool:
                 try:
                     outcome = future.result()
                 except Exception as e:  # noqa: BLE001 - a worker lost, a task that could not run
-                    outcome = Outcome(spec.job, spec.key, error=f"Dask 任务失败：{type(e).__name__}：{e}")
+                    outcome = Outcome(
+                        spec.job, spec.key, error=f"Dask 任务失败：{type(e).__name__}：{e}"
+                    )
                 yield Finished(outcome)
             if done or time.monotonic() >= deadline:
                 return

@@ -32,19 +32,37 @@ from emreport import atomic
 
 # What every report imports. Importing them in the server is the point of it; nothing here
 # may start a thread pool or open a file a kernel would share.
-WARM = ("numpy", "pandas", "pyarrow", "duckdb",
-        "IPython", "IPython.core.debugger", "IPython.core.completerlib",
-        "IPython.extensions.storemagic", "sqlite3", "ipykernel.kernelapp", "ipykernel.ipkernel",
-        "ipykernel.debugger", "emreport.report",
-        "emreport.compose.charts", "emreport.compose", "emreport.metrics")
+WARM = (
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "duckdb",
+    "IPython",
+    "IPython.core.debugger",
+    "IPython.core.completerlib",
+    "IPython.extensions.storemagic",
+    "sqlite3",
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "ipykernel.debugger",
+    "emreport.report",
+    "emreport.compose.charts",
+    "emreport.compose",
+    "emreport.metrics",
+)
 INLINE = "module://matplotlib_inline.backend_inline"
 # A process that forks must have no thread but its main one: a thread holding a lock at the
 # fork leaves the child waiting on it forever. pyarrow's jemalloc starts a background thread
 # at import unless told not to; numeric libraries start thread pools (and one per report is
 # what a core can take anyway). The debugger's note about frozen modules is noise.
-SERVER_ENV = {"MPLBACKEND": INLINE, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-              "MKL_NUM_THREADS": "1", "JE_ARROW_MALLOC_CONF": "background_thread:false",
-              "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+SERVER_ENV = {
+    "MPLBACKEND": INLINE,
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "JE_ARROW_MALLOC_CONF": "background_thread:false",
+    "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+}
 
 
 class KernelServerError(Exception):
@@ -55,6 +73,7 @@ GONE = -1000  # a kernel's exit code when the fork server died under it (the ker
 
 
 # ---------------------------------------------------------------- the server process
+
 
 def _serve(rfd: int, wfd: int) -> None:
     """The server's loop: fork on request, answer polls and signals, reap children."""
@@ -160,6 +179,7 @@ def main() -> None:
 
 # ---------------------------------------------------------------- the worker's side
 
+
 class KernelServer:
     """A running fork server, owned by one worker process."""
 
@@ -174,9 +194,13 @@ class KernelServer:
         self._lock = threading.Lock()
         self.socket_dir = Path(tempfile.mkdtemp(prefix=prefix, dir=_socket_parent()))  # 0700
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "emreport.run.kernels"], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=self._log, env=dict(os.environ, **SERVER_ENV),
-            start_new_session=True)
+            [sys.executable, "-m", "emreport.run.kernels"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            env=dict(os.environ, **SERVER_ENV),
+            start_new_session=True,
+        )
         line = self.proc.stdout.readline()
         if not line:
             raise KernelServerError(f"内核服务未能启动：{self.log_tail()}")
@@ -253,10 +277,11 @@ def kernel_manager_class(server: KernelServer):
             return self.pid is not None
 
         async def launch_kernel(self, cmd, **kwargs):
-            argv = cmd[cmd.index("-f"):]  # what ipykernel_launcher would be given
+            argv = cmd[cmd.index("-f") :]  # what ipykernel_launcher would be given
             env = kwargs.get("env") or dict(os.environ)
             self.pid = self.pgid = await asyncio.to_thread(
-                server.fork, argv, str(kwargs.get("cwd") or os.getcwd()), env)
+                server.fork, argv, str(kwargs.get("cwd") or os.getcwd()), env
+            )
             launched.append(self.pid)
             self.cwd = kwargs.get("cwd")
             return self.connection_info
@@ -306,8 +331,9 @@ def kernel_manager_class(server: KernelServer):
         async def _async_pre_start_kernel(self, **kw):
             self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
             if self.provisioner is None:
-                self.provisioner = ForkProvisioner(kernel_id=self.kernel_id,
-                                                   kernel_spec=self.kernel_spec, parent=self)
+                self.provisioner = ForkProvisioner(
+                    kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
+                )
             return await super()._async_pre_start_kernel(**kw)
 
         @staticmethod

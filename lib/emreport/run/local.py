@@ -31,7 +31,10 @@ def memory_cap(wanted: int) -> int:
             info = {k: int(v.split()[0]) * 1024 for k, v in (line.split(":", 1) for line in f)}
         free = info["MemAvailable"]
         fit = 0
-        while fit < wanted and WORKER_MEMORY * (fit // MAX_LANES + 1) + LANE_MEMORY * (fit + 1) <= free:
+        while (
+            fit < wanted
+            and WORKER_MEMORY * (fit // MAX_LANES + 1) + LANE_MEMORY * (fit + 1) <= free
+        ):
             fit += 1
         return max(1, fit)
     except (OSError, KeyError, ValueError):
@@ -71,8 +74,12 @@ class LocalPool:
 
         wid, self._next = self._next, self._next + 1
         tasks = self.ctx.Queue()
-        proc = self.ctx.Process(target=worker.serve, args=(wid, lanes, tasks, self.events_q),
-                                daemon=True, name=f"emreport-worker-{wid}")
+        proc = self.ctx.Process(
+            target=worker.serve,
+            args=(wid, lanes, tasks, self.events_q),
+            daemon=True,
+            name=f"emreport-worker-{wid}",
+        )
         proc.start()
         self.procs[wid] = (proc, tasks, lanes)
         self.held[wid] = {}
@@ -124,8 +131,12 @@ class LocalPool:
                 spec = self.specs[job_id]
                 if started:
                     self.finished.add(job_id)
-                    yield Finished(Outcome(spec.job, spec.key,
-                                           error=f"生成进程意外退出（退出码{proc.exitcode}）"), wid)
+                    yield Finished(
+                        Outcome(
+                            spec.job, spec.key, error=f"生成进程意外退出（退出码{proc.exitcode}）"
+                        ),
+                        wid,
+                    )
                 else:
                     self.backlog.appendleft(spec)
             if len(self.finished) < len(self.specs):

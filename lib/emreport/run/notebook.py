@@ -43,8 +43,12 @@ class Job:
 
     def parameters(self, store: Path, params_dir: Path) -> dict:
         # the notebooks name their unit parameter after their kind: district or city
-        return {self.kind: self.code, "period": self.period,
-                "store": str(store), "params_dir": str(params_dir)}
+        return {
+            self.kind: self.code,
+            "period": self.period,
+            "store": str(store),
+            "params_dir": str(params_dir),
+        }
 
     def out_dir(self, outputs: Path) -> Path:
         return folder.report_dir(outputs, self.period, self.code)
@@ -88,8 +92,15 @@ def _exit_words(code: int | None) -> str:
     return f"（退出码{code}）"
 
 
-def execute(job: Job, *, store: Path, params_dir: Path, timeout: int = 600,
-            notebooks: Path | None = None, kernel_manager_class=None) -> nbformat.NotebookNode:
+def execute(
+    job: Job,
+    *,
+    store: Path,
+    params_dir: Path,
+    timeout: int = 600,
+    notebooks: Path | None = None,
+    kernel_manager_class=None,
+) -> nbformat.NotebookNode:
     """Run the job's notebook on its parameters in a fresh kernel. A failing cell, a cell past
     its timeout or a kernel that dies raises RenderError naming the cell, carrying the notebook
     as far as it ran."""
@@ -106,10 +117,19 @@ def execute(job: Job, *, store: Path, params_dir: Path, timeout: int = 600,
         manager["kernel_manager_class"] = kernel_manager_class
     try:
         return papermill.execute_notebook(  # type: ignore[no-any-return]
-            str(path), None, parameters=job.parameters(store, params_dir), engine_name=_engine(),
-            keep=keep, progress_bar=False, request_save_on_cell_execute=False,
-            kernel_name="python3", cwd=str(path.parent), execution_timeout=timeout,
-            shutdown_kernel="immediate", **manager)
+            str(path),
+            None,
+            parameters=job.parameters(store, params_dir),
+            engine_name=_engine(),
+            keep=keep,
+            progress_bar=False,
+            request_save_on_cell_execute=False,
+            kernel_name="python3",
+            cwd=str(path.parent),
+            execution_timeout=timeout,
+            shutdown_kernel="immediate",
+            **manager,
+        )
     except PapermillExecutionError as e:
         lines = _ANSI.sub("", str(e.evalue)).strip().splitlines()
         detail = lines[-1] if lines else ""
@@ -121,17 +141,26 @@ def execute(job: Job, *, store: Path, params_dir: Path, timeout: int = 600,
         nb = keep.get("nb")
         cell = _running_cell(nb)
         where = f"第{cell + 1}个单元格" if cell is not None else "某个单元格"
-        raise RenderError(f"{where}运行超过{timeout}秒仍未结束，已停止",
-                          notebook=nb, cell=None if cell is None else cell + 1) from None
+        raise RenderError(
+            f"{where}运行超过{timeout}秒仍未结束，已停止",
+            notebook=nb,
+            cell=None if cell is None else cell + 1,
+        ) from None
     except DeadKernelError:
         nb = keep.get("nb")
         cell = _running_cell(nb)
         where = f"第{cell + 1}个单元格" if cell is not None else "笔记本"
         last_exit = getattr(kernel_manager_class, "last_exit", None)
         code = last_exit() if last_exit is not None else None
-        raise RenderError(f"{where}运行时内核意外退出{_exit_words(code)}", notebook=nb,
-                          cell=None if cell is None else cell + 1) from None
+        raise RenderError(
+            f"{where}运行时内核意外退出{_exit_words(code)}",
+            notebook=nb,
+            cell=None if cell is None else cell + 1,
+        ) from None
     except KernelServerError:  # it died between two requests: the next report starts another
         cell = _running_cell(keep.get("nb"))
-        raise RenderError("内核服务意外退出，本报告未能运行完", notebook=keep.get("nb"),
-                          cell=None if cell is None else cell + 1) from None
+        raise RenderError(
+            "内核服务意外退出，本报告未能运行完",
+            notebook=keep.get("nb"),
+            cell=None if cell is None else cell + 1,
+        ) from None

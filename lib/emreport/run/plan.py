@@ -27,8 +27,14 @@ class Plan:
     periods: list[Period]
 
 
-def plan(periods: list[str], districts: str, *, store: Path, params_dir: Path,
-         notebooks: Path = NOTEBOOKS) -> Plan:
+def plan(
+    periods: list[str],
+    districts: str,
+    *,
+    store: Path,
+    params_dir: Path,
+    notebooks: Path = NOTEBOOKS,
+) -> Plan:
     """The grid of reports, or every problem with it at once (unknown code, bad period, a
     period without data, a missing parameter folder or notebook, a narrative file that does
     not parse or names unknown metrics)."""

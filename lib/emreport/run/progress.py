@@ -15,13 +15,22 @@ WIDTH = 24
 
 def clock(seconds: float) -> str:
     seconds = int(round(seconds))
-    return f"{seconds // 60}:{seconds % 60:02d}" if seconds < 3600 else \
-        f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+    return (
+        f"{seconds // 60}:{seconds % 60:02d}"
+        if seconds < 3600
+        else f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+    )
 
 
 class Progress:
-    def __init__(self, total: int, *, out: TextIO | None = None, err: TextIO | None = None,
-                 tty: bool | None = None):
+    def __init__(
+        self,
+        total: int,
+        *,
+        out: TextIO | None = None,
+        err: TextIO | None = None,
+        tty: bool | None = None,
+    ):
         self.total = total
         self.out = out or sys.stdout
         self.err = err or sys.stderr
@@ -49,11 +58,13 @@ class Progress:
     def line(self) -> str:
         filled = int(WIDTH * self.finished / self.total) if self.total else WIDTH
         eta = self.eta()
-        return (f"[{'█' * filled}{'░' * (WIDTH - filled)}] {self.finished}/{self.total}  "
-                f"完成{self.done} 未变化{self.cached} 失败{self.failed} "
-                f"运行中{len(self.running)} 排队{self.queued}  "
-                f"已用{clock(time.monotonic() - self.started)}"
-                + (f" 预计还需{clock(eta)}" if eta is not None else ""))
+        return (
+            f"[{'█' * filled}{'░' * (WIDTH - filled)}] {self.finished}/{self.total}  "
+            f"完成{self.done} 未变化{self.cached} 失败{self.failed} "
+            f"运行中{len(self.running)} 排队{self.queued}  "
+            f"已用{clock(time.monotonic() - self.started)}"
+            + (f" 预计还需{clock(eta)}" if eta is not None else "")
+        )
 
     def _draw(self, force: bool = False) -> None:
         if not self.tty:
@@ -87,8 +98,11 @@ class Progress:
         self.running.discard(job_id)
         self.done += 1
         if not self.tty:
-            print(f"[{self.finished}/{self.total}] 完成 {job_id}（{seconds:.1f}秒{where}）",
-                  file=self.out, flush=True)
+            print(
+                f"[{self.finished}/{self.total}] 完成 {job_id}（{seconds:.1f}秒{where}）",
+                file=self.out,
+                flush=True,
+            )
         self._draw(force=True)
 
     def fail(self, job_id: str, message: str) -> None:

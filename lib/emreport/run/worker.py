@@ -188,8 +188,9 @@ def store_meta(path: Path) -> str:
     seen = (str(path), st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
     if seen not in _metas:
         with Store(path) as store:
-            _metas[seen] = hashlib.sha256(json.dumps(store.meta(), sort_keys=True).encode()
-                                          ).hexdigest()
+            _metas[seen] = hashlib.sha256(
+                json.dumps(store.meta(), sort_keys=True).encode()
+            ).hexdigest()
     return _metas[seen]
 
 
@@ -208,13 +209,20 @@ def _begin(spec: Spec) -> tuple[Outcome, tuple | None, float]:
     try:
         r = renderer()
         if store_meta(Path(spec.store)) != spec.store_meta:
-            raise RenderError(f"生成节点{out.host}上的数据库{spec.store}与本机的不是同一次导入"
-                              "（或在生成期间重新导入了数据）")
+            raise RenderError(
+                f"生成节点{out.host}上的数据库{spec.store}与本机的不是同一次导入"
+                "（或在生成期间重新导入了数据）"
+            )
         if narrative_sha(Path(spec.params_dir), job) != spec.narrative_sha:
             raise RenderError(f"生成节点{out.host}上的文字材料与本机的不同（或在生成期间被修改）")
-        nb = execute(job, store=Path(spec.store), params_dir=Path(spec.params_dir),
-                     timeout=spec.timeout, notebooks=Path(spec.notebooks),
-                     kernel_manager_class=r.kernel_manager())
+        nb = execute(
+            job,
+            store=Path(spec.store),
+            params_dir=Path(spec.params_dir),
+            timeout=spec.timeout,
+            notebooks=Path(spec.notebooks),
+            kernel_manager_class=r.kernel_manager(),
+        )
         out.files = page.files_but_pdf(nb, job)
         pdf = r.submit_pdf(out.files[folder.HTML].decode("utf-8"))
     except RenderError as e:
@@ -262,8 +270,12 @@ class EarlyWorker:
         self.ctx = mp.get_context("spawn")
         self.events = self.ctx.Queue()
         self.tasks = self.ctx.Queue()
-        self.proc = self.ctx.Process(target=serve, args=(0, None, self.tasks, self.events),
-                                     daemon=True, name="emreport-worker-0")
+        self.proc = self.ctx.Process(
+            target=serve,
+            args=(0, None, self.tasks, self.events),
+            daemon=True,
+            name="emreport-worker-0",
+        )
         self.proc.start()
         self.adopted = False
 
@@ -316,8 +328,15 @@ def serve(worker_id: int, lanes: int | None, tasks, events) -> None:
             lanes = told.count
         renderer(tabs=lanes)
         preload.join()
-        threads = [threading.Thread(target=_lane, args=(worker_id, tasks, events), daemon=True,
-                                    name=f"emreport-lane-{i}") for i in range(lanes)]
+        threads = [
+            threading.Thread(
+                target=_lane,
+                args=(worker_id, tasks, events),
+                daemon=True,
+                name=f"emreport-lane-{i}",
+            )
+            for i in range(lanes)
+        ]
         for t in threads:
             t.start()
         for t in threads:

@@ -11,27 +11,58 @@ from emreport.compose.sections.hazards import CAMPAIGN_UNITS, campaigns_by_name
 from emreport.metrics import as_number, wording
 
 SUMMARY = (
-    "accidents.count", "accidents.deaths", "accidents.serious_injuries", "accidents.loss",
-    "accidents.major_or_above", "hazards.found", "hazards.rectified", "hazards.rectification_rate",
-    "hazards.major", "hazards.major_rectified", "hazards.overdue", "inspections.count",
-    "inspections.cases", "inspections.fines", "inspections.suspended", "flood.responses",
-    "flood.relocated", "training.total", "preparedness.teams",
+    "accidents.count",
+    "accidents.deaths",
+    "accidents.serious_injuries",
+    "accidents.loss",
+    "accidents.major_or_above",
+    "hazards.found",
+    "hazards.rectified",
+    "hazards.rectification_rate",
+    "hazards.major",
+    "hazards.major_rectified",
+    "hazards.overdue",
+    "inspections.count",
+    "inspections.cases",
+    "inspections.fines",
+    "inspections.suspended",
+    "flood.responses",
+    "flood.relocated",
+    "training.total",
+    "preparedness.teams",
 )
 PEER_COLUMNS = (
-    ("accidents.count", "事故起数"), ("accidents.deaths", "死亡人数"), ("hazards.found", "发现隐患"),
-    ("hazards.rectified", "已整改"), ("hazards.rectification_rate", "整改率"),
-    ("inspections.count", "执法检查"), ("inspections.cases", "立案"),
+    ("accidents.count", "事故起数"),
+    ("accidents.deaths", "死亡人数"),
+    ("hazards.found", "发现隐患"),
+    ("hazards.rectified", "已整改"),
+    ("hazards.rectification_rate", "整改率"),
+    ("inspections.count", "执法检查"),
+    ("inspections.cases", "立案"),
     ("inspections.fines", "罚款金额"),
 )
 BREAKDOWN_TITLES = {
-    "accidents.by_sector": "分行业领域生产安全事故情况", "accidents.by_grade": "分等级生产安全事故情况",
-    "accidents.by_month": "分月生产安全事故情况", "hazards.by_source": "分来源隐患排查整改情况",
-    "hazards.by_grade": "分等级隐患排查整改情况", "hazards.by_sector": "分行业领域隐患排查整改情况",
-    "hazards.by_month": "分月隐患排查整改情况", "inspections.by_sector": "分行业领域执法检查情况",
+    "accidents.by_sector": "分行业领域生产安全事故情况",
+    "accidents.by_grade": "分等级生产安全事故情况",
+    "accidents.by_month": "分月生产安全事故情况",
+    "hazards.by_source": "分来源隐患排查整改情况",
+    "hazards.by_grade": "分等级隐患排查整改情况",
+    "hazards.by_sector": "分行业领域隐患排查整改情况",
+    "hazards.by_month": "分月隐患排查整改情况",
+    "inspections.by_sector": "分行业领域执法检查情况",
     "flood.by_level": "分级别防汛防台应急响应情况",
 }
-MEASURE_UNITS = {"事故起数": "起", "死亡人数": "人", "发现隐患": "条", "已整改": "条",
-                 "执法检查": "家次", "立案": "起", "罚款金额": "万元", "应急响应": "次", "整改率": "%"}
+MEASURE_UNITS = {
+    "事故起数": "起",
+    "死亡人数": "人",
+    "发现隐患": "条",
+    "已整改": "条",
+    "执法检查": "家次",
+    "立案": "起",
+    "罚款金额": "万元",
+    "应急响应": "次",
+    "整改率": "%",
+}
 
 
 def compose(ctx: Context) -> Section:
@@ -41,9 +72,13 @@ def compose(ctx: Context) -> Section:
         section.add(peer_table(ctx))
     if ctx.peers:
         section.stated["members"] = {
-            p.code: {"name": p.name, "level": p.level,
-                     "metrics": {mid: p.metrics[mid].to_json() for mid, _ in PEER_COLUMNS}}
-            for p in ctx.peers}
+            p.code: {
+                "name": p.name,
+                "level": p.level,
+                "metrics": {mid: p.metrics[mid].to_json() for mid, _ in PEER_COLUMNS},
+            }
+            for p in ctx.peers
+        }
     for bid, title in BREAKDOWN_TITLES.items():
         frame = ctx.m.tables[bid]
         if frame.empty or not frame.to_numpy().any():
@@ -70,10 +105,18 @@ def summary_table(ctx: Context) -> Table:
                 return None
             return float(wording.round_half_up(x * 100, 1)) if rate else as_number(x)
 
-        rows.append((metric.label, "%" if metric.is_rate else metric.unit,
-                     shown(metric.value), shown(metric.prev),
-                     metric.yoy().removeprefix("同比") or "—"))
-    frame = pd.DataFrame(rows, columns=["指标", "单位", "本期", "上年同期", "同比"]).set_index("指标")
+        rows.append(
+            (
+                metric.label,
+                "%" if metric.is_rate else metric.unit,
+                shown(metric.value),
+                shown(metric.prev),
+                metric.yoy().removeprefix("同比") or "—",
+            )
+        )
+    frame = pd.DataFrame(rows, columns=["指标", "单位", "本期", "上年同期", "同比"]).set_index(
+        "指标"
+    )
     return Table("主要指标", frame)
 
 
@@ -100,10 +143,15 @@ def breakdown_table(bid: str, title: str, frame: pd.DataFrame) -> Table:
     frame.loc["合计"] = [as_number(x) for x in frame.sum(numeric_only=True)]
     if "发现隐患" in frame:
         found = frame["发现隐患"].astype(float)
-        frame.insert(frame.columns.get_loc("已整改") + 1, "整改率",
-                     [r / f if f else None for r, f in zip(frame["已整改"], found, strict=True)])
-    renamed = {c: "上年同期" + c.removesuffix("(上年同期)") if c.endswith("(上年同期)") else c
-               for c in frame.columns}
+        frame.insert(
+            frame.columns.get_loc("已整改") + 1,
+            "整改率",
+            [r / f if f else None for r, f in zip(frame["已整改"], found, strict=True)],
+        )
+    renamed = {
+        c: "上年同期" + c.removesuffix("(上年同期)") if c.endswith("(上年同期)") else c
+        for c in frame.columns
+    }
     frame = frame.rename(columns=renamed)
     units = {new: MEASURE_UNITS.get(old.split("(")[0], "") for old, new in renamed.items()}
     return Table(title, frame, units)
@@ -123,14 +171,17 @@ def major_hazard_table(ctx: Context) -> Table | None:
         return None
     status = ["已整改" if done[i] else "逾期未整改" if overdue[i] else "整改中" for i in rows.index]
     names = {p.code: p.name for p in ctx.peers}
-    frame = pd.DataFrame({
-        **({"区县": [names.get(c, c) for c in rows["district"]]} if ctx.peers else {}),
-        "企业名称": list(rows["enterprise"]),
-        "行业领域": list(rows["sector"]),
-        "发现日期": [wording.date_cn(d) for d in rows["found_on"]],
-        "整改期限": [wording.date_cn(d) if pd.notna(d) else "—" for d in rows["deadline"]],
-        "挂牌督办": ["是" if x else "否" for x in rows["supervised"].astype(bool)],
-        "整改状态": status,
-    }, index=pd.Index(range(1, len(rows) + 1), name="序号"))
+    frame = pd.DataFrame(
+        {
+            **({"区县": [names.get(c, c) for c in rows["district"]]} if ctx.peers else {}),
+            "企业名称": list(rows["enterprise"]),
+            "行业领域": list(rows["sector"]),
+            "发现日期": [wording.date_cn(d) for d in rows["found_on"]],
+            "整改期限": [wording.date_cn(d) if pd.notna(d) else "—" for d in rows["deadline"]],
+            "挂牌督办": ["是" if x else "否" for x in rows["supervised"].astype(bool)],
+            "整改状态": status,
+        },
+        index=pd.Index(range(1, len(rows) + 1), name="序号"),
+    )
     title = f"{ctx.p.as_of}未整改的重大事故隐患" if ctx.peers else "重大事故隐患整改情况"
     return Table(title, frame)

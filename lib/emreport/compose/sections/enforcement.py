@@ -16,11 +16,19 @@ def compose(ctx: Context) -> Section | None:
     points = []
     if ctx.m.has("inspections"):
         ins = ctx.m["inspections.count"]
-        text = (f"加大执法检查力度。{ctx.when}，{ctx.scope}共开展执法检查{ins.text()}"
-                + (f"，{ins.yoy()}" if ins.yoy() else "") + "，" +
-                ctx.listing([("出动执法人员", "inspections.inspectors"),
-                             ("检查单位", "inspections.units"),
-                             ("发现问题隐患", "inspections.problems")]) + "。")
+        text = (
+            f"加大执法检查力度。{ctx.when}，{ctx.scope}共开展执法检查{ins.text()}"
+            + (f"，{ins.yoy()}" if ins.yoy() else "")
+            + "，"
+            + ctx.listing(
+                [
+                    ("出动执法人员", "inspections.inspectors"),
+                    ("检查单位", "inspections.units"),
+                    ("发现问题隐患", "inspections.problems"),
+                ]
+            )
+            + "。"
+        )
         if ctx.districts:
             words, split = ctx.split("inspections.count", "开展执法检查")
             section.stated["splits"] = split
@@ -28,8 +36,13 @@ def compose(ctx: Context) -> Section | None:
         points.append(text)
         points.append(penalties(ctx))
     if ctx.m.has("licensing"):
-        items = ctx.listing([("受理行政许可", "licensing.accepted"), ("发证", "licensing.issued"),
-                             ("办理备案", "licensing.filings")])
+        items = ctx.listing(
+            [
+                ("受理行政许可", "licensing.accepted"),
+                ("发证", "licensing.issued"),
+                ("办理备案", "licensing.filings"),
+            ]
+        )
         if items:
             points.append(f"严格行政审批。{items}。")
     section.points(points + ctx.extras(KEY))
@@ -47,24 +60,39 @@ def penalties(ctx: Context) -> str:
     if yoy:
         text += f"，立案数和罚款金额{yoy}"
     if ctx.v("inspections.fines_accident") and ctx.v("inspections.fines_other"):
-        text += (f"（其中事故罚款{ctx.t('inspections.fines_accident')}、非事故罚款"
-                 f"{ctx.t('inspections.fines_other')}）")
-    others = ctx.listing([("责令停产停业整顿", "inspections.suspended"),
-                          ("关闭取缔", "inspections.closed"),
-                          ("移送公安", "inspections.police")])
+        text += (
+            f"（其中事故罚款{ctx.t('inspections.fines_accident')}、非事故罚款"
+            f"{ctx.t('inspections.fines_other')}）"
+        )
+    others = ctx.listing(
+        [
+            ("责令停产停业整顿", "inspections.suspended"),
+            ("关闭取缔", "inspections.closed"),
+            ("移送公安", "inspections.police"),
+        ]
+    )
     if others:
         text += f"；{others}"
         if ctx.v("inspections.police_persons"):
             text += f"、{ctx.t('inspections.police_persons')}"
     reviews = ctx.m["inspections.reviews"]
-    text += (f"。立案查处的案件中，发生行政复议和诉讼{reviews.text()}" if reviews.value
-             else f"。立案查处的{cases.text()}案件，均无行政复议、诉讼情况发生")
+    text += (
+        f"。立案查处的案件中，发生行政复议和诉讼{reviews.text()}"
+        if reviews.value
+        else f"。立案查处的{cases.text()}案件，均无行政复议、诉讼情况发生"
+    )
     return text + "。"
 
 
 def city_fines(ctx: Context) -> str:
-    ranked = sorted(((p.name, p.metrics["inspections.fines"]) for p in ctx.districts
-                     if p.metrics["inspections.fines"].value), key=lambda x: -x[1].value)
+    ranked = sorted(
+        (
+            (p.name, p.metrics["inspections.fines"])
+            for p in ctx.districts
+            if p.metrics["inspections.fines"].value
+        ),
+        key=lambda x: -x[1].value,
+    )
     if len(ranked) < 3:
         return ""
     top = "、".join(f"{n}（{m.text()}）" for n, m in ranked[:3])

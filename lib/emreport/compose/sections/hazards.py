@@ -12,8 +12,12 @@ from emreport.compose.document import Section
 from emreport.metrics import wording
 
 KEY = "隐患排查治理"
-CAMPAIGN_COLUMNS = {"enterprises": "检查企业", "found": "发现隐患", "rectified": "已整改",
-                    "orders": "整改指令书"}
+CAMPAIGN_COLUMNS = {
+    "enterprises": "检查企业",
+    "found": "发现隐患",
+    "rectified": "已整改",
+    "orders": "整改指令书",
+}
 CAMPAIGN_UNITS = {"检查企业": "家", "发现隐患": "处", "已整改": "处", "整改指令书": "份"}
 
 
@@ -22,27 +26,49 @@ def compose(ctx: Context) -> Section | None:
         return None
     rate = ctx.m["hazards.rectification_rate"]
     improving = rate.prev is None or (rate.value or 0) >= rate.prev
-    section = Section(KEY, "深化隐患排查，闭环整改成效明显" if improving
-                      else "深化隐患排查，推动隐患闭环整改")
-    points = [total(ctx, section), hazard_sources(ctx), major_hazards(ctx), campaigns(ctx),
-              covert(ctx)]
+    section = Section(
+        KEY, "深化隐患排查，闭环整改成效明显" if improving else "深化隐患排查，推动隐患闭环整改"
+    )
+    points = [
+        total(ctx, section),
+        hazard_sources(ctx),
+        major_hazards(ctx),
+        campaigns(ctx),
+        covert(ctx),
+    ]
     campaign_table = campaigns_by_name(ctx)
     if campaign_table is not None:
         section.stated["tables"] = {"campaigns.by_name": campaign_table}
     section.points(points + ctx.extras(KEY))
     if ctx.districts:
         section.para(city_rates(ctx))
-    section.add(ctx.figure("分来源隐患排查整改情况", lambda: charts.hazards_by_source(
-        ctx.m.tables["hazards.by_source"])))
+    section.add(
+        ctx.figure(
+            "分来源隐患排查整改情况",
+            lambda: charts.hazards_by_source(ctx.m.tables["hazards.by_source"]),
+        )
+    )
     overdue = int(ctx.v("hazards.overdue"))
     open_ = int(ctx.v("hazards.open"))
-    section.add(ctx.figure("隐患整改状态", lambda: charts.hazard_status(
-        int(ctx.v("hazards.rectified")), open_ - overdue, overdue)))
+    section.add(
+        ctx.figure(
+            "隐患整改状态",
+            lambda: charts.hazard_status(int(ctx.v("hazards.rectified")), open_ - overdue, overdue),
+        )
+    )
     if ctx.districts:
         found = ctx.m["hazards.found"]
-        section.add(ctx.figure("各地隐患排查数量", lambda: charts.districts_compare(
-            peer_frame(ctx, "hazards.found", "发现隐患"), "发现隐患", "条",
-            "发现隐患(上年同期)" if found.prev is not None else None)))
+        section.add(
+            ctx.figure(
+                "各地隐患排查数量",
+                lambda: charts.districts_compare(
+                    peer_frame(ctx, "hazards.found", "发现隐患"),
+                    "发现隐患",
+                    "条",
+                    "发现隐患(上年同期)" if found.prev is not None else None,
+                ),
+            )
+        )
     return section
 
 
@@ -50,10 +76,13 @@ def total(ctx: Context, section: Section) -> str:
     if not ctx.m.has("hazards"):
         return ""
     found, rate = ctx.m["hazards.found"], ctx.m["hazards.rectification_rate"]
-    text = (f"隐患排查整改有序推进。{ctx.when}，{ctx.scope}共排查发现各类隐患{found.text()}"
-            + (f"，{found.yoy()}" if found.yoy() else "") +
-            f"；已整改{ctx.t('hazards.rectified')}，整改率{rate.text()}" +
-            (f"，{rate.yoy()}" if rate.yoy() else "") + "。")
+    text = (
+        f"隐患排查整改有序推进。{ctx.when}，{ctx.scope}共排查发现各类隐患{found.text()}"
+        + (f"，{found.yoy()}" if found.yoy() else "")
+        + f"；已整改{ctx.t('hazards.rectified')}，整改率{rate.text()}"
+        + (f"，{rate.yoy()}" if rate.yoy() else "")
+        + "。"
+    )
     if ctx.districts:
         words, split = ctx.split("hazards.found", "排查隐患")
         section.stated.setdefault("splits", {}).update(split)
@@ -69,7 +98,8 @@ def hazard_sources(ctx: Context) -> str:
     src = "、".join(f"{s}{wording.count(n, '条')}" for s, n in t["发现隐患"].items())
     text = f"多渠道排查隐患。从来源看，{src}"
     sectors = ctx.m.tables["hazards.by_sector"]["发现隐患"].sort_values(
-        ascending=False, kind="stable")
+        ascending=False, kind="stable"
+    )
     top = [f"{s}（{wording.count(n, '条')}）" for s, n in sectors.head(3).items() if n > 0]
     if len(top) > 1:
         text += f"；从行业领域看，隐患主要集中在{'、'.join(top[:-1])}和{top[-1]}等领域"
@@ -81,13 +111,22 @@ def major_hazards(ctx: Context) -> str:
     overdue = ctx.m["hazards.overdue"]
     text = ""
     if major.value:
-        text = (f"紧盯重大事故隐患治理。排查重大事故隐患{major.text()}，" +
-                ctx.listing([("挂牌督办", "hazards.major_supervised"),
-                             ("已整改销号", "hazards.major_rectified")]) +
-                f"，重大隐患整改率{ctx.t('hazards.major_rate')}。")
+        text = (
+            f"紧盯重大事故隐患治理。排查重大事故隐患{major.text()}，"
+            + ctx.listing(
+                [
+                    ("挂牌督办", "hazards.major_supervised"),
+                    ("已整改销号", "hazards.major_rectified"),
+                ]
+            )
+            + f"，重大隐患整改率{ctx.t('hazards.major_rate')}。"
+        )
     if overdue.value:
-        tail = (f"，其中重大隐患{ctx.t('hazards.major_overdue')}"
-                if ctx.v("hazards.major_overdue") else "")
+        tail = (
+            f"，其中重大隐患{ctx.t('hazards.major_overdue')}"
+            if ctx.v("hazards.major_overdue")
+            else ""
+        )
         text = text or "加强隐患整改督办。"
         text += f"{ctx.p.as_of}，尚有{overdue.text()}隐患逾期未整改{tail}，已逐条督促整改。"
     elif text:
@@ -109,26 +148,43 @@ def campaigns(ctx: Context) -> str:
         return ""
     each = []
     for name, r in table.iterrows():
-        bits = [f"检查企业{wording.count(r['检查企业'], '家')}",
-                f"发现隐患{wording.count(r['发现隐患'], '处')}"]
-        bits.append("已全部整改" if r["已整改"] == r["发现隐患"]
-                    else f"已整改{wording.count(r['已整改'], '处')}")
+        bits = [
+            f"检查企业{wording.count(r['检查企业'], '家')}",
+            f"发现隐患{wording.count(r['发现隐患'], '处')}",
+        ]
+        bits.append(
+            "已全部整改"
+            if r["已整改"] == r["发现隐患"]
+            else f"已整改{wording.count(r['已整改'], '处')}"
+        )
         if r["整改指令书"]:
             bits.append(f"开具整改指令书{wording.count(r['整改指令书'], '份')}")
         each.append(f"{name}{'，'.join(bits)}")
-    total = ctx.listing([("检查企业", "campaigns.enterprises"), ("发现隐患", "campaigns.found"),
-                         ("已整改", "campaigns.rectified"), ("开具整改指令书", "campaigns.orders")])
-    return (f"扎实开展专项整治。{ctx.when}共开展专项整治{ctx.t('campaigns.count')}，{total}。"
-            f"其中，{'；'.join(each)}。")
+    total = ctx.listing(
+        [
+            ("检查企业", "campaigns.enterprises"),
+            ("发现隐患", "campaigns.found"),
+            ("已整改", "campaigns.rectified"),
+            ("开具整改指令书", "campaigns.orders"),
+        ]
+    )
+    return (
+        f"扎实开展专项整治。{ctx.when}共开展专项整治{ctx.t('campaigns.count')}，{total}。"
+        f"其中，{'；'.join(each)}。"
+    )
 
 
 def covert(ctx: Context) -> str:
     if not ctx.m.has("covert_checks"):
         return ""
-    text = ctx.listing([("开展重大安全隐患暗访曝光", "covert_checks.rounds"),
-                        ("暗访企业", "covert_checks.enterprises"),
-                        ("开具隐患交办单", "covert_checks.notices"),
-                        ("曝光隐患", "covert_checks.exposed")])
+    text = ctx.listing(
+        [
+            ("开展重大安全隐患暗访曝光", "covert_checks.rounds"),
+            ("暗访企业", "covert_checks.enterprises"),
+            ("开具隐患交办单", "covert_checks.notices"),
+            ("曝光隐患", "covert_checks.exposed"),
+        ]
+    )
     a, r = ctx.m["covert_checks.assigned"], ctx.m["covert_checks.assigned_rectified"]
     if a.value:
         done = "已全部整改" if r.value == a.value else f"已整改{r.text()}"
@@ -137,14 +193,19 @@ def covert(ctx: Context) -> str:
 
 
 def city_rates(ctx: Context) -> str:
-    rated = [(p.name, p.metrics["hazards.rectification_rate"]) for p in ctx.districts
-             if p.metrics["hazards.rectification_rate"].value is not None]
+    rated = [
+        (p.name, p.metrics["hazards.rectification_rate"])
+        for p in ctx.districts
+        if p.metrics["hazards.rectification_rate"].value is not None
+    ]
     if len(rated) < 2:
         return ""
     rated.sort(key=lambda x: x[1].value, reverse=True)
     hi, lo = rated[0], rated[-1]
-    return (f"从各地看，隐患整改率最高的是{hi[0]}（{hi[1].text()}），最低的是{lo[0]}"
-            f"（{lo[1].text()}）。")
+    return (
+        f"从各地看，隐患整改率最高的是{hi[0]}（{hi[1].text()}），最低的是{lo[0]}"
+        f"（{lo[1].text()}）。"
+    )
 
 
 def peer_frame(ctx: Context, mid: str, name: str) -> pd.DataFrame:

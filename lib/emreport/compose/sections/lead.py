@@ -20,24 +20,30 @@ def compose(ctx: Context) -> Section:
         opening = "".join(ctx.filled(p) for p in ctx.story.lead)
     else:
         leader = LEADERS.get(ctx.m.unit.level, "在上级党委政府的坚强领导下")
-        opening = (f"{ctx.when}，{ctx.m.unit.name}应急管理局{leader}，坚持人民至上、生命至上，"
-                   "统筹发展和安全，全力防范化解重大安全风险，各项工作取得积极成效。")
+        opening = (
+            f"{ctx.when}，{ctx.m.unit.name}应急管理局{leader}，坚持人民至上、生命至上，"
+            "统筹发展和安全，全力防范化解重大安全风险，各项工作取得积极成效。"
+        )
     section.para(opening + headline(ctx))
     return section
 
 
 def headline(ctx: Context) -> str:
     """The 导语's figures: accidents and deaths with 同比, hazards, enforcement."""
-    bits = [f"{ctx.scope}共发生生产安全事故{ctx.t('accidents.count')}、"
-            f"死亡{ctx.t('accidents.deaths')}"]
+    bits = [
+        f"{ctx.scope}共发生生产安全事故{ctx.t('accidents.count')}、死亡{ctx.t('accidents.deaths')}"
+    ]
     yoy = ctx.yoy_pair("accidents.count", "accidents.deaths")
     if yoy:
         bits[0] += f"，{yoy}"
     bits[0] += "，" + grave_clause(ctx)
     if ctx.m.has("hazards"):
-        bits.append(f"排查发现隐患{ctx.t('hazards.found')}，整改率"
-                    f"{ctx.t('hazards.rectification_rate')}")
+        bits.append(
+            f"排查发现隐患{ctx.t('hazards.found')}，整改率{ctx.t('hazards.rectification_rate')}"
+        )
     if ctx.m.has("inspections"):
-        bits.append(f"开展执法检查{ctx.t('inspections.count')}，立案{ctx.t('inspections.cases')}"
-                    f"，罚款{ctx.t('inspections.fines')}")
+        bits.append(
+            f"开展执法检查{ctx.t('inspections.count')}，立案{ctx.t('inspections.cases')}"
+            f"，罚款{ctx.t('inspections.fines')}"
+        )
     return "；".join(bits) + "。"

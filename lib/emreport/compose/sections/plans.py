@@ -22,12 +22,18 @@ def compose(ctx: Context) -> Section:
         for p in ctx.story.plans_lead:
             section.para(ctx.filled(p))
     else:
-        section.para(f"{nxt}，{ctx.m.unit.name}应急管理局将坚持人民至上、生命至上，统筹发展和安全，"
-                     "重点抓好以下工作：")
+        section.para(
+            f"{nxt}，{ctx.m.unit.name}应急管理局将坚持人民至上、生命至上，统筹发展和安全，"
+            "重点抓好以下工作："
+        )
     where = ctx.story.name
-    items = ([(narrative.fill(p.title, ctx.m, where=f"{where} 第{p.line}行"),
-               [ctx.filled(x) for x in p.paragraphs]) for p in ctx.story.plans]
-             or default_plans(ctx))
+    items = [
+        (
+            narrative.fill(p.title, ctx.m, where=f"{where} 第{p.line}行"),
+            [ctx.filled(x) for x in p.paragraphs],
+        )
+        for p in ctx.story.plans
+    ] or default_plans(ctx)
     for heading, paras in items:
         sub = section.sub(heading)
         for text in paras:
@@ -40,22 +46,51 @@ def default_plans(ctx: Context) -> list[tuple[str, list[str]]]:
     out = []
     up = [s for s, _ in rising_sectors(ctx)]
     if up:
-        out.append(("聚焦事故多发领域，强化源头管控",
-                    [f"针对{'、'.join(up)}等事故同比上升的领域，深入分析事故规律，开展专项整治，"
-                     "坚决遏制事故多发势头。"]))
+        out.append(
+            (
+                "聚焦事故多发领域，强化源头管控",
+                [
+                    f"针对{'、'.join(up)}等事故同比上升的领域，深入分析事故规律，开展专项整治，"
+                    "坚决遏制事故多发势头。"
+                ],
+            )
+        )
     if ctx.v("hazards.overdue"):
-        major = (f"（其中重大隐患{ctx.t('hazards.major_overdue')}）"
-                 if ctx.v("hazards.major_overdue") else "")
-        out.append(("紧盯隐患闭环整改，推动逾期隐患清零",
-                    [f"对{ctx.t('hazards.overdue')}逾期未整改隐患{major}逐条挂牌督办，"
-                     "明确责任、时限和措施，确保整改到位。"]))
-    out.append(("坚持严格执法，压实企业主体责任",
-                ["保持执法高压态势，综合运用停产整顿、关闭取缔、联合惩戒等手段，推动企业落实"
-                 "安全生产主体责任。"]))
+        major = (
+            f"（其中重大隐患{ctx.t('hazards.major_overdue')}）"
+            if ctx.v("hazards.major_overdue")
+            else ""
+        )
+        out.append(
+            (
+                "紧盯隐患闭环整改，推动逾期隐患清零",
+                [
+                    f"对{ctx.t('hazards.overdue')}逾期未整改隐患{major}逐条挂牌督办，"
+                    "明确责任、时限和措施，确保整改到位。"
+                ],
+            )
+        )
+    out.append(
+        (
+            "坚持严格执法，压实企业主体责任",
+            [
+                "保持执法高压态势，综合运用停产整顿、关闭取缔、联合惩戒等手段，推动企业落实"
+                "安全生产主体责任。"
+            ],
+        )
+    )
     if ctx.p.half and (ctx.m.has("flood_responses") or ctx.m.has("flood_work")):
-        out.append(("全力做好主汛期防汛防台工作",
-                    ["加强监测预警和会商研判，落实转移避险措施，确保人民群众生命财产安全。"]))
+        out.append(
+            (
+                "全力做好主汛期防汛防台工作",
+                ["加强监测预警和会商研判，落实转移避险措施，确保人民群众生命财产安全。"],
+            )
+        )
     else:
-        out.append(("提升自然灾害防御能力", ["完善应急预案体系，加强队伍、物资和避灾安置场所建设，"
-                                            "提升综合应急保障能力。"]))
+        out.append(
+            (
+                "提升自然灾害防御能力",
+                ["完善应急预案体系，加强队伍、物资和避灾安置场所建设，提升综合应急保障能力。"],
+            )
+        )
     return out

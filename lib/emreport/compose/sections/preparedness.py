@@ -13,12 +13,15 @@ def compose(ctx: Context) -> Section | None:
     if not ctx.m.has("preparedness"):
         return None
     clauses = [
-        ctx.listing([("应急救援队伍", "preparedness.teams"),
-                     ("队员", "preparedness.team_members")], sep="、"),
+        ctx.listing(
+            [("应急救援队伍", "preparedness.teams"), ("队员", "preparedness.team_members")],
+            sep="、",
+        ),
         ctx.listing([("应急专家", "preparedness.experts")]),
         ctx.listing([("备案应急预案", "preparedness.plans")]),
-        ctx.listing([("储备物资", "preparedness.supply_kinds"),
-                     ("", "preparedness.supply_items")], sep=""),
+        ctx.listing(
+            [("储备物资", "preparedness.supply_kinds"), ("", "preparedness.supply_items")], sep=""
+        ),
         ctx.listing([("避灾安置场所", "preparedness.shelters")]),
         ctx.listing([("指挥终端", "preparedness.terminals")]),
     ]
@@ -30,6 +33,7 @@ def compose(ctx: Context) -> Section | None:
     teams = ctx.m["preparedness.teams"]
     if teams.prev is not None and teams.value != teams.prev:
         text += "，救援队伍" + wording.yoy_abs(teams.value or 0, teams.prev, "支").replace(
-            "同比", "较上年同期", 1)
+            "同比", "较上年同期", 1
+        )
     section.points([f"加强应急力量建设。{text}。", *ctx.extras(KEY)])
     return section

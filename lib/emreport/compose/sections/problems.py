@@ -36,7 +36,9 @@ def accidents(ctx: Context) -> str:
         by_sector = ctx.m.tables["accidents.by_sector"]
         sectors = "；".join(
             f"{s}领域发生事故{wording.count(by_sector.at[s, '事故起数'], '起')}"
-            f"，同比增加{wording.count(d, '起')}" for s, d in up)
+            f"，同比增加{wording.count(d, '起')}"
+            for s, d in up
+        )
         text += ("；" if text.endswith(("%", "起")) else "") + sectors
     if ctx.districts:
         rising = rising_districts(ctx)

@@ -22,10 +22,14 @@ def compose(ctx: Context) -> Section | None:
             text += f"；组织考试{ctx.t('training.exams')}，合格率{ctx.t('training.pass_rate')}"
         points.append(f"深化安全培训。{text}。" if text else "")
     if ctx.m.has("publicity"):
-        items = ctx.listing([("发放宣传资料", "publicity.materials"),
-                             ("制作展板", "publicity.boards"),
-                             ("发送安全提示短信", "publicity.messages"),
-                             ("开展宣传活动", "publicity.events")])
+        items = ctx.listing(
+            [
+                ("发放宣传资料", "publicity.materials"),
+                ("制作展板", "publicity.boards"),
+                ("发送安全提示短信", "publicity.messages"),
+                ("开展宣传活动", "publicity.events"),
+            ]
+        )
         points.append(f"营造安全氛围。{items}。" if items else "")
     section.points(points + ctx.extras(KEY))
     return section
