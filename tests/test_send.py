@@ -35,6 +35,7 @@ from aiosmtpd.smtp import AuthResult
 
 from conftest import CliRun
 from emreport import config, report
+from emreport.mail import message
 from emreport.mail import send as mail
 from emreport.mail.delivery import PASSWORD_ENV
 from emreport.metrics import Metric
@@ -344,7 +345,7 @@ def expected_lines(metrics_json: bytes) -> list[str]:
     """Each headline figure as the report words it, from metrics.json's own values."""
     stated = json.loads(metrics_json)["metrics"]
     out = []
-    for mid in mail.HEADLINE:
+    for mid in message.HEADLINE:
         f = stated[mid]
         m = Metric(mid, f["label"], f["unit"], f["value"], f["previous"], f["approximate"])
         out.append(f"{m.label}{m.text()}，{m.yoy()}" if m.yoy() else f"{m.label}{m.text()}")
@@ -404,7 +405,7 @@ def test_messages_arrive_with_recipients_subject_figures_and_the_pdf(
     visible = re.sub(r"<[^>]+>", "", page)
     assert not re.search(r"[A-Za-z]{2,}", html.unescape(visible).replace("DOCTYPE", ""))
     stated = json.loads(metrics_bytes[JIANGCHENG])["metrics"]
-    for mid in mail.HEADLINE:
+    for mid in message.HEADLINE:
         m = Metric(
             mid,
             stated[mid]["label"],
@@ -870,8 +871,8 @@ def test_a_40000_character_name_sends_quickly_with_a_bounded_subject(send, outpu
     msg = email.message_from_bytes(
         (out / "outbox" / PERIOD / f"{JIANGCHENG}.eml").read_bytes(), policy=email.policy.default
     )
-    name = "江城" * 29 + "江…"  # mail.NAME_MAX characters, the last one …
-    assert len(name) == mail.NAME_MAX
+    name = "江城" * 29 + "江…"  # message.NAME_MAX characters, the last one …
+    assert len(name) == message.NAME_MAX
     assert msg["Subject"] == f"{name}应急管理局2025年度工作总结"
     [pdf] = list(msg.iter_attachments())
     assert pdf.get_filename() == f"{name}2025年度工作总结.pdf"

@@ -13,7 +13,7 @@ from pathlib import Path
 from emreport import config
 from emreport.cliparser import ChineseParser
 from emreport.mail import send as mail
-from emreport.mail.send import HEADLINE
+from emreport.mail.message import HEADLINE
 
 MAX_HAZARDS = 20_000_000  # ten times the benchmark: more is a typo, not a test
 
