@@ -90,22 +90,22 @@ _CAMPAIGNS = (
 
 
 @dataclass(frozen=True)
-class Unit:
+class SampleUnit:
     code: str
     name: str
     level: str
     scale: float  # relative size: drives counts
 
 
-def units(n_districts: int) -> list[Unit]:
+def units(n_districts: int) -> list[SampleUnit]:
     """市本级 plus n districts: the sample's eight first, then numbered ones."""
-    out = [Unit(OWN[0], OWN[1], "市本级", 0.3)]
+    out = [SampleUnit(OWN[0], OWN[1], "市本级", 0.3)]
     for i in range(n_districts):
         if i < len(SAMPLE_DISTRICTS):
             code, name, level = SAMPLE_DISTRICTS[i]
         else:
             code, name, level = f"99{2 + i // 90:02d}{i % 90 + 10:02d}", f"第{i + 1}区", "区"
-        out.append(Unit(code, name, level, {"区": 1.0, "县": 0.7, "开发区": 0.5}[level]))
+        out.append(SampleUnit(code, name, level, {"区": 1.0, "县": 0.7, "开发区": 0.5}[level]))
     return out
 
 
@@ -116,7 +116,7 @@ def _enterprises(rng: np.random.Generator, n: int) -> np.ndarray:
     )
 
 
-def hazards(rng: np.random.Generator, unit: Unit, year: int, count: int) -> pd.DataFrame:
+def hazards(rng: np.random.Generator, unit: SampleUnit, year: int, count: int) -> pd.DataFrame:
     """Hazard records of one unit and year, vectorised so millions stay quick."""
     firms = _enterprises(rng, max(20, count // 15))
     days = 366 if year % 4 == 0 else 365
@@ -149,7 +149,7 @@ def hazards(rng: np.random.Generator, unit: Unit, year: int, count: int) -> pd.D
     )
 
 
-def _events(rng: np.random.Generator, unit: Unit, year: int) -> dict[str, list[dict]]:
+def _events(rng: np.random.Generator, unit: SampleUnit, year: int) -> dict[str, list[dict]]:
     """Accidents, inspections and flood responses of one unit and year."""
 
     def day(start: int = 0, end: int = 365) -> datetime:
@@ -218,7 +218,9 @@ def _events(rng: np.random.Generator, unit: Unit, year: int) -> dict[str, list[d
     return out
 
 
-def _flood(rng: np.random.Generator, unit: Unit, year: int, storms: list[tuple]) -> list[dict]:
+def _flood(
+    rng: np.random.Generator, unit: SampleUnit, year: int, storms: list[tuple]
+) -> list[dict]:
     rows = []
     for i, (start, hazard, base) in enumerate(storms):
         if rng.random() < 0.25:
@@ -261,7 +263,7 @@ def _r(rng: np.random.Generator, low: float, high: float, scale: float) -> int:
     return int(rng.integers(int(low * scale), int(high * scale) + 2))
 
 
-def _totals(rng: np.random.Generator, unit: Unit, half: str) -> dict[str, list[dict]]:
+def _totals(rng: np.random.Generator, unit: SampleUnit, half: str) -> dict[str, list[dict]]:
     """One half-year of every period-total table for a unit."""
     s = unit.scale + 0.2
     key = {"区划代码": unit.code, "统计期": half}
@@ -380,7 +382,7 @@ def _totals(rng: np.random.Generator, unit: Unit, half: str) -> dict[str, list[d
     return rows
 
 
-def _preparedness(rng: np.random.Generator, unit: Unit) -> list[dict]:
+def _preparedness(rng: np.random.Generator, unit: SampleUnit) -> list[dict]:
     s = unit.scale + 0.3
     base = {
         "救援队伍": _r(rng, 6, 20, s),
@@ -435,7 +437,7 @@ def _cell(v: object) -> object:
     return v
 
 
-def _registry(all_units: list[Unit]) -> list[dict]:
+def _registry(all_units: list[SampleUnit]) -> list[dict]:
     rows = [{"区划代码": CITY[0], "名称": CITY[1], "级别": "市", "上级代码": None}]
     rows += [
         {"区划代码": u.code, "名称": u.name, "级别": u.level, "上级代码": CITY[0]}

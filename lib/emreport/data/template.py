@@ -210,7 +210,7 @@ def _guide_sheet(ws: Worksheet) -> None:
         ws.column_dimensions[letter].width = width
 
 
-def build() -> Workbook:
+def template_workbook() -> Workbook:
     """The template as an openpyxl workbook: 说明, one sheet per table, hidden 选项."""
     wb = Workbook()
     wb.properties.creator = AUTHOR
@@ -250,7 +250,7 @@ def write_template(folder: Path) -> Path:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
-    build().save(buffer)
+    template_workbook().save(buffer)
     path = folder / FILE_NAME
     atomic.write_bytes(path, repack_xlsx(buffer.getvalue()))
     return path

@@ -171,7 +171,7 @@ class _Permanent(Exception):
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Delivery:
     """What happened to one recipient of one message."""
 
     recipient: str
@@ -307,12 +307,12 @@ def deliver(
     conf: SmtpConfig,
     password: str | None,
     notify: Callable[[str], None],
-) -> list[Outcome]:
+) -> list[Delivery]:
     """Send one message to each recipient, retrying transient failures with back-off
     (retry_delay, doubled each time); a recipient refused for good is reported, not retried,
     and does not stop the others. FatalSendError stops the whole run."""
     pending = list(rcpts)
-    done: dict[str, Outcome] = {}
+    done: dict[str, Delivery] = {}
     last = ""
     for attempt in range(conf.retries + 1):
         if attempt:
@@ -330,19 +330,19 @@ def deliver(
         later = []
         for r in pending:
             if r not in refused:
-                done[r] = Outcome(r, "sent")
+                done[r] = Delivery(r, "sent")
                 continue
             code, reply = refused[r]
             if 400 <= code < 500:
                 later.append(r)
                 last = f"{r} 暂时不能接收（{said(reply, password, code)}）"
             else:
-                done[r] = Outcome(r, "refused", f"被拒收（{said(reply, password, code)}）")
+                done[r] = Delivery(r, "refused", f"被拒收（{said(reply, password, code)}）")
         pending = later
         if not pending:
             break
     for r in pending:
-        done[r] = Outcome(r, "failed", f"未送达：{last}")
+        done[r] = Delivery(r, "failed", f"未送达：{last}")
     return [done[r] for r in rcpts if r in done]
 
 
@@ -403,7 +403,7 @@ class SentLog:
         return self._key(period, code, version, recipient) in self.sent
 
     def record(
-        self, period: str, code: str, version: str, message_id: str, outcome: Outcome
+        self, period: str, code: str, version: str, message_id: str, outcome: Delivery
     ) -> None:
         """Append one line and sync it, so a crash right after a send still remembers it."""
         line = {

@@ -364,7 +364,7 @@ def _naive_utc(stamp: datetime) -> datetime:
     return stamp.astimezone(UTC).replace(tzinfo=None)
 
 
-def build(
+def workbook(
     tables: Sequence[Table], *, report_title: str, timestamp: datetime | None = None
 ) -> Workbook:
     """The appendix as an openpyxl workbook, one sheet per table in the given order."""
@@ -389,7 +389,7 @@ def appendix_bytes(
 ) -> bytes:
     """report.xlsx as bytes, identical for identical tables, title and timestamp."""
     buffer = io.BytesIO()
-    build(tables, report_title=report_title, timestamp=timestamp).save(buffer)
+    workbook(tables, report_title=report_title, timestamp=timestamp).save(buffer)
     return repack_xlsx(buffer.getvalue(), _naive_utc(timestamp or FIXED_TIME))
 
 
