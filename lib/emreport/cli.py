@@ -12,8 +12,7 @@ from pathlib import Path
 
 from emreport import config
 from emreport.cliparser import ChineseParser
-from emreport.mail import send as mail
-from emreport.mail.message import HEADLINE
+from emreport.mail.options import add_parser as add_send_parser
 
 MAX_HAZARDS = 20_000_000  # ten times the benchmark: more is a typo, not a test
 
@@ -66,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     d = sub.add_parser("docs", help="由数据模型生成 docs/data-model.md")
     d.add_argument("--check", action="store_true", help="只检查文档是否为最新")
 
-    mail.add_parser(sub)
+    add_send_parser(sub)
     return p
 
 
@@ -173,6 +172,7 @@ def _ingest(args: argparse.Namespace) -> int:
 def cmd_figures(args: argparse.Namespace) -> int:
     from emreport.data.periods import Period, PeriodError
     from emreport.data.store import Store, StoreError
+    from emreport.mail.message import HEADLINE
     from emreport.metrics import compute
 
     try:
@@ -191,18 +191,6 @@ def cmd_figures(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from emreport.run.worker import EarlyWorker
-
-    # the first worker imports what it needs while this process plans the batch
-    early = None if args.scheduler else EarlyWorker()
-    try:
-        return _run(args, early)
-    finally:
-        if early is not None:
-            early.cancel()
-
-
-def _run(args: argparse.Namespace, early) -> int:
     from emreport.run import batch, plan
     from emreport.run.cluster import SchedulerError
 
@@ -234,7 +222,6 @@ def _run(args: argparse.Namespace, early) -> int:
             jobs=args.jobs,
             force=args.force,
             scheduler=args.scheduler,
-            early=early,
         )
     except SchedulerError as e:
         return _fail([str(e)])
@@ -289,7 +276,9 @@ def cmd_send(args: argparse.Namespace) -> int:
     ]
     if any(problems):
         return _fail(["无法发送，请先修改以下问题：", *filter(None, problems)])
-    return mail.main(args)
+    from emreport.mail import send
+
+    return send.main(args)
 
 
 COMMANDS = {

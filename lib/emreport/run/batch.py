@@ -152,13 +152,12 @@ def run(
     scheduler: str = "",
     notebooks: Path = NOTEBOOKS,
     tty: bool | None = None,
-    early=None,
 ) -> Result:
     """Make every report of the plan that is not up to date (all of them with `force`); a
     failure is reported and the others still run. Ctrl-C stops the batch: reports already
-    written stay, the ones in progress are dropped, no file is left half-written. `early` is
-    a worker.EarlyWorker started while the plan was made: the local pool takes it as its first
-    worker; if there is nothing to make, the caller sends it away."""
+    written stay, the ones in progress are dropped, no file is left half-written. Workers
+    start only once it is known that something is to be made: an unchanged re-run starts no
+    process, kernel server or browser."""
     store, params_dir, notebooks = store.resolve(), params_dir.resolve(), notebooks.resolve()
     started = time.monotonic()
     result = Result()
@@ -178,7 +177,7 @@ def run(
         pool = (
             DaskPool(scheduler)
             if scheduler
-            else LocalPool(min(len(todo), memory_cap(jobs or default_jobs())), early)
+            else LocalPool(min(len(todo), memory_cap(jobs or default_jobs())))
         )
     try:
         if pool is not None:

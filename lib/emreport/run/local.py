@@ -48,11 +48,11 @@ class LocalPool:
     reports a worker holds: should it die, those it had started are failed with the reason,
     the others go to the worker that takes its place."""
 
-    def __init__(self, n: int, early=None):
+    def __init__(self, n: int):
         import multiprocessing as mp
 
-        self.ctx = early.ctx if early is not None else mp.get_context("spawn")
-        self.events_q = early.events if early is not None else self.ctx.Queue()
+        self.ctx = mp.get_context("spawn")
+        self.events_q = self.ctx.Queue()
         workers = (n + MAX_LANES - 1) // MAX_LANES
         self.lanes = [n // workers + (i < n % workers) for i in range(workers)]
         self.procs: dict[int, tuple] = {}  # worker id -> (process, its task queue, lanes)
@@ -63,11 +63,7 @@ class LocalPool:
         self._stopping = False
         self._next = 0
         for lanes in self.lanes:
-            if early is not None and not early.adopted:
-                early.go(lanes)
-                self.procs[0], self.held[0], self._next = (early.proc, early.tasks, lanes), {}, 1
-            else:
-                self._spawn(lanes)
+            self._spawn(lanes)
 
     def _spawn(self, lanes: int) -> None:
         from emreport.run import worker

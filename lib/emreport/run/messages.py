@@ -1,7 +1,6 @@
 """What the batch coordinator and its workers send each other, one type per message.
 
-To a local worker's task queue: `Lanes` (how many reports at once: sent once, to the worker
-started before the batch was planned), `Make` (one report) and `Stop` (one per lane).
+To a local worker's task queue: `Make` (one report) and `Stop` (one per lane).
 From a worker to the coordinator's event queue: `Ready` (the process is up), `Started` (a
 report began) and `Finished` (its `Outcome`). A Dask pool yields the same `Started` and
 `Finished`, without a worker number.
@@ -46,11 +45,6 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return not self.error
-
-
-@dataclass(frozen=True)
-class Lanes:
-    count: int
 
 
 @dataclass(frozen=True)

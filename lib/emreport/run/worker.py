@@ -24,7 +24,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from emreport.run.messages import Finished, Lanes, Outcome, Ready, Spec, Started, Stop
+from emreport.run.messages import Finished, Outcome, Ready, Spec, Started, Stop
 
 if TYPE_CHECKING:  # the heavy imports are made where used: see _preload
     from emreport.run.notebook import Job
@@ -259,51 +259,11 @@ def render_report(spec: Spec) -> Outcome:
     return _end(*_begin(spec))
 
 
-class EarlyWorker:
-    """The first local worker process, started before the batch is planned: it imports what
-    it needs while the coordinator plans and checks what is up to date, then waits to be told
-    how many lanes to run (it then starts its kernel server and browser), or to stop."""
-
-    def __init__(self):
-        import multiprocessing as mp
-
-        self.ctx = mp.get_context("spawn")
-        self.events = self.ctx.Queue()
-        self.tasks = self.ctx.Queue()
-        self.proc = self.ctx.Process(
-            target=serve,
-            args=(0, None, self.tasks, self.events),
-            daemon=True,
-            name="emreport-worker-0",
-        )
-        self.proc.start()
-        self.adopted = False
-
-    def go(self, lanes: int) -> None:
-        """Hand the worker over to a pool: it starts `lanes` lanes."""
-        self.adopted = True
-        self.tasks.put(Lanes(lanes))
-
-    def cancel(self) -> None:
-        """No batch after all (nothing to do, or bad parameters): the worker leaves."""
-        if self.adopted:
-            return
-        self.adopted = True
-        self.tasks.put(Stop())
-        self.proc.join(5)
-        if self.proc.is_alive():
-            self.proc.kill()
-            self.proc.join()
-        for q in (self.tasks, self.events):
-            q.close()
-            q.cancel_join_thread()
-
-
-def serve(worker_id: int, lanes: int | None, tasks, events) -> None:
+def serve(worker_id: int, lanes: int, tasks, events) -> None:
     """A local worker process: `lanes` reports at a time, each lane taking `Make` messages
     until told to `Stop` and sending `Started` and `Finished` for each (messages.py); all
-    lanes share one kernel server and one browser. Started with lanes None, it first reads
-    `Lanes` (or `Stop`) from `tasks`. Ctrl-C belongs to the coordinator; its SIGTERM ends the worker."""
+    lanes share one kernel server and one browser. Ctrl-C belongs to the coordinator; its
+    SIGTERM ends the worker."""
     global _announce
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -321,11 +281,6 @@ def serve(worker_id: int, lanes: int | None, tasks, events) -> None:
         events.put(Ready(worker_id, os.getpid()))
         preload = threading.Thread(target=_preload, daemon=True)
         preload.start()
-        if lanes is None:
-            told = tasks.get()
-            if isinstance(told, Stop):
-                return
-            lanes = told.count
         renderer(tabs=lanes)
         preload.join()
         threads = [
