@@ -1,25 +1,30 @@
 """What the report notebooks call: build a report for a unit and period, show it, publish it.
 
-A notebook cell shows each part of the report as an HTML output tagged for the page; the last
-cell publishes a bundle (metrics.json's body, the appendix tables, the data fingerprint) as one
-more output. The runner turns the executed notebook into the five output files, so a notebook
-run anywhere (a local kernel, a remote worker) carries everything its outputs need.
+A notebook cell shows each part of the report as an HTML output tagged for the page; the
+analyst's own tables and figures join the Document with `table` and `figure` (and the parts
+already shown are updated, since numbers after them move); the last cell publishes a bundle
+(metrics.json's body, the appendix tables, the data fingerprint) as one more output. The
+runner turns the executed notebook into the five output files, so a notebook run anywhere (a
+local kernel, a remote worker) carries everything its outputs need.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from emreport import config
-from emreport.compose import Peer, compose, narrative
+from emreport.compose import Peer, compose, mpl, narrative, own
 from emreport.compose.document import Document
 from emreport.data.periods import Period
 from emreport.data.store import CITY_OWN, Store
 from emreport.metrics import Metrics, compute, compute_members
 from emreport.output import bundle as bundles
 from emreport.output import html as page
+
+mpl.install()  # an analyst's own matplotlib chart gets a Chinese face (when they import it)
 
 
 class ReportError(ValueError):
@@ -28,12 +33,15 @@ class ReportError(ValueError):
 
 @dataclass
 class Report:
-    """One composed report with the figures and data it was built from."""
+    """One composed report with the figures and data it was built from. `shown` holds the
+    outputs displayed so far (display id, part name or own block, html), so that a table or
+    figure added later updates them: its number shifts those after it."""
 
     metrics: Metrics
     document: Document
     bundle: dict
     narrative_path: Path
+    shown: list[list] = field(default_factory=list, repr=False)
 
     @property
     def title(self) -> str:
@@ -100,7 +108,99 @@ def show(report: Report, *parts: str) -> None:
         if not parts or name in parts or any(name.endswith(p) for p in parts):
             fragment = write()
             if fragment:
-                display(HTML(fragment), metadata={bundles.OUTPUT_KEY: {"part": name}})
+                shown = [f"emreport-{uuid.uuid4().hex}", name, fragment]
+                display(HTML(fragment), metadata=_tag(name), display_id=shown[0])
+                report.shown.append(shown)
+
+
+def _tag(name: str) -> dict:
+    """The page takes the outputs tagged with a part; an own block's preview is the analyst's
+    view only (the block itself is in its part)."""
+    if name.startswith(("表:", "图:")):
+        return {bundles.OUTPUT_KEY: {"own": name}}
+    return {bundles.OUTPUT_KEY: {"part": name}}
+
+
+def table(
+    report: Report,
+    frame,
+    *,
+    title: str,
+    after: str,
+    units: str | dict | None = None,
+    note: str = "",
+) -> None:
+    """Add the analyst's own table at the end of the section `after` names (an outline key such
+    as 隐患排查治理, 问题, 安排, or a heading): numbered 表N in page order, printed in the
+    report's style, written to report.xlsx and to metrics.json (own_tables). `units` is one
+    unit for every numeric column (units="处") or one per column; for "%" give fractions
+    (0.985 prints 98.5%). Adding a table of the same title again replaces it."""
+    try:
+        block = own.table(frame, title, units, note)
+        own.place(report.document, block, after)
+    except own.OwnError as e:
+        raise ReportError(str(e)) from None
+    _added(report, block.own)
+
+
+def figure(report: Report, fig, *, caption: str, after: str) -> None:
+    """Add the analyst's own figure at the end of the section `after` names, numbered 图N in
+    page order: a matplotlib Figure (or Axes), or an SVG (bytes, text, a .svg file's Path, or
+    anything with _repr_svg_). A matplotlib figure is embedded as SVG with its text as
+    outlines, and closed. Adding a figure of the same caption again replaces it."""
+    try:
+        block = own.figure(_svg(fig, caption), caption)
+        own.place(report.document, block, after)
+    except own.OwnError as e:
+        raise ReportError(str(e)) from None
+    _added(report, block.own)
+
+
+def _svg(fig, caption: str) -> bytes:
+    if isinstance(fig, bytes):
+        return fig
+    if isinstance(fig, str):
+        return fig.encode("utf-8")
+    if isinstance(fig, Path):
+        try:
+            return fig.read_bytes()
+        except OSError as e:
+            raise own.OwnError(f"图“{caption}”的文件{fig}无法读取：{e.strerror}") from None
+    if callable(getattr(fig, "_repr_svg_", None)):
+        data = fig._repr_svg_()
+        return data.encode("utf-8") if isinstance(data, str) else data
+    if mpl.is_figure(fig):
+        return mpl.svg_of(fig, caption)
+    raise own.OwnError(
+        f"图“{caption}”：report.figure 需要 matplotlib 的图（fig）或 SVG，收到的是{type(fig).__name__}"
+    )
+
+
+def _added(report: Report, key: str) -> None:
+    """After an own block joined the Document: a fresh bundle, every shown part brought up to
+    date (numbers after it have moved), and a preview of the block in the analyst's cell."""
+    from IPython.display import HTML, display, update_display
+
+    doc = report.document
+    report.bundle = bundles.make(
+        doc,
+        report.metrics,
+        fingerprint=report.bundle["data_fingerprint"],
+        narrative=report.bundle["narrative"],
+    )
+    fragments = dict(page.parts(doc))
+    previews = page.own_blocks(doc)
+    for shown in report.shown:
+        did, name, before = shown
+        write = fragments.get(name) or previews.get(name)
+        fragment = write() if write else ""
+        if fragment != before:
+            shown[2] = fragment
+            update_display(HTML(fragment), display_id=did, metadata=_tag(name))
+    did = f"emreport-{uuid.uuid4().hex}"
+    fragment = previews[key]()
+    display(HTML(fragment), metadata=_tag(key), display_id=did)
+    report.shown.append([did, key, fragment])
 
 
 def publish(report: Report) -> None:

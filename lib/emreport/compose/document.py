@@ -66,21 +66,25 @@ class Paragraph:
 
 @dataclass
 class Figure:
-    """A chart (SVG) and its caption, 图N added when numbered."""
+    """A chart (SVG) and its caption, 图N added when numbered. `own` names a figure the
+    analyst added from the notebook (report.figure)."""
 
     svg: bytes
     caption: str
+    own: str = ""
 
 
 @dataclass(eq=False)
 class Table:
     """A table of the report: title (表N added when numbered), rows with the index as first
-    column, units by column, a note below."""
+    column, units by column, a note below. `own` names a table the analyst added from the
+    notebook (report.table)."""
 
     title: str
     frame: pd.DataFrame
     units: dict[str, str] = field(default_factory=dict)
     note: str = ""
+    own: str = ""
 
 
 Block = Paragraph | Figure | Table

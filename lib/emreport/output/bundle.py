@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from emreport.compose import own
 from emreport.compose.document import Document, Table, numbered
 from emreport.metrics import Metrics, as_number
 
@@ -24,8 +25,11 @@ class BundleError(ValueError):
 
 
 def make(doc: Document, m: Metrics, *, fingerprint: str, narrative: str) -> dict:
-    """The bundle of one composed report."""
+    """The bundle of one composed report. The analyst's own tables (report.table) go to
+    metrics.json as `own_tables` (numbered title, the section they follow, rows of numbers),
+    and with the appendix tables to report.xlsx."""
     stated = doc.stated()
+    printed = numbered(doc)
     body = m.to_json()
     body["tables"] = {
         bid: _table_json(t) for bid, t in {**m.tables, **stated.get("tables", {})}.items()
@@ -34,13 +38,25 @@ def make(doc: Document, m: Metrics, *, fingerprint: str, narrative: str) -> dict
         body["splits"] = stated["splits"]
     if stated.get("members"):
         body["members"] = stated["members"]
-    return {
+    appendix = printed.appendix
+    mine = [
+        (s.key, b)
+        for s in own.sections(printed)
+        for b in s.blocks
+        if isinstance(b, Table) and b.own
+    ]
+    if mine:
+        body["own_tables"] = [dict(_appendix_json(t), after=key) for key, t in mine]
+    out = {
         "metrics": body,
         "title": doc.title,
         "data_fingerprint": fingerprint,
         "narrative": narrative,
-        "appendix": [_appendix_json(t) for t in numbered(doc).appendix],
+        "appendix": [_appendix_json(t) for t in appendix],
     }
+    if mine:
+        out["own"] = [_appendix_json(t) for _, t in mine if not any(t is a for a in appendix)]
+    return out
 
 
 def of(nb: nbformat.NotebookNode) -> dict:
@@ -56,7 +72,8 @@ def of(nb: nbformat.NotebookNode) -> dict:
 
 
 def tables(bundle: dict) -> list[Table]:
-    """The appendix tables, as the Document held them."""
+    """The tables of report.xlsx, as the Document held them, in page order: the analyst's own
+    tables in the body, then the appendix (own tables placed there included)."""
     return [
         Table(
             t["title"],
@@ -66,7 +83,7 @@ def tables(bundle: dict) -> list[Table]:
             t["units"],
             t["note"],
         )
-        for t in bundle["appendix"]
+        for t in [*bundle.get("own", []), *bundle["appendix"]]
     ]
 
 

@@ -125,6 +125,17 @@ def parts(doc: Document) -> list[tuple[str, Callable[[], str]]]:
     return out
 
 
+def own_blocks(doc: Document) -> dict[str, Callable[[], str]]:
+    """The analyst's own tables and figures, numbered where they stand, by their `own` key:
+    what their notebook cell previews."""
+    out: dict[str, Callable[[], str]] = {}
+    for s in numbered(doc).sections:
+        for b in s.walk():
+            if isinstance(b, Table | Figure) and b.own:
+                out[b.own] = lambda b=b: block_html(b)
+    return out
+
+
 def lines(s: Section) -> list[str]:
     """A numbered section as the page reads: heading, paragraphs, captions, sub-sections."""
     out = [s.title] if s.title else []

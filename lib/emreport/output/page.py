@@ -93,6 +93,34 @@ def html_of(nb: nbformat.NotebookNode, title: str) -> str:
     return body
 
 
+def unshown(nb: nbformat.NotebookNode) -> list[str]:
+    """The cells whose output the page leaves out (the page keeps only the outputs tagged for
+    it: report.show's parts; report.table/figure previews and the bundle are accounted for),
+    as 第N个单元格（its first line）, numbered as the executed notebook's cells, like errors.
+    Streams to stderr (warnings) are not the analyst's content and are not named."""
+    out = []
+    for i, cell in enumerate(nb.cells):
+        if cell.get("cell_type") != "code":
+            continue
+        dropped = False
+        for o in cell.get("outputs", []):
+            kind = o.get("output_type")
+            if kind == "stream":
+                dropped = dropped or (o.get("name") == "stdout" and bool(o.get("text", "").strip()))
+            elif kind in ("display_data", "execute_result"):
+                dropped = dropped or not (o.get("metadata") or {}).get(OUTPUT_KEY)
+        if dropped:
+            first = next((ln.strip() for ln in cell.source.splitlines() if ln.strip()), "")
+            first = first if len(first) <= 24 else first[:23] + "…"
+            out.append(f"第{i + 1}个单元格（{first}）" if first else f"第{i + 1}个单元格")
+    return out
+
+
+def unshown_words(cells: list[str]) -> str:
+    """The run summary's line for cells whose output the page leaves out."""
+    return f"{'、'.join(cells)}的输出没有进入报告（请用 report.table / report.figure 加入，或删去）"
+
+
 def files_but_pdf(nb: nbformat.NotebookNode, job) -> dict[str, bytes]:
     """Four of the five files from the executed notebook; report.html is the page to print."""
     import nbformat

@@ -34,6 +34,8 @@ class Result:
     done: list[Job] = field(default_factory=list)
     cached: list[Job] = field(default_factory=list)
     failed: list[tuple[Job, str]] = field(default_factory=list)
+    # made, with a word to the analyst (an output the page leaves out)
+    warnings: list[tuple[Job, str]] = field(default_factory=list)
     interrupted: bool = False
     indexes: list[Path] = field(default_factory=list)
     index_errors: list[str] = field(default_factory=list)
@@ -51,9 +53,6 @@ def specs_for(p: Plan, *, store: Path, params_dir: Path, notebooks: Path, timeou
         data = cache.data_keys(st, list(p.units.values()), p.periods)
     meta = store_meta(store)
     code = cache.code_key()
-    book = {
-        kind: cache.file_key(notebooks / f"{kind}_report.ipynb") for kind in ("district", "city")
-    }
     specs = []
     for job in p.jobs:
         story_key = narrative_sha(params_dir, job)
@@ -61,7 +60,7 @@ def specs_for(p: Plan, *, store: Path, params_dir: Path, notebooks: Path, timeou
             "|".join(
                 [
                     code,
-                    book[job.kind],
+                    cache.file_key(job.notebook_in(notebooks)),
                     data[(job.code, job.period)],
                     story_key,
                     job.kind,
@@ -134,6 +133,7 @@ def _store_outcome(outcome, outputs: Path, result: Result, progress: Progress) -
             error = f"{words}：" + ("已保留上次生成的报告" if had_report else "没有写入任何文件")
     if not error:
         result.done.append(job)
+        result.warnings += [(job, w) for w in outcome.warnings]
         progress.finish(job.id, outcome.seconds)
     else:
         result.failed.append((job, error))
@@ -224,6 +224,8 @@ def _summary(result: Result, total: int, seconds: float, outputs: Path) -> None:
         f"共{total}份报告：完成{len(result.done)}份，未变化{len(result.cached)}份，"
         f"失败{len(result.failed)}份，用时{clock(seconds) if seconds >= 60 else f'{seconds:.1f}秒'}。"
     )
+    for job, message in result.warnings:
+        print(f"  提示：{job.id}：{message}", file=sys.stderr)
     for job, message in result.failed:
         kept = job.out_dir(outputs) / folder.FAILED
         where = f"；出错的笔记本：{kept}" if kept.exists() else ""

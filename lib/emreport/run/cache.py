@@ -1,10 +1,11 @@
 """What a report was made from, so an unchanged report is not made again.
 
-A report's key hashes everything its outputs depend on: the notebook, the project's code and
-templates (and the versions of the libraries that shape the output), the parameters, the
-narrative file, and the data the report reads — the rows of its own unit (a city: every unit
-under it) in the half-years it covers. Changing one district's data changes the keys of that
-district's reports and of the city report, and of nothing else.
+A report's key hashes everything its outputs depend on: the notebook (the unit's own, when it
+has one: notebook.Job.notebook_in), the project's code and templates (and the versions of the
+libraries that shape the output), the parameters, the narrative file, and the data the report
+reads — the rows of its own unit (a city: every unit under it) in the half-years it covers.
+Changing one district's data changes the keys of that district's reports and of the city
+report, and of nothing else.
 
 The key is written to the report folder (`.emreport-run.json`) after its files are in place;
 a folder whose key matches and whose files are all there is up to date.

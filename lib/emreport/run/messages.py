@@ -41,6 +41,7 @@ class Outcome:
     failed_notebook: bytes = b""
     seconds: float = 0.0
     host: str = ""
+    warnings: list[str] = field(default_factory=list)  # the run succeeds; the summary names them
 
     @property
     def ok(self) -> bool:

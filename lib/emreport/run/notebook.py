@@ -18,8 +18,23 @@ if TYPE_CHECKING:  # nbformat takes a second to import: only workers need it
     import nbformat
 
 NOTEBOOKS = config.ROOT / "notebooks"
-OWN_ERRORS = {"NarrativeError", "ReportError", "StoreError", "PeriodError", "ChartError"}
+OWN_ERRORS = {
+    "NarrativeError",
+    "ReportError",
+    "StoreError",
+    "PeriodError",
+    "ChartError",
+    "OwnError",
+}
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+OWN_NOTEBOOK = re.compile(r"^(?P<kind>[a-z]+)_report\.(?P<code>[^.]+)\.ipynb$")
+
+
+def own_notebook_name(kind: str, code: str) -> str:
+    """The file name of one unit's own notebook: district_report.990102.ipynb."""
+    return f"{kind}_report.{code}.ipynb"
 
 
 @dataclass
@@ -39,7 +54,10 @@ class Job:
         return self.notebook_in(NOTEBOOKS)
 
     def notebook_in(self, folder: Path) -> Path:
-        return Path(folder) / f"{self.kind}_report.ipynb"
+        """The unit's own notebook (district_report.990102.ipynb) if the folder has one, else
+        the notebook of its kind (district_report.ipynb)."""
+        mine = Path(folder) / own_notebook_name(self.kind, self.code)
+        return mine if mine.is_file() else Path(folder) / f"{self.kind}_report.ipynb"
 
     def parameters(self, store: Path, params_dir: Path) -> dict:
         # the notebooks name their unit parameter after their kind: district or city

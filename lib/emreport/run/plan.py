@@ -1,6 +1,7 @@
 """`emreport run`'s first step: expand districts × periods into jobs and check them all — an
 unknown code, a bad period, a period without data, a missing parameter folder or notebook, a
-narrative file that does not parse or names unknown metrics — before anything runs.
+unit's own notebook named for no unit, a narrative file that does not parse or names unknown
+metrics — before anything runs.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from emreport.data.periods import Period, PeriodError
 from emreport.data.store import CITY, CITY_OWN, Store, StoreError, Unit
 from emreport.errors import Problems
 from emreport.metrics import metric_ids
-from emreport.run.notebook import NOTEBOOKS, Job
+from emreport.run.notebook import NOTEBOOKS, OWN_NOTEBOOK, Job, own_notebook_name
 
 
 class PlanError(Problems):
@@ -75,6 +76,7 @@ def plan(
                 problems.append(f"{code}是市本级：市本级的数据计入全市报告（市代码），不单独成报告")
                 continue
             units.append(unit)
+        problems += own_notebook_problems(notebooks, reg)
     units = list({u.code: u for u in units}.values())  # a code given twice is one report
     ids = metric_ids()
     jobs = []
@@ -91,3 +93,30 @@ def plan(
     if problems:
         raise PlanError(problems)
     return Plan(jobs, {u.code: u for u in units}, parsed)
+
+
+def own_notebook_problems(notebooks: Path, reg) -> list[str]:
+    """Every unit's own notebook (district_report.<code>.ipynb, city_report.<code>.ipynb) must
+    name a unit of its kind: one named for no unit would silently never be used."""
+    if not notebooks.is_dir():
+        return []
+    kinds = {
+        r["code"]: ("city" if r["level"] == CITY else "district")
+        for r in reg.to_dict("records")
+        if r["level"] != CITY_OWN
+    }
+    out = []
+    for path in sorted(notebooks.glob("*_report.*.ipynb")):
+        m = OWN_NOTEBOOK.match(path.name)
+        kind, code = (m["kind"], m["code"]) if m else ("", "")
+        if kind not in ("district", "city") or code not in kinds:
+            out.append(
+                f"{path}：不是某个单位自己的笔记本（应命名为 district_report.<区划代码>.ipynb 或 "
+                "city_report.<市代码>.ipynb，代码须已登记）：请改名，或移出此文件夹"
+            )
+        elif kinds[code] != kind:
+            out.append(
+                f"{path}：{code}是{'市' if kinds[code] == 'city' else '区县'}，"
+                f"它自己的笔记本应命名为 {own_notebook_name(kinds[code], code)}"
+            )
+    return out

@@ -224,6 +224,9 @@ def _begin(spec: Spec) -> tuple[Outcome, tuple | None, float]:
             kernel_manager_class=r.kernel_manager(),
         )
         out.files = page.files_but_pdf(nb, job)
+        cells = page.unshown(nb)
+        if cells:
+            out.warnings.append(page.unshown_words(cells))
         pdf = r.submit_pdf(out.files[folder.HTML].decode("utf-8"))
     except RenderError as e:
         out.error, out.cell = str(e), e.cell
