@@ -14,9 +14,10 @@ from pathlib import Path
 
 from emreport import config
 from emreport.compose import Peer, compose, narrative
+from emreport.compose.charts import ChartError
 from emreport.compose.document import Document
-from emreport.data.periods import Period
-from emreport.data.store import CITY_OWN, Store
+from emreport.data.periods import Period, PeriodError
+from emreport.data.store import CITY_OWN, Store, StoreError
 from emreport.metrics import Metrics, compute, compute_members
 from emreport.output import bundle as bundles
 from emreport.output import html as page
@@ -24,6 +25,31 @@ from emreport.output import html as page
 
 class ReportError(ValueError):
     """A report that cannot be made as asked: the message says why and what to do."""
+
+
+# the project's own errors, worded for the analyst: one line in a notebook, no traceback (and
+# in the batch's summary the message alone, see run/notebook.OWN_ERRORS, which names them)
+OWN_ERRORS = (narrative.NarrativeError, ReportError, StoreError, PeriodError, ChartError)
+
+
+def _one_line(shell, etype, value, tb, tb_offset=None) -> None:
+    """IPython's handler for OWN_ERRORS: the message as the cell's error, without the
+    traceback. It stays an error output (ename, evalue), so a batch run still fails."""
+    shell._showtraceback(etype, value, [str(value)])
+
+
+def _register_errors() -> None:
+    """In a Jupyter kernel (or IPython), show OWN_ERRORS as one line."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.set_custom_exc(OWN_ERRORS, _one_line)
+
+
+_register_errors()
 
 
 @dataclass

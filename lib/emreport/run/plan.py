@@ -5,14 +5,14 @@ narrative file that does not parse or names unknown metrics — before anything 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from emreport.compose import narrative
 from emreport.data.periods import Period, PeriodError
 from emreport.data.store import CITY, CITY_OWN, Store, StoreError, Unit
 from emreport.errors import Problems
-from emreport.metrics import metric_ids
+from emreport.metrics import compute, metric_ids
 from emreport.run.notebook import NOTEBOOKS, Job
 
 
@@ -25,6 +25,8 @@ class Plan:
     jobs: list[Job]
     units: dict[str, Unit]
     periods: list[Period]
+    # placeholders that write a figure of 0 (提示：…), for the run's summary; the run goes on
+    warnings: list[str] = field(default_factory=list)
 
 
 def plan(
@@ -78,11 +80,15 @@ def plan(
     units = list({u.code: u for u in units}.values())  # a code given twice is one report
     ids = metric_ids()
     jobs = []
+    stories = []  # narratives with placeholders, to look at their figures
     for p in parsed:
         for unit in units:
             path = narrative.path_for(unit.code, p.code, params_dir)
             try:
-                narrative.check_names(narrative.load(path), ids)
+                story = narrative.load(path)
+                narrative.check_names(story, ids)
+                if any("{" in text for text, _ in narrative.texts(story)):
+                    stories.append((unit.code, p, story))
             except narrative.NarrativeError as e:
                 problems.append(str(e))
             except OSError as e:
@@ -90,4 +96,16 @@ def plan(
             jobs.append(Job(unit.code, "city" if unit.level == CITY else "district", p.code))
     if problems:
         raise PlanError(problems)
-    return Plan(jobs, {u.code: u for u in units}, parsed)
+    return Plan(jobs, {u.code: u for u in units}, parsed, zero_warnings(store, stories))
+
+
+def zero_warnings(store: Path, stories: list[tuple[str, Period, narrative.Narrative]]) -> list[str]:
+    """A warning for each placeholder whose figure is 0 in its period: the unit's metrics are
+    computed here only for narratives that have placeholders (a few; each takes milliseconds)."""
+    if not stories:
+        return []
+    out: list[str] = []
+    with Store(store) as st:
+        for code, p, story in stories:
+            out += narrative.zeros(story, compute(st, code, p))
+    return out
