@@ -61,7 +61,7 @@ def place(ctx: Context, e: Entry, level: int, parent: str) -> Section | None:
             section.add(place(ctx, child, level + 1, key))
         return section
     section = WRITERS[e.key](ctx)
-    own = own_blocks(ctx, e.key)
+    own = own_blocks(ctx, e.key, points=not e.own_only)
     if section is not None and e.own_only:  # the generated paragraphs out, charts kept
         kept = [b for b in section.blocks if not isinstance(b, Paragraph | Section)]
         section.blocks = [*own, *kept]
@@ -75,8 +75,10 @@ def place(ctx: Context, e: Entry, level: int, parent: str) -> Section | None:
     return section
 
 
-def own_blocks(ctx: Context, key: str) -> list[Block | Section]:
-    """The analyst's own text for a room, laid out as the room lays it out."""
+def own_blocks(ctx: Context, key: str, points: bool = True) -> list[Block | Section]:
+    """The analyst's own text for a room, laid out as the room lays it out: a work section's
+    paragraphs as its measures (一是…), or as written when they are all the section says
+    (`points` false); the problems always as 一是…"""
     story = ctx.story
     if key == "导语":
         return [Paragraph("".join(ctx.filled(p) for p in story.lead))] if story.lead else []
@@ -90,7 +92,7 @@ def own_blocks(ctx: Context, key: str) -> list[Block | Section]:
                 item.para(text)
             out.append(item)
         return out
-    return [Paragraph(text, point=True) for text in ctx.extras(key) if text]
+    return [Paragraph(text, point=points) for text in ctx.extras(key) if text]
 
 
 def _title(ctx: Context, e: Entry) -> str:

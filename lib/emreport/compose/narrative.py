@@ -1,6 +1,8 @@
 """The analyst's own text for one report: a Markdown-like file under `params/<code>/<period>.md`.
 
-Each `## 栏目` heading names a fixed part of the report; paragraphs are separated by blank lines;
+Each `## 栏目` heading names a part of the report (`## 栏目：新标题` retitles it, a line
+`【只用自己的文字】` leaves its generated paragraphs out; after a line `# 提纲` the headings are
+the page's own outline, see outliner.py); paragraphs are separated by blank lines;
 `{metric.id}` writes a figure as the report does, `{metric.id|同比}` its year-on-year clause and
 `{metric.id|上年}` last year's figure. Everything before the first heading is a note to the
 analyst and is not printed. A placeholder naming an unknown metric, or one without a figure for
