@@ -307,3 +307,19 @@ def test_zero_placeholder_is_named_in_the_run_summary(tmp_path, store_copy, run_
     assert f"提示：{name} 第5行：{{hazards.major_overdue}} 本期为0，请核对这句话" in r.out
     assert r.out.count("提示：") == 1  # 0 last year, or a figure this year, is no warning
     assert (tmp_path / "out" / "2025-H1" / D / "report.pdf").exists()
+
+
+def test_the_notebooks_cells_show_an_outline_in_its_order(sample_store, monkeypatch):
+    """The notebooks show 标题 and 导语, 成效, 问题, 安排 in turn: with the analyst's outline the
+    whole body comes with 导语, in the outline's order, and nothing twice."""
+    import IPython.display
+
+    shown: list[str] = []
+    monkeypatch.setattr(
+        IPython.display, "display", lambda obj, metadata: shown.append(metadata["emreport"]["part"])
+    )
+    r = reports.build("990171", "2025-H1", store=sample_store, narrative_file=ZONE)
+    for cell in (("标题", "导语"), ("成效",), ("问题",), ("安排",), ("落款", "附表")):
+        reports.show(r, *cell)
+    assert shown == ["标题", "导语", *(s.key for s in r.document.sections[1:-1]), "落款", "附表"]
+    assert len(shown) == 4 + len(ZONE_PARTS)

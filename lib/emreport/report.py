@@ -15,7 +15,7 @@ from pathlib import Path
 from emreport import config
 from emreport.compose import Peer, compose, narrative
 from emreport.compose.charts import ChartError
-from emreport.compose.document import Document
+from emreport.compose.document import APPENDIX, Document
 from emreport.data.periods import Period, PeriodError
 from emreport.data.store import CITY_OWN, Store, StoreError
 from emreport.metrics import Metrics, compute, compute_members
@@ -60,6 +60,7 @@ class Report:
     document: Document
     bundle: dict
     narrative_path: Path
+    own_outline: bool = False  # the narrative gives the outline (# 提纲): see `show`
 
     @property
     def title(self) -> str:
@@ -102,11 +103,12 @@ def build(
         if narrative_file
         else narrative.path_for(unit.code, p.code, Path(params_dir) if params_dir else None)
     )
-    doc = compose(m, narrative.load(path), peers, today=today)
+    story = narrative.load(path)
+    doc = compose(m, story, peers, today=today)
     bundle = bundles.make(
         doc, m, fingerprint=fingerprint, narrative=path.name if path.exists() else ""
     )
-    return Report(m, doc, bundle, path)
+    return Report(m, doc, bundle, path, story.outline is not None)
 
 
 def _date(value: str | date) -> date | None:
@@ -119,11 +121,18 @@ def _date(value: str | date) -> date | None:
 
 
 def show(report: Report, *parts: str) -> None:
-    """Display parts of the report (by name, or all) as the page will print them."""
+    """Display parts of the report (by name, or all) as the page will print them.
+
+    The notebooks show the page one part at a time (标题 and 导语, 成效, 问题, 安排, 落款 and
+    附表), in that order. When the analyst's narrative gives its own outline, its parts may
+    be others and in another order: then the whole body, in the outline's order, is shown
+    where 导语 is asked for, and 成效, 问题, 安排 show nothing more."""
     from IPython.display import HTML, display
 
+    ends = (page.TITLE, page.SIGNOFF, APPENDIX)
     for name, write in page.parts(report.document):
-        if not parts or name in parts or any(name.endswith(p) for p in parts):
+        asked = narrative.LEAD if report.own_outline and name not in ends else name
+        if not parts or asked in parts or any(asked.endswith(p) for p in parts):
             fragment = write()
             if fragment:
                 display(HTML(fragment), metadata={bundles.OUTPUT_KEY: {"part": name}})
