@@ -187,6 +187,7 @@ def test_a_plan_item_with_only_a_heading_is_printed():
             "不在任何一级标题（# …）之下",
         ),
         ("【只用自己的文字】\n", 1, "要写在栏目标题之下"),
+        ("## 导语\n\n文字\n\n# 自拟：我的部分\n", 5, "一级标题“# 自拟：我的部分”只能用在提纲里"),
     ],
 )
 def test_what_cannot_be_placed_names_file_and_line(story, line, words):

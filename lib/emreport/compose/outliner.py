@@ -42,6 +42,13 @@ class Outliner:
             self.seen = True
             return None
         if level == 1 and self.n.outline is None:
+            key = outline.split_heading(words)[0]
+            if key == outline.OWN or key in outline.PLACES:
+                raise self.error(
+                    line,
+                    f"一级标题“# {words}”只能用在提纲里：请在第一个栏目标题之前加一行"
+                    f"“# {outline.OUTLINE}”，或写作“## {words}”",
+                )
             return None  # a title line for the analyst, as before outlines
         self.seen = True
         self.plan = None
