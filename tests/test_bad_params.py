@@ -38,8 +38,8 @@ NARRATIVES = (
     Case("next_line.md", f"{{f}} 第3行：含有不可见的控制字符（U+0085），{CONTROL}"),
     Case(
         "crlf.md",
-        "{f} 第5行：占位符“{{hazards.fund}}”中的指标“hazards.fund”不存在"
-        "（可用的指标见 docs/data-model.md 的“报告指标”）",
+        "{f} 第5行：占位符“{{hazards.fund}}”中的指标“hazards.fund”不存在："
+        "是不是“{{hazards.found}}”？（可用的指标见 docs/data-model.md 的“报告指标”）",
     ),
     Case("long_paragraph.md", "{f} 第3行：这一段有2001个字，超过2000字的上限：请分段或精简"),
     Case("long_lead.md", "{f} 第3行：导语共2400个字（各段连成一段印出），超过2000字的上限：请精简"),

@@ -17,9 +17,10 @@ from pathlib import Path
 
 from emreport import config
 from emreport.compose import Peer, compose, mpl, narrative, own
-from emreport.compose.document import Document
-from emreport.data.periods import Period
-from emreport.data.store import CITY_OWN, Store
+from emreport.compose.charts import ChartError
+from emreport.compose.document import APPENDIX, Document
+from emreport.data.periods import Period, PeriodError
+from emreport.data.store import CITY_OWN, Store, StoreError
 from emreport.metrics import Metrics, compute, compute_members
 from emreport.output import bundle as bundles
 from emreport.output import html as page
@@ -29,6 +30,31 @@ mpl.install()  # an analyst's own matplotlib chart gets a Chinese face (when the
 
 class ReportError(ValueError):
     """A report that cannot be made as asked: the message says why and what to do."""
+
+
+# the project's own errors, worded for the analyst: one line in a notebook, no traceback (and
+# in the batch's summary the message alone, see run/notebook.OWN_ERRORS, which names them)
+OWN_ERRORS = (narrative.NarrativeError, ReportError, StoreError, PeriodError, ChartError)
+
+
+def _one_line(shell, etype, value, tb, tb_offset=None) -> None:
+    """IPython's handler for OWN_ERRORS: the message as the cell's error, without the
+    traceback. It stays an error output (ename, evalue), so a batch run still fails."""
+    shell._showtraceback(etype, value, [str(value)])
+
+
+def _register_errors() -> None:
+    """In a Jupyter kernel (or IPython), show OWN_ERRORS as one line."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.set_custom_exc(OWN_ERRORS, _one_line)
+
+
+_register_errors()
 
 
 @dataclass
@@ -42,6 +68,7 @@ class Report:
     bundle: dict
     narrative_path: Path
     shown: list[list] = field(default_factory=list, repr=False)
+    own_outline: bool = False  # the narrative gives the outline (# 提纲): see `show`
 
     @property
     def title(self) -> str:
@@ -84,11 +111,12 @@ def build(
         if narrative_file
         else narrative.path_for(unit.code, p.code, Path(params_dir) if params_dir else None)
     )
-    doc = compose(m, narrative.load(path), peers, today=today)
+    story = narrative.load(path)
+    doc = compose(m, story, peers, today=today)
     bundle = bundles.make(
         doc, m, fingerprint=fingerprint, narrative=path.name if path.exists() else ""
     )
-    return Report(m, doc, bundle, path)
+    return Report(m, doc, bundle, path, story.outline is not None)
 
 
 def _date(value: str | date) -> date | None:
@@ -101,11 +129,18 @@ def _date(value: str | date) -> date | None:
 
 
 def show(report: Report, *parts: str) -> None:
-    """Display parts of the report (by name, or all) as the page will print them."""
+    """Display parts of the report (by name, or all) as the page will print them.
+
+    The notebooks show the page one part at a time (标题 and 导语, 成效, 问题, 安排, 落款 and
+    附表), in that order. When the analyst's narrative gives its own outline, its parts may
+    be others and in another order: then the whole body, in the outline's order, is shown
+    where 导语 is asked for, and 成效, 问题, 安排 show nothing more."""
     from IPython.display import HTML, display
 
+    ends = (page.TITLE, page.SIGNOFF, APPENDIX)
     for name, write in page.parts(report.document):
-        if not parts or name in parts or any(name.endswith(p) for p in parts):
+        asked = narrative.LEAD if report.own_outline and name not in ends else name
+        if not parts or asked in parts or any(asked.endswith(p) for p in parts):
             fragment = write()
             if fragment:
                 shown = [f"emreport-{uuid.uuid4().hex}", name, fragment]

@@ -102,6 +102,7 @@ class Section:
     blocks: list[Block | Section] = field(default_factory=list)
     numbered: bool = True
     stated: dict[str, dict] = field(default_factory=dict)
+    keep: bool = False  # printed even without blocks: a heading the analyst wrote
 
     def para(self, text: str, label: str = "") -> None:
         if text or label:
@@ -130,7 +131,7 @@ class Section:
 
     @property
     def empty(self) -> bool:
-        return all(isinstance(b, Section) and b.empty for b in self.blocks)
+        return not self.keep and all(isinstance(b, Section) and b.empty for b in self.blocks)
 
     def walk(self):
         """Every block in page order, sub-sections' blocks included."""

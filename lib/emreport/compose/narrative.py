@@ -1,6 +1,8 @@
 """The analyst's own text for one report: a Markdown-like file under `params/<code>/<period>.md`.
 
-Each `## 栏目` heading names a fixed part of the report; paragraphs are separated by blank lines;
+Each `## 栏目` heading names a part of the report (`## 栏目：新标题` retitles it, a line
+`【只用自己的文字】` leaves its generated paragraphs out; after a line `# 提纲` the headings are
+the page's own outline, see outliner.py); paragraphs are separated by blank lines;
 `{metric.id}` writes a figure as the report does, `{metric.id|同比}` its year-on-year clause and
 `{metric.id|上年}` last year's figure. Everything before the first heading is a note to the
 analyst and is not printed. A placeholder naming an unknown metric, or one without a figure for
@@ -19,6 +21,8 @@ from pathlib import Path
 
 from emreport import config
 from emreport.compose import outline
+from emreport.compose.outline import DATE, SIGNATURE
+from emreport.compose.outliner import Outliner
 
 # The headings a narrative file may use, and what each feeds: the outline's rooms, then the
 # sign-off.
@@ -26,8 +30,6 @@ LEAD = outline.heading("导语")
 SECTIONS = outline.WORK_SECTIONS
 PROBLEMS = outline.heading("问题")
 PLANS = outline.heading("安排")
-SIGNATURE = "落款"
-DATE = "成文日期"
 HEADINGS = (LEAD, *SECTIONS, PROBLEMS, PLANS, SIGNATURE, DATE)
 
 _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")  # {{ and }} are literal braces
@@ -81,6 +83,15 @@ class Narrative:
     plans: list[Plan] = field(default_factory=list)
     signature: str = ""
     date: str = ""
+    # headings by room key (new titles, own text only); the analyst's outline, if they wrote one
+    headings: dict[str, outline.Entry] = field(default_factory=dict)
+    outline: list[outline.Entry] | None = None
+
+    def tree(self) -> list[outline.Entry]:
+        """The page's outline: the analyst's, else the rooms' with the analyst's headings."""
+        if self.outline is not None:
+            return self.outline
+        return outline.default_outline(self.headings)
 
     @property
     def name(self) -> str:
@@ -166,37 +177,20 @@ def _lines(text: str, name: str) -> list[str]:
 
 
 def parse(text: str, path: Path | None = None) -> Narrative:
-    """Split the file into parts by `##` headings and paragraphs by blank lines."""
+    """Split the file into parts by `##` headings and paragraphs by blank lines; after a line
+    `# 提纲` the headings are the outline (see `Outliner`)."""
     n = Narrative(path=path)
     name = _shown(path) if path else "文字材料"
-    part: str | None = None
-    plan: Plan | None = None
+    at = Outliner(n, name, NarrativeError)
     buf: list[str] = []
     start = 0
     in_comment = False
 
     def flush() -> None:
         nonlocal buf
-        if not buf or part is None:
-            buf = []
-            return
-        para = Paragraph("".join(s.strip() for s in buf), start)
+        if buf:
+            _paragraph(at, Paragraph("".join(s.strip() for s in buf), start))
         buf = []
-        if part == LEAD:
-            n.lead.append(para)
-        elif part in SECTIONS:
-            n.sections.setdefault(part, []).append(para)
-        elif part == PROBLEMS:
-            para.text = _NUMBERING.sub("", para.text)
-            n.problems.append(para)
-        elif part == PLANS:
-            (plan.paragraphs if plan else n.plans_lead).append(para)
-        elif part in (SIGNATURE, DATE):
-            _short(para.text, part, name, para.line)
-            if part == SIGNATURE:
-                n.signature = para.text
-            else:
-                n.date = para.text
 
     for lineno, raw in enumerate(_lines(text, name), 1):
         line = raw.strip()
@@ -206,27 +200,20 @@ def parse(text: str, path: Path | None = None) -> Narrative:
         if line.startswith("<!--"):
             in_comment = "-->" not in line
             continue
-        if line.startswith("### "):
+        if line.startswith(("# ", "## ", "### ")) or not line:
             flush()
-            if part != PLANS:
-                raise NarrativeError(
-                    f"{name} 第{lineno}行：三级标题“{line[4:].strip()}”只能用在“## {PLANS}”之下"
-                )
-            title = _short(_NUMBERING.sub("", line[4:].strip()), "标题", name, lineno)
-            plan = Plan(title, [], lineno)
-            n.plans.append(plan)
+            if line:
+                hashes, _, words = line.partition(" ")
+                if len(hashes) == 3:
+                    _plan_item(at, words.strip(), lineno)
+                else:
+                    at.heading(len(hashes), words.strip(), lineno)
             continue
-        if line.startswith("## "):
+        if line in (outline.OWN_ONLY, f"【{outline.OWN_ONLY}】"):
             flush()
-            heading = line[3:].strip()
-            if heading not in HEADINGS:
-                raise NarrativeError(
-                    f"{name} 第{lineno}行：栏目“{heading}”不认识，可用的栏目：{'、'.join(HEADINGS)}"
-                )
-            part, plan = heading, None
-            continue
-        if line.startswith("# ") or not line:
-            flush()
+            if at.entry is None:
+                raise at.error(lineno, f"“【{outline.OWN_ONLY}】”要写在栏目标题之下")
+            at.entry.own_only = True
             continue
         if not buf:
             start = lineno
@@ -234,6 +221,44 @@ def parse(text: str, path: Path | None = None) -> Narrative:
     flush()
     _check_sizes(n, name)
     return n
+
+
+def _paragraph(at: Outliner, para: Paragraph) -> None:
+    """Put one paragraph where the heading above it says."""
+    n, part = at.n, at.part
+    if at.entry is not None and at.entry.container:
+        at.entry.paragraphs.append(para)
+        return
+    if part is None:
+        if n.outline is not None:
+            raise at.error(
+                para.line,
+                "这段文字不在任何栏目之下，放不进报告：请在它前面写栏目标题"
+                f"（如“## {outline.OWN}：标题”），或用 <!-- --> 括起来作为说明",
+            )
+        return  # before the first heading: a note to the analyst
+    if part == LEAD:
+        n.lead.append(para)
+    elif part in SECTIONS:
+        n.sections.setdefault(part, []).append(para)
+    elif part == PROBLEMS:
+        para.text = _NUMBERING.sub("", para.text)
+        n.problems.append(para)
+    elif part == PLANS:
+        (at.plan.paragraphs if at.plan else n.plans_lead).append(para)
+    elif part in (SIGNATURE, DATE):
+        _short(para.text, part, at.name, para.line)
+        if part == SIGNATURE:
+            n.signature = para.text
+        else:
+            n.date = para.text
+
+
+def _plan_item(at: Outliner, words: str, line: int) -> None:
+    if at.part != PLANS:
+        raise at.error(line, f"三级标题“{words}”只能用在“## {PLANS}”之下")
+    at.plan = Plan(_short(_NUMBERING.sub("", words), "标题", at.name, line), [], line)
+    at.n.plans.append(at.plan)
 
 
 def _short(text: str, what: str, name: str, line: int) -> str:
@@ -252,7 +277,10 @@ def _check_sizes(n: Narrative, name: str) -> None:
         (f"“## {PROBLEMS}”", n.problems),
         (f"“## {PLANS}”", n.plans_lead),
         *((f"“### {p.title}”", p.paragraphs) for p in n.plans),
+        *((f"“{e.title or e.key}”", e.paragraphs) for e in entries(n)),
     ]
+    for e in entries(n):
+        _short(e.title, "标题", name, e.line)
     for title, paras in parts:
         for para in paras:
             if len(para.text) > MAX_PARAGRAPH:
@@ -286,9 +314,11 @@ def fill(text: str, metrics: Mapping, *, where: str) -> str:
         mid, _, form = inner.partition("|")
         mid, form = mid.strip(), form.strip()
         if mid not in metrics:
+            near = outline.nearest(mid, metrics)
             raise NarrativeError(
                 f"{where}：占位符“{{{inner}}}”中的指标“{mid}”不存在"
-                "（可用的指标见 docs/data-model.md 的“报告指标”）"
+                + (f"：是不是“{{{near}}}”？" if near else "")
+                + "（可用的指标见 docs/data-model.md 的“报告指标”）"
             )
         if form not in _FORMS:
             raise NarrativeError(
@@ -336,16 +366,54 @@ def check_names(n: Narrative, ids) -> None:
     check(n, _Known(ids))
 
 
-def check(n: Narrative, metrics: Mapping) -> None:
-    """Fill every paragraph once, so a bad placeholder fails before anything is written."""
+def entries(n: Narrative) -> list[outline.Entry]:
+    """Every heading the analyst wrote: their outline's, else the rooms' and parts' they named."""
+    if n.outline is None:
+        return list(n.headings.values())
+    out: list[outline.Entry] = []
+
+    def walk(es: list[outline.Entry]) -> None:
+        for e in es:
+            out.append(e)
+            walk(e.children)
+
+    walk(n.outline)
+    return out
+
+
+def texts(n: Narrative) -> list[tuple[str, int]]:
+    """Every paragraph and title the analyst wrote, with its line: what placeholders are in."""
     paras = [
         *n.lead,
         *(p for ps in n.sections.values() for p in ps),
         *n.problems,
         *n.plans_lead,
         *(p for plan in n.plans for p in plan.paragraphs),
+        *(p for e in entries(n) for p in e.paragraphs),
     ]
-    for para in paras:
-        filled(n, para, metrics)
-    for plan in n.plans:
-        fill(plan.title, metrics, where=f"{n.name} 第{plan.line}行")
+    return [
+        *((p.text, p.line) for p in paras),
+        *((plan.title, plan.line) for plan in n.plans),
+        *((e.title, e.line) for e in entries(n) if e.title),
+    ]
+
+
+def check(n: Narrative, metrics: Mapping) -> None:
+    """Fill every paragraph and title once, so a bad placeholder fails before anything is
+    written."""
+    for text, line in texts(n):
+        fill(text, metrics, where=f"{n.name} 第{line}行")
+
+
+def zeros(n: Narrative, metrics: Mapping) -> list[str]:
+    """A warning for each placeholder that writes a figure of 0 this period (转移{…}人 with 0
+    is a sentence no one should sign), naming file and line; the report is still made."""
+    out = []
+    for text, line in texts(n):
+        for m in _TOKEN.finditer(text):
+            inner = (m.group(1) or "").strip()
+            mid, _, form = inner.partition("|")
+            metric = metrics.get(mid.strip()) if m.group(1) is not None else None
+            if metric is not None and not form.strip() and metric.value == 0:
+                out.append(f"提示：{n.name} 第{line}行：{{{inner}}} 本期为0，请核对这句话")
+    return out

@@ -1,13 +1,26 @@
 """The report's outline: every section room once, in page order. It drives the order of the
-page, the names `report.show` takes, the headings a narrative file may use and the tests."""
+page, the names `report.show` takes, the headings a narrative file may use and the tests.
+
+An analyst may write their own outline in the narrative file (`# 提纲`, see params/README.md):
+`Entry` is one heading of it, a room placed, the part 主要工作和成效, or a section of their own;
+`default_outline` is the page without one. The appendix is always last and not in an outline.
+"""
 
 from __future__ import annotations
 
+import difflib
 import importlib
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 ACHIEVEMENTS = "成效"  # the part 一、主要工作和成效 that holds the work sections
+ACHIEVEMENTS_HEADING = "主要工作和成效"  # its heading in a narrative file
+APPENDIX = "附表"
+OUTLINE = "提纲"  # `# 提纲`: the file gives the whole outline
+OWN = "自拟"  # `## 自拟：标题`: a section of the analyst's own
+OWN_ONLY = "只用自己的文字"  # a line of its own: the room's generated paragraphs are left out
+SIGNATURE, DATE = "落款", "成文日期"  # the sign-off's headings in a narrative file
 
 
 @dataclass(frozen=True)
@@ -36,7 +49,7 @@ ROOMS = (
     Room("应急保障能力", "preparedness", ACHIEVEMENTS, "应急保障能力"),
     Room("问题", "problems", heading="存在的问题和不足"),
     Room("安排", "plans", heading="下一步工作安排"),
-    Room("附表", "appendix"),
+    Room(APPENDIX, "appendix"),
 )
 
 
@@ -50,3 +63,78 @@ def heading(key: str) -> str:
 
 
 WORK_SECTIONS = tuple(r.heading for r in ROOMS if r.part == ACHIEVEMENTS)
+
+# what a heading of the narrative file may name in an outline, by its words: the rooms (the
+# appendix aside) and the part 主要工作和成效
+PLACES = {r.heading: r.key for r in ROOMS if r.heading} | {ACHIEVEMENTS_HEADING: ACHIEVEMENTS}
+# places that are a part (一、) of the report wherever they are written
+TOP = {ACHIEVEMENTS, *(r.key for r in ROOMS if r.heading and not r.part)}
+
+
+@dataclass(eq=False)
+class Entry:
+    """One heading of an outline: `key` is a room's key, ACHIEVEMENTS, or "" for a section of
+    the analyst's own; `title` replaces the room's own ("" keeps it); `paragraphs` are the
+    analyst's text written right under it (own sections and parts; a room's text is kept by
+    the narrative by part); `children` the sections (（一）) of a part."""
+
+    key: str
+    title: str = ""
+    line: int = 0
+    own_only: bool = False
+    paragraphs: list = field(default_factory=list)
+    children: list[Entry] = field(default_factory=list)
+
+    @property
+    def container(self) -> bool:
+        """A part that holds sections: 主要工作和成效 or one of the analyst's own."""
+        return self.key in ("", ACHIEVEMENTS)
+
+
+def default_outline(entries: dict[str, Entry] | None = None) -> list[Entry]:
+    """The page without an outline of the analyst's: the rooms in order, the work sections in
+    主要工作和成效; a room the narrative names takes its entry (new title, own text only)."""
+    entries = entries or {}
+    out: list[Entry] = []
+    work = None
+    for r in ROOMS:
+        if r.key == APPENDIX:
+            continue
+        entry = entries.get(r.key) or Entry(r.key)
+        if r.part != ACHIEVEMENTS:
+            out.append(entry)
+            continue
+        if work is None:
+            work = entries.get(ACHIEVEMENTS) or Entry(ACHIEVEMENTS)
+            work.children = []
+            out.append(work)
+        work.children.append(entry)
+    return out
+
+
+# numbering an analyst may type in a heading; the report numbers headings itself
+HEADING_NUMBER = re.compile(
+    r"^(?:[一二三四五六七八九十百千零]+[、.．]|[（(][一二三四五六七八九十百千零\d]+[)）]|"
+    r"\d+[.．、])\s*"
+)
+
+
+def split_heading(text: str) -> tuple[str, str]:
+    """A heading's name and its new title: 隐患排查治理：强化隐患排查 → (隐患排查治理,
+    强化隐患排查); a number typed before the title is dropped."""
+    name, sep, title = (
+        re.split("([：:])", text, maxsplit=1)
+        if re.search("[：:]", text)
+        else (
+            text,
+            "",
+            "",
+        )
+    )
+    return name.strip(), HEADING_NUMBER.sub("", title.strip())
+
+
+def nearest(name: str, names) -> str:
+    """The known name nearest to a mistyped one, or ""."""
+    close = difflib.get_close_matches(name, list(names), n=1, cutoff=0.4)
+    return close[0] if close else ""

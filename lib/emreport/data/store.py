@@ -6,6 +6,7 @@ table comes back already cut to the period and the same period a year earlier.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import os
 import stat
@@ -174,8 +175,11 @@ class Store:
         reg = self.registry()
         row = reg[reg["code"] == squash(code)]  # full-width digits read as ASCII
         if row.empty:
-            known = "、".join(f"{c}{n}" for c, n in zip(reg["code"], reg["name"], strict=True))
-            raise StoreError(f"未知的区划代码“{code}”（已登记：{known}）")
+            names = dict(zip(reg["code"], reg["name"], strict=True))
+            known = "、".join(f"{c}{n}" for c, n in names.items())
+            near = difflib.get_close_matches(squash(code), list(names), n=1, cutoff=0.6)
+            hint = f"：是不是“{near[0]}”（{names[near[0]]}）？" if near else ""
+            raise StoreError(f"未知的区划代码“{code}”{hint}（已登记：{known}）")
         r = row.iloc[0]
         if r["level"] == CITY:
             members = tuple(reg.loc[reg["parent"] == r["code"], "code"])

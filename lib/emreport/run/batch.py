@@ -12,6 +12,7 @@ import hashlib
 import signal
 import sys
 import time
+from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -199,7 +200,7 @@ def run(
         progress.close()
         if not result.indexes and not result.index_errors:
             _indexes(p, outputs, result)
-    _summary(result, len(p.jobs), time.monotonic() - started, outputs)
+    _summary(result, len(p.jobs), time.monotonic() - started, outputs, p.warnings)
     return result
 
 
@@ -214,7 +215,9 @@ def _indexes(p: Plan, outputs: Path, result: Result) -> None:
             result.index_errors.append(f"{atomic.failure_words(e)}：索引保持上次的版本")
 
 
-def _summary(result: Result, total: int, seconds: float, outputs: Path) -> None:
+def _summary(
+    result: Result, total: int, seconds: float, outputs: Path, warnings: Sequence[str] = ()
+) -> None:
     if result.interrupted:
         print(
             f"已中断：已写入{len(result.done)}份报告；正在生成的报告没有写入，原有文件保持不变。",
@@ -230,6 +233,8 @@ def _summary(result: Result, total: int, seconds: float, outputs: Path) -> None:
         kept = job.out_dir(outputs) / folder.FAILED
         where = f"；出错的笔记本：{kept}" if kept.exists() else ""
         print(f"  失败：{job.id}：{message}{where}", file=sys.stderr)
+    for warning in warnings:  # found while planning (plan.zero_warnings): the run went on
+        print(f"  {warning}")
     for path in result.indexes:
         print(f"索引：{path}")
     for message in result.index_errors:

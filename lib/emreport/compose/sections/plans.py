@@ -26,19 +26,25 @@ def compose(ctx: Context) -> Section:
             f"{nxt}，{ctx.m.unit.name}应急管理局将坚持人民至上、生命至上，统筹发展和安全，"
             "重点抓好以下工作："
         )
+    own = own_plans(ctx)
+    for heading, paras in own or default_plans(ctx):
+        sub = section.sub(heading)
+        sub.keep = bool(own)  # an item of the analyst's prints even with a heading alone
+        for text in paras:
+            sub.para(text)
+    return section
+
+
+def own_plans(ctx: Context) -> list[tuple[str, list[str]]]:
+    """The analyst's plan items (### headings and their paragraphs), placeholders filled."""
     where = ctx.story.name
-    items = [
+    return [
         (
             narrative.fill(p.title, ctx.m, where=f"{where} 第{p.line}行"),
             [ctx.filled(x) for x in p.paragraphs],
         )
         for p in ctx.story.plans
-    ] or default_plans(ctx)
-    for heading, paras in items:
-        sub = section.sub(heading)
-        for text in paras:
-            sub.para(text)
-    return section
+    ]
 
 
 def default_plans(ctx: Context) -> list[tuple[str, list[str]]]:
