@@ -317,7 +317,9 @@ def test_the_notebooks_cells_show_an_outline_in_its_order(sample_store, monkeypa
 
     shown: list[str] = []
     monkeypatch.setattr(
-        IPython.display, "display", lambda obj, metadata: shown.append(metadata["emreport"]["part"])
+        IPython.display,
+        "display",
+        lambda obj, metadata, **_: shown.append(metadata["emreport"]["part"]),
     )
     r = reports.build("990171", "2025-H1", store=sample_store, narrative_file=ZONE)
     for cell in (("标题", "导语"), ("成效",), ("问题",), ("安排",), ("落款", "附表")):

@@ -34,7 +34,14 @@ class ReportError(ValueError):
 
 # the project's own errors, worded for the analyst: one line in a notebook, no traceback (and
 # in the batch's summary the message alone, see run/notebook.OWN_ERRORS, which names them)
-OWN_ERRORS = (narrative.NarrativeError, ReportError, StoreError, PeriodError, ChartError)
+OWN_ERRORS = (
+    narrative.NarrativeError,
+    ReportError,
+    StoreError,
+    PeriodError,
+    ChartError,
+    own.OwnError,
+)
 
 
 def _one_line(shell, etype, value, tb, tb_offset=None) -> None:
@@ -116,7 +123,7 @@ def build(
     bundle = bundles.make(
         doc, m, fingerprint=fingerprint, narrative=path.name if path.exists() else ""
     )
-    return Report(m, doc, bundle, path, story.outline is not None)
+    return Report(m, doc, bundle, path, own_outline=story.outline is not None)
 
 
 def _date(value: str | date) -> date | None:
