@@ -20,6 +20,7 @@ from emreport.data.store import CITY_OWN, Store
 from emreport.metrics import Metrics, compute, compute_members
 from emreport.output import bundle as bundles
 from emreport.output import html as page
+from emreport.output import preview
 
 
 class ReportError(ValueError):
@@ -34,6 +35,8 @@ class Report:
     document: Document
     bundle: dict
     narrative_path: Path
+    store: str = ""  # as given to build: `write` makes the files from the same inputs
+    params_dir: str = ""
 
     @property
     def title(self) -> str:
@@ -80,7 +83,7 @@ def build(
     bundle = bundles.make(
         doc, m, fingerprint=fingerprint, narrative=path.name if path.exists() else ""
     )
-    return Report(m, doc, bundle, path)
+    return Report(m, doc, bundle, path, str(store), str(params_dir))
 
 
 def _date(value: str | date) -> date | None:
@@ -93,14 +96,15 @@ def _date(value: str | date) -> date | None:
 
 
 def show(report: Report, *parts: str) -> None:
-    """Display parts of the report (by name, or all) as the page will print them."""
+    """Display parts of the report (by name, or all) as the page will print them: in the
+    page's fonts, sizes and indents (`emreport.output.preview`)."""
     from IPython.display import HTML, display
 
     for name, write in page.parts(report.document):
         if not parts or name in parts or any(name.endswith(p) for p in parts):
             fragment = write()
             if fragment:
-                display(HTML(fragment), metadata={bundles.OUTPUT_KEY: {"part": name}})
+                display(HTML(preview.wrap(fragment)), metadata={bundles.OUTPUT_KEY: {"part": name}})
 
 
 def publish(report: Report) -> None:
@@ -116,3 +120,29 @@ def publish(report: Report) -> None:
         raw=True,
         metadata={bundles.OUTPUT_KEY: {"bundle": True}},
     )
+
+
+def write(report: Report, *, outputs: str | Path = "") -> Path:
+    """Make this report's files (report.html, report.pdf, report.xlsx, report.ipynb,
+    metrics.json) in outputs/<period>/<code>/: `emreport run` for this unit and period, so they
+    come from the saved notebook in a fresh kernel, with the same checks as a batch. Its lines
+    are printed in the cell; a failed run raises ReportError with its summary."""
+    import subprocess
+    import sys
+
+    code, period = report.metrics.unit.code, report.metrics.period.code
+    cmd = [sys.executable, "-m", "emreport.cli", "run", "--period", period, "--district", code]
+    cmd += ["--jobs", "1"]
+    for option, value in (("--store", report.store), ("--params", report.params_dir)):
+        if value:
+            cmd += [option, value]
+    if outputs:
+        cmd += ["--outputs", str(outputs)]
+    done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = done.stdout.splitlines()
+    print("\n".join(lines))
+    if done.returncode:
+        raise ReportError(
+            f"未能生成{report.title}的文件：" + (lines[-1] if lines else "见上面的说明")
+        )
+    return Path(outputs or config.OUTPUTS) / period / code
