@@ -22,7 +22,7 @@ bench: setup
 	$(PY) benchmarks/batch.py
 
 lab: setup
-	.venv/bin/jupyter lab
+	@bash scripts/lab.sh
 
 lint: setup
 	.venv/bin/ruff check $(LINTED)

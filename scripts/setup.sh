@@ -45,3 +45,15 @@ if [ -d "$FANDOL" ] && { [ ! -f "$STAMP" ] || [ -L /usr/local/share/fonts/fandol
   $sudo rm -f /usr/local/share/fonts/fandol  # the .otf link of earlier set-ups: one face a name
   $sudo fc-cache -f /usr/local/share/fonts >/dev/null
 fi
+
+# Notebook outputs never reach git: .gitattributes sends notebooks/*.ipynb through the
+# nbstripout filter, defined here for this clone (git keeps filter commands out of the
+# repository). Paths are from the work tree's top, where git runs filters; `required` makes
+# `git add` fail rather than commit outputs should the filter be missing.
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  git config filter.nbstripout.clean ".venv/bin/nbstripout --keep-id"
+  git config filter.nbstripout.smudge cat
+  git config filter.nbstripout.required true
+  git config filter.nbstripout.extrakeys "metadata.language_info metadata.papermill cell.metadata.papermill cell.metadata.execution"
+  git config diff.ipynb.textconv ".venv/bin/nbstripout --keep-id -t"
+fi

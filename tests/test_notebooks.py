@@ -1,36 +1,91 @@
-"""The committed report notebooks: paired with their text form, clean, and thin."""
+"""The committed report notebooks: clean in git (whatever an analyst saved), and thin."""
 
 import json
 import re
+import subprocess
 from pathlib import Path
 
-import jupytext
 import nbformat
 import papermill
 import pytest
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
 NAMES = ("district_report", "city_report")
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_notebook_and_its_py_percent_pair_agree(name):
-    ipynb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
-    text = jupytext.read(NOTEBOOKS / f"{name}.py")
-    assert [c.source for c in ipynb.cells] == [c.source for c in text.cells], (
-        f"{name}.ipynb and {name}.py differ: run `jupytext --sync notebooks/{name}.ipynb`"
+def _git(*args: str, stdin: str | None = None) -> str:
+    done = subprocess.run(
+        ["git", *args], cwd=ROOT, input=stdin, capture_output=True, text=True, check=True
     )
+    return done.stdout
+
+
+def _committed(name: str) -> str:
+    """The notebook as git stores it (the index: what the next commit takes), not the working
+    copy, which keeps whatever outputs the analyst saved."""
+    return _git("show", f":notebooks/{name}.ipynb")
+
+
+def _saved_by_an_analyst(name: str) -> str:
+    """The committed notebook after a run and a save: outputs, execution counts, metadata."""
+    nb = nbformat.reads(_committed(name), as_version=4)
+    nb.metadata["language_info"] = {"name": "python", "version": "3.11.7"}
+    nb.metadata["papermill"] = {"input_path": "/home/analyst/notebooks/x.ipynb"}
+    for i, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
+        cell.execution_count = i + 1
+        cell.metadata["execution"] = {"iopub.status.busy": "2026-01-15T09:00:00"}
+        cell.outputs = [
+            nbformat.v4.new_output("stream", name="stderr", text="/home/analyst: warning\n"),
+            nbformat.v4.new_output("display_data", data={"text/html": "<p>报告</p>"}),
+        ]
+    return nbformat.writes(nb)
+
+
+def test_git_strips_notebook_outputs():
+    """.gitattributes sends the notebooks through nbstripout, which set-up defines."""
+    for name in NAMES:
+        attrs = _git("check-attr", "filter", "diff", "--", f"notebooks/{name}.ipynb")
+        assert "filter: nbstripout" in attrs and "diff: ipynb" in attrs, attrs
+    clean = _git("config", "--get", "filter.nbstripout.clean").strip()
+    assert clean, "the nbstripout filter is not set up: run `make setup`"
+    for name in NAMES:
+        stripped = subprocess.run(
+            clean,
+            shell=True,
+            cwd=ROOT,
+            input=_saved_by_an_analyst(name),
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert nbformat.reads(stripped, as_version=4) == nbformat.reads(
+            _committed(name), as_version=4
+        ), f"{name}.ipynb: what git commits after a save differs from the committed notebook"
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_committed_notebook_has_no_outputs_or_machine_paths(name):
-    raw = (NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8")
+    raw = _committed(name)
     nb = nbformat.reads(raw, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code":
             assert not cell.outputs and cell.execution_count is None, "outputs were committed"
     assert not re.search(r"/(home|root|tmp|work|Users)/", raw), "a machine path was committed"
     assert "papermill" not in json.loads(raw)["metadata"]
+    assert "jupytext" not in json.loads(raw)["metadata"], "the .ipynb is the one source"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_headings_are_instructions_not_the_reports(name):
+    """The report's headings come from the report; the notebook's own text only says what to
+    do, so the two can never disagree."""
+    nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    headings = re.findall(r"^#+\s*(.+)$", text, re.M)
+    assert len(headings) == 1 and "使用说明" in headings[0]
+    assert not re.search(r"[一二三四五六七八九十]、|（[一二三四五六七八九十]）", text)
+    assert "运行 → 运行所有单元格" in text  # the menu as the Chinese interface names it
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -24,6 +24,7 @@ from emreport.data.store import CITY_OWN, Store, StoreError
 from emreport.metrics import Metrics, compute, compute_members
 from emreport.output import bundle as bundles
 from emreport.output import html as page
+from emreport.output import preview
 
 mpl.install()  # an analyst's own matplotlib chart gets a Chinese face (when they import it)
 
@@ -76,6 +77,8 @@ class Report:
     narrative_path: Path
     shown: list[list] = field(default_factory=list, repr=False)
     own_outline: bool = False  # the narrative gives the outline (# 提纲): see `show`
+    store: str = ""  # as given to build: `write` makes the files from the same inputs
+    params_dir: str = ""
 
     @property
     def title(self) -> str:
@@ -123,7 +126,15 @@ def build(
     bundle = bundles.make(
         doc, m, fingerprint=fingerprint, narrative=path.name if path.exists() else ""
     )
-    return Report(m, doc, bundle, path, own_outline=story.outline is not None)
+    return Report(
+        m,
+        doc,
+        bundle,
+        path,
+        own_outline=story.outline is not None,
+        store=str(store),
+        params_dir=str(params_dir),
+    )
 
 
 def _date(value: str | date) -> date | None:
@@ -141,7 +152,8 @@ def show(report: Report, *parts: str) -> None:
     The notebooks show the page one part at a time (标题 and 导语, 成效, 问题, 安排, 落款 and
     附表), in that order. When the analyst's narrative gives its own outline, its parts may
     be others and in another order: then the whole body, in the outline's order, is shown
-    where 导语 is asked for, and 成效, 问题, 安排 show nothing more."""
+    where 导语 is asked for, and 成效, 问题, 安排 show nothing more. Each part is shown in the
+    page's fonts, sizes and indents (`emreport.output.preview`)."""
     from IPython.display import HTML, display
 
     ends = (page.TITLE, page.SIGNOFF, APPENDIX)
@@ -151,7 +163,7 @@ def show(report: Report, *parts: str) -> None:
             fragment = write()
             if fragment:
                 shown = [f"emreport-{uuid.uuid4().hex}", name, fragment]
-                display(HTML(fragment), metadata=_tag(name), display_id=shown[0])
+                display(HTML(preview.wrap(fragment)), metadata=_tag(name), display_id=shown[0])
                 report.shown.append(shown)
 
 
@@ -238,10 +250,10 @@ def _added(report: Report, key: str) -> None:
         fragment = write() if write else ""
         if fragment != before:
             shown[2] = fragment
-            update_display(HTML(fragment), display_id=did, metadata=_tag(name))
+            update_display(HTML(preview.wrap(fragment)), display_id=did, metadata=_tag(name))
     did = f"emreport-{uuid.uuid4().hex}"
     fragment = previews[key]()
-    display(HTML(fragment), metadata=_tag(key), display_id=did)
+    display(HTML(preview.wrap(fragment)), metadata=_tag(key), display_id=did)
     report.shown.append([did, key, fragment])
 
 
@@ -258,3 +270,29 @@ def publish(report: Report) -> None:
         raw=True,
         metadata={bundles.OUTPUT_KEY: {"bundle": True}},
     )
+
+
+def write(report: Report, *, outputs: str | Path = "") -> Path:
+    """Make this report's files (report.html, report.pdf, report.xlsx, report.ipynb,
+    metrics.json) in outputs/<period>/<code>/: `emreport run` for this unit and period, so they
+    come from the saved notebook in a fresh kernel, with the same checks as a batch. Its lines
+    are printed in the cell; a failed run raises ReportError with its summary."""
+    import subprocess
+    import sys
+
+    code, period = report.metrics.unit.code, report.metrics.period.code
+    cmd = [sys.executable, "-m", "emreport.cli", "run", "--period", period, "--district", code]
+    cmd += ["--jobs", "1"]
+    for option, value in (("--store", report.store), ("--params", report.params_dir)):
+        if value:
+            cmd += [option, value]
+    if outputs:
+        cmd += ["--outputs", str(outputs)]
+    done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = done.stdout.splitlines()
+    print("\n".join(lines))
+    if done.returncode:
+        raise ReportError(
+            f"未能生成{report.title}的文件：" + (lines[-1] if lines else "见上面的说明")
+        )
+    return Path(outputs or config.OUTPUTS) / period / code

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from emreport.output import bundle as bundles
-from emreport.output import folder
+from emreport.output import folder, preview
 from emreport.output.bundle import OUTPUT_KEY
 
 if TYPE_CHECKING:  # nbformat takes a second to import: only workers need it
@@ -77,7 +77,10 @@ def _page_exporter():
             return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
     return PageExporter(
-        template_name="report", extra_template_basedirs=[str(TEMPLATES)], exclude_input=True
+        template_name="report",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        filters={"page_fragment": preview.unwrap},  # the notebook's container off each part
     )
 
 
