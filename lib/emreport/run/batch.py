@@ -61,7 +61,7 @@ def specs_for(p: Plan, *, store: Path, params_dir: Path, notebooks: Path, timeou
             "|".join(
                 [
                     code,
-                    cache.file_key(job.notebook_in(notebooks)),
+                    cache.notebook_key(job.notebook_in(notebooks)),
                     data[(job.code, job.period)],
                     story_key,
                     job.kind,

@@ -60,6 +60,27 @@ def file_key(path: Path) -> str:
         return "absent"
 
 
+def notebook_key(path: Path) -> str:
+    """What a notebook runs: each cell's type, source and tags, and the kernel it asks for.
+    Outputs, execution counts and timings are not part of it, so a notebook saved in
+    JupyterLab after a run (with its outputs) keeps its key and its reports stay current. A
+    file that is not a notebook is keyed by its bytes (the plan reports it)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return "absent"
+    try:
+        nb = json.loads(data)
+        cells = [
+            [c.get("cell_type"), c.get("source"), c.get("metadata", {}).get("tags", [])]
+            for c in nb["cells"]
+        ]
+        kernel = nb.get("metadata", {}).get("kernelspec", {})
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return _sha(data)
+    return _sha(json.dumps([cells, kernel], ensure_ascii=False, sort_keys=True))
+
+
 def _half(expr: str) -> str:
     return f"(year({expr}) || '-H' || (CASE WHEN month({expr}) <= 6 THEN 1 ELSE 2 END))"
 
