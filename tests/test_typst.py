@@ -101,7 +101,8 @@ def margins(page: int) -> tuple[float, float]:
 
 def full_text_doc(chars: int = 28 * 60) -> Document:
     body = Section("正文", "正文", 1, [Paragraph("国" * chars)])
-    return Document("临江市应急管理局2025年度工作总结", [body], "临江市应急管理局", "2026年1月15日")
+    body.sub("小节").para("节" * 40)
+    return Document("临江市应急管理局2025年度工作总结", [body], "甲", "乙")
 
 
 def test_page_is_a4_with_the_text_block_in_its_margins(sample):
@@ -131,6 +132,18 @@ def test_body_follows_the_grid_of_28_characters_and_22_lines(typesetter):
         b.y0 - a.y0 == pytest.approx(PITCH, abs=0.05)
         for a, b in zip(page2, page2[1:], strict=False)
     )
+    # headings (一、 黑体, （一） 楷体) keep the grid: every line of the body on it
+    body = [ln for ln in pdf_lines(pdf) if ln.y0 < BOTTOM]
+    first = [ln for ln in body if ln.page == 1][2:]  # after the title
+    last = [ln for ln in body if ln.page == body[-1].page]
+    assert [ln.text for ln in first[:2]] == ["一、正文", "国" * 26]
+    # the sign-off a blank line below the body, on the grid too
+    assert [ln.text for ln in last[-5:]] == ["（一）小节", "节" * 26, "节" * 14, "甲", "乙"]
+    for grid in (first, last):
+        for ln in grid:
+            steps = (ln.y0 - grid[0].y0) / PITCH
+            assert steps == pytest.approx(round(steps), abs=0.01), ln
+            assert ln.y1 - ln.y0 == pytest.approx(16, abs=0.6), ln  # 三号 throughout
     for ln in lines[1:-1]:  # full lines reach both edges of the text block
         left, right = margins(ln.page)
         assert ln.x0 == pytest.approx(left, abs=0.5) and ln.x1 == pytest.approx(right, abs=1)
@@ -148,6 +161,17 @@ def test_odd_numbers_sit_right_and_even_numbers_left(sample):
         else:
             assert line.x0 == pytest.approx(26 * MM + 14, abs=1)
         assert (line.y0 + line.y1) / 2 == pytest.approx(BOTTOM + 7 * MM, abs=2)
+
+
+def test_signature_and_date_sit_right(sample):
+    r, pdf = sample
+    lines = pdf_lines(pdf)
+    sign = [ln for ln in lines if ln.text == r.document.signature][-1]  # not the title
+    date = next(ln for ln in lines if ln.text == r.document.date and ln.page == sign.page)
+    right = margins(sign.page)[1]
+    assert sign.x1 == pytest.approx(right - 32, abs=1)  # 右空二字
+    assert date.x1 == pytest.approx(right - 64, abs=1)  # 右空四字
+    assert date.y0 - sign.y0 == pytest.approx(PITCH, abs=0.5)
 
 
 def test_fonts_are_named_embedded_and_the_house_faces(sample):

@@ -73,6 +73,7 @@ PREAMBLE = f"""\
   first-line-indent: (amount: 31.58pt, all: true),
 )
 #set block(spacing: lead)
+#show heading: set text(size: 16pt, weight: "regular")
 #show heading: it => block(sticky: true, above: lead, below: lead, par(it.body))
 #show heading.where(level: 1): set text(font: {HEI})
 #show heading.where(level: 2): set text(font: {KAI})
@@ -199,12 +200,14 @@ def title(doc: Document) -> str:
 
 def signoff(doc: Document) -> str:
     """署名 two characters in from the right, a blank line below the body; 成文日期 four in."""
-    lines = [f"pad(right: 32pt, {lit(doc.signature)})"]
+    lines = [f"h(1fr) + {lit(doc.signature)} + h(32pt)"]
     if doc.date:
-        lines.append(f"pad(right: 64pt, {lit(doc.date)})")
+        lines.append(f"h(1fr) + {lit(doc.date)} + h(64pt)")
     return (
-        "#block(above: 28.95pt + lead, breakable: false, { set par(first-line-indent: 0pt); "
-        f"set align(right); {'; '.join(lines)} }})"
+        "#block(above: 28.95pt + lead, breakable: false, { "
+        "set par(first-line-indent: 0pt, justify: false); "
+        + "; ".join(f"par({x})" for x in lines)
+        + " })"
     )
 
 
