@@ -294,3 +294,45 @@ def _parent(pid: str) -> int:
             return int(f.read().rsplit(")", 1)[1].split()[1])
     except (OSError, IndexError, ValueError):
         return -1
+
+
+# --- the engine in the batch ---------------------------------------------------------------
+
+
+def test_emreport_run_typesets_with_typst_and_chromium_stays_selectable(
+    sample_store, run_cli, tmp_path, monkeypatch
+):
+    args = ("run", "--period", "2025", "--district", "990102", "--store", sample_store)
+    assert run_cli(*args, "--outputs", tmp_path / "t").code == 0
+    folder = tmp_path / "t" / "2025" / "990102"
+    assert "Typst" in pdf_info((folder / "report.pdf").read_bytes())["Creator"]
+    notebook = (folder / "report.ipynb").read_text(encoding="utf-8")
+    assert '"typst"' not in notebook and "#set page" not in notebook  # the source left it
+    monkeypatch.setenv("EMREPORT_PDF", "chromium")
+    assert run_cli(*args, "--outputs", tmp_path / "c").code == 0
+    chromium = pdf_info((tmp_path / "c" / "2025" / "990102" / "report.pdf").read_bytes())
+    assert "Chrome" in chromium["Creator"]
+    # the engine is part of the cache key: switching it makes the report again
+    done = run_cli(*args, "--outputs", tmp_path / "t")
+    assert done.code == 0 and "完成1份" in done.out + done.err
+    assert "Chrome" in pdf_info((folder / "report.pdf").read_bytes())["Creator"]
+
+
+def test_an_unknown_engine_is_refused_before_anything_runs(
+    sample_store, run_cli, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("EMREPORT_PDF", "latex")
+    done = run_cli(
+        "run",
+        "--period",
+        "2025",
+        "--district",
+        "990102",
+        "--store",
+        sample_store,
+        "--outputs",
+        tmp_path,
+    )
+    assert done.code == 1 and not list(tmp_path.iterdir())
+    assert "环境变量 EMREPORT_PDF=latex无效：应为 typst" in done.out + done.err
+    assert "Traceback" not in done.out + done.err

@@ -20,6 +20,7 @@ from emreport.data.store import CITY_OWN, Store
 from emreport.metrics import Metrics, compute, compute_members
 from emreport.output import bundle as bundles
 from emreport.output import html as page
+from emreport.output import pdf
 
 
 class ReportError(ValueError):
@@ -78,7 +79,11 @@ def build(
     )
     doc = compose(m, narrative.load(path), peers, today=today)
     bundle = bundles.make(
-        doc, m, fingerprint=fingerprint, narrative=path.name if path.exists() else ""
+        doc,
+        m,
+        fingerprint=fingerprint,
+        narrative=path.name if path.exists() else "",
+        typst=pdf.engine() == "typst",
     )
     return Report(m, doc, bundle, path)
 

@@ -17,14 +17,18 @@ if TYPE_CHECKING:
 # metadata key of the notebook outputs that belong to the printed report
 OUTPUT_KEY = "emreport"
 MIME = "application/vnd.emreport.bundle+json"
+TYPST = "typst"  # the bundle's key for the report's Typst source
 
 
 class BundleError(ValueError):
     """A notebook that published no bundle."""
 
 
-def make(doc: Document, m: Metrics, *, fingerprint: str, narrative: str) -> dict:
-    """The bundle of one composed report."""
+def make(
+    doc: Document, m: Metrics, *, fingerprint: str, narrative: str, typst: bool = False
+) -> dict:
+    """The bundle of one composed report; with `typst`, the report's Typst source and charts,
+    from which the worker typesets report.pdf (they leave the notebook before it is saved)."""
     stated = doc.stated()
     body = m.to_json()
     body["tables"] = {
@@ -34,13 +38,38 @@ def make(doc: Document, m: Metrics, *, fingerprint: str, narrative: str) -> dict
         body["splits"] = stated["splits"]
     if stated.get("members"):
         body["members"] = stated["members"]
-    return {
+    out = {
         "metrics": body,
         "title": doc.title,
         "data_fingerprint": fingerprint,
         "narrative": narrative,
         "appendix": [_appendix_json(t) for t in numbered(doc).appendix],
     }
+    if typst:
+        from emreport.output.typst import source
+
+        src, files = source(doc)
+        out[TYPST] = {"source": src, "files": {k: v.decode("utf-8") for k, v in files.items()}}
+    return out
+
+
+def take_typst(nb: nbformat.NotebookNode) -> tuple[str, dict[str, bytes]] | None:
+    """The Typst source and chart files the bundle carries, removed from the notebook (so the
+    saved report.ipynb is as before); None when the kernel composed none."""
+    for cell in reversed(nb.cells):
+        for out in cell.get("outputs", []):
+            data = out.get("data", {}) if out.get("output_type") == "display_data" else {}
+            if MIME not in data:
+                continue
+            import json
+
+            bundle = json.loads(data[MIME]) if isinstance(data[MIME], str) else data[MIME]
+            part = bundle.pop(TYPST, None)
+            data[MIME] = bundle
+            if not part:
+                return None
+            return part["source"], {k: v.encode("utf-8") for k, v in part["files"].items()}
+    return None
 
 
 def of(nb: nbformat.NotebookNode) -> dict:
