@@ -144,10 +144,11 @@ class _Writer:
         head = [frame.index.name or ""] + [
             f"{c}（{t.units[c]}）" if t.units.get(c) else str(c) for c in frame.columns
         ]
-        aligns = ["left"] + [
-            "center" if frame[c].map(lambda v: isinstance(v, str)).any() else "right"
-            for c in frame.columns
-        ]
+        text = [bool(frame[c].map(lambda v: isinstance(v, str)).any()) for c in frame.columns]
+        aligns = ["left"] + ["center" if t else "right" for t in text]
+        # text columns as wide as their words (a company's name on one line where it can be),
+        # number columns share the rest of the text block's width
+        widths = ["auto"] + ["auto" if t else "1fr" for t in text]
         rows = []
         for label, values in zip(frame.index, frame.itertuples(index=False), strict=True):
             cells = [str(label)] + [
@@ -156,7 +157,7 @@ class _Writer:
             wrap = "total" if str(label) == "合计" else ""
             rows.append(", ".join(f"{wrap}({lit(c)})" if wrap else lit(c) for c in cells))
         body = (
-            f"block(width: 100%, table(columns: (auto,{' 1fr,' * len(frame.columns)}), "
+            f"block(width: 100%, table(columns: ({', '.join(widths)},), "
             f"align: ({', '.join(aligns)},),\n"
             f"  table.header({', '.join(f'head({lit(h)})' for h in head)}),\n"
             + "".join(f"  {r},\n" for r in rows)
