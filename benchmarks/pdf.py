@@ -1,172 +1,247 @@
-"""PDF printing benchmark: `.venv/bin/python benchmarks/pdf.py` (`--n 10` reports per engine).
+"""PDF engines on the sample reports: `.venv/bin/python benchmarks/pdf.py`.
 
-Prints the sample report (tests/fixtures/report_sample.html with report.css inlined) N times with
-each printer of emreport.output.pdf and shows, per engine: set-up time (WeasyPrint: import and font
-configuration; Chromium: browser launch), seconds for the first report and the steady-state
-median of the rest, pages, PDF size, the fonts pdffonts lists (type, and whether all are
-embedded), and how many full body lines stop short of the right edge of the text block (a ragged
-right edge: the engine did not justify the Chinese text). Figures are printed; nothing is asserted.
+Typst typesets each report from its Document (built from a store ingested from data/sample);
+Chromium and WeasyPrint print the report.html the runner wrote for the same report (`--html`, a
+folder of `emreport run` outputs of that store: <period>/<code>/report.html; by default the
+benchmark ingests data/sample and runs the 18 sample reports into a temporary folder first). Every engine is warmed with one
+report first (Typst: fonts loaded; Chromium: browser launched; WeasyPrint: font configuration),
+then prints every report once. Per engine the table shows: median and total seconds a report
+(warm), set-up seconds, body lines that end short (full lines, not a paragraph's last, ending
+more than SHORT_PT before the text block's edge), body pages but the last with a quarter or more
+of the text block empty at the bottom, the fonts pdffonts lists (kinds; unnamed or Type 3 ones;
+all embedded?), pages and the mean file size. Figures are printed; nothing is asserted.
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURE = ROOT / "tests" / "fixtures" / "report_sample.html"
-CSS = ROOT / "lib" / "emreport" / "output" / "templates" / "report.css"
-PLACEHOLDER = "/* report.css inlined here */"
 MM = 72 / 25.4
-SHORT_PT = 3.0  # a full line ending further than this before the text block's edge is ragged
+SHORT_PT = 3.0  # a full line ending further than this before the text block's edge is short
+TOP, BLOCK = 37 * MM, 225 * MM  # the text block's top and height
+EMPTY = 0.25  # a page whose bottom quarter of the text block is empty
+
+
+@dataclass
+class Quality:
+    """What the pages of one PDF show."""
+
+    short: int = 0
+    full: int = 0
+    empty_pages: list[int] = field(default_factory=list)
+    body_pages: int = 0
+    sizes: list[float] = field(default_factory=list)  # the body lines' heights
 
 
 @dataclass
 class Row:
-    """One engine's figures."""
+    """One engine's figures over every report."""
 
     engine: str
-    setup: float
-    times: list[float]
-    pdf: bytes
-
-    @property
-    def steady(self) -> float:
-        return statistics.median(self.times[1:]) if len(self.times) > 1 else self.times[0]
-
-
-def report_html() -> str:
-    """The sample report as the renderer writes it: the stylesheet inlined."""
-    return FIXTURE.read_text(encoding="utf-8").replace(PLACEHOLDER, CSS.read_text(encoding="utf-8"))
-
-
-def timed(print_pdf: Callable[[str], bytes], html: str, n: int) -> tuple[list[float], bytes]:
-    """Seconds per report over n prints, and the last PDF."""
-    times, pdf = [], b""
-    for _ in range(n):
-        started = time.perf_counter()
-        pdf = print_pdf(html)
-        times.append(time.perf_counter() - started)
-    return times, pdf
+    setup: float = 0.0
+    times: list[float] = field(default_factory=list)
+    sizes: list[int] = field(default_factory=list)
+    pages: int = 0
+    short: int = 0
+    full: int = 0
+    empty: list[str] = field(default_factory=list)
+    body_pages: int = 0
+    font_kinds: set[str] = field(default_factory=set)
+    fonts: int = 0
+    unnamed: int = 0
+    not_embedded: int = 0
+    body_size: list[float] = field(default_factory=list)
 
 
-def weasyprint_row(html: str, n: int) -> Row:
-    """WeasyPrint with one printer (one font configuration) for all n reports."""
-    started = time.perf_counter()
-    from emreport.output.pdf import WeasyPrinter
+def visual_lines(pdf: bytes) -> list:
+    """The PDF's lines as a reader sees them: poppler may cut one line of text into several
+    (Chromium's pages always), so pieces on the same page and baseline are joined."""
+    from dataclasses import replace
 
-    printer = WeasyPrinter()
-    setup = time.perf_counter() - started
-    times, pdf = timed(printer.print_pdf, html, n)
-    return Row("WeasyPrint", setup, times, pdf)
-
-
-def weasyprint_fresh_row(html: str, n: int) -> Row:
-    """WeasyPrint with a new printer per report: what reusing the font configuration saves."""
-    from emreport.output.pdf import WeasyPrinter
-
-    times, pdf = timed(lambda page: WeasyPrinter().print_pdf(page), html, n)
-    return Row("WeasyPrint, new printer each", 0.0, times, pdf)
-
-
-def chromium_row(html: str, n: int) -> Row:
-    """Chromium launched once, n reports, then closed (closing time added to set-up)."""
-    from emreport.output.pdf import ChromiumPrinter
-
-    started = time.perf_counter()
-    printer = ChromiumPrinter()
-    printer.start()
-    setup = time.perf_counter() - started
-    try:
-        times, pdf = timed(printer.print_pdf, html, n)
-    finally:
-        closing = time.perf_counter()
-        printer.close()
-        print(f"Chromium: launch {setup:.2f} s, close {time.perf_counter() - closing:.2f} s")
-    return Row("Chromium", setup, times, pdf)
-
-
-def fonts_summary(pdf: bytes) -> str:
-    """'5 × CID Type 0C (OT), all embedded' and the like."""
-    from emreport.output.pdf import pdf_fonts
-
-    fonts = pdf_fonts(pdf)
-    kinds = sorted({f.type for f in fonts})
-    embedded = "all embedded" if all(f.embedded for f in fonts) else "NOT all embedded"
-    return f"{len(fonts)} × {'/'.join(kinds)}, {embedded}"
-
-
-def short_lines(pdf: bytes) -> tuple[int, int]:
-    """(ragged, full): body lines followed by a line at the left edge (so not a paragraph's
-    last) that stop short of the right edge, on the pages before the appendix."""
     from emreport.output.pdf import pdf_lines
 
-    ragged = full = 0
-    lines = pdf_lines(pdf)
+    out = []
+    for ln in sorted(pdf_lines(pdf), key=lambda ln: (ln.page, round(ln.y1), ln.x0)):
+        last = out[-1] if out else None
+        if last and last.page == ln.page and abs(last.y1 - ln.y1) < 1.5:
+            text = last.text + ln.text
+            out[-1] = replace(last, x0=min(last.x0, ln.x0), x1=max(last.x1, ln.x1), text=text)
+        else:
+            out.append(ln)
+    return out
+
+
+def quality(pdf: bytes) -> Quality:
+    """Short lines and under-filled pages of the body (the pages before 附表)."""
+    q = Quality()
+    lines = visual_lines(pdf)
     appendix = min((ln.page for ln in lines if ln.text == "附表"), default=10**6)
-    for cur, nxt in zip(lines, lines[1:], strict=False):
-        if cur.page >= appendix or nxt.page != cur.page:
+    body = [ln for ln in lines if ln.page < appendix and ln.y0 < TOP + BLOCK]  # no page numbers
+    for cur, nxt in zip(body, body[1:], strict=False):
+        if nxt.page != cur.page:
             continue
         odd = cur.page % 2
         left = (28 if odd else 26) * MM
         right = cur.page_width - (26 if odd else 28) * MM
-        if abs(nxt.x0 - left) < 1.5 and 27 < nxt.y0 - cur.y0 < 31:
-            full += 1
-            ragged += right - cur.x1 > SHORT_PT
-    return ragged, full
+        body_line = cur.x0 - left < 40  # not a caption, a heading centred or the sign-off
+        if body_line and abs(nxt.x0 - left) < 1.5 and 20 < nxt.y0 - cur.y0 < 31:
+            q.full += 1
+            q.short += right - cur.x1 > SHORT_PT
+    q.sizes = [ln.y1 - ln.y0 for ln in body]
+    pages = sorted({ln.page for ln in body})
+    q.body_pages = len(pages)
+    for page in pages[:-1]:  # the last body page ends where the text ends
+        bottom = max(ln.y1 for ln in body if ln.page == page)
+        if (TOP + BLOCK - bottom) / BLOCK >= EMPTY:
+            q.empty_pages.append(page)
+    return q
 
 
-def chromium_version() -> str:
-    """What the printer will launch, as the browser reports it."""
-    from emreport.output.pdf import chromium_path
+def account(row: Row, name: str, pdf: bytes, seconds: float) -> None:
+    """Add one report's PDF to its engine's row."""
+    from emreport.output.pdf import page_count, pdf_fonts
 
-    done = subprocess.run([chromium_path(), "--version"], capture_output=True, text=True)
-    return done.stdout.strip() or "unknown"
+    row.times.append(seconds)
+    row.sizes.append(len(pdf))
+    row.pages += page_count(pdf)
+    q = quality(pdf)
+    row.short += q.short
+    row.full += q.full
+    row.body_pages += q.body_pages
+    row.empty += [f"{name} p{p}" for p in q.empty_pages]
+    row.body_size.append(statistics.median(q.sizes))
+    for f in pdf_fonts(pdf):
+        row.fonts += 1
+        row.font_kinds.add(f.type)
+        row.unnamed += f.type == "Type 3" or f.name in ("", "[none]")
+        row.not_embedded += not f.embedded
+
+
+def run(engine: str, make: Callable[[], Callable[[object], bytes]], jobs: list) -> Row:
+    """Set the engine up, warm it with the first report, then time every report once."""
+    row = Row(engine)
+    started = time.perf_counter()
+    print_one = make()
+    print_one(jobs[0][1])
+    row.setup = time.perf_counter() - started
+    for name, what in jobs:
+        started = time.perf_counter()
+        pdf = print_one(what)
+        account(row, name, pdf, time.perf_counter() - started)
+    return row
+
+
+def reports(html_dir: Path) -> list[tuple[str, str, Path]]:
+    """(period, code, report.html) of every report in an outputs folder."""
+    return sorted(
+        (p.parent.parent.name, p.parent.name, p) for p in html_dir.glob("*/*/report.html")
+    )
+
+
+def documents(store: Path, found: list[tuple[str, str, Path]]) -> list:
+    """The Document of every report, composed as the notebook composes it."""
+    from emreport import report
+
+    return [
+        (f"{period}/{code}", report.build(code, period, store=store).document)
+        for period, code, _ in found
+    ]
+
+
+def sample_store(folder: Path) -> Path:
+    """data/sample ingested into a new store."""
+    from emreport.data.ingest import ingest
+
+    store = folder / "emreport.duckdb"
+    ingest(ROOT / "data" / "sample", store)
+    return store
+
+
+def sample_outputs(store: Path, folder: Path) -> Path:
+    """The 18 sample reports made by `emreport run` (for their report.html)."""
+    import subprocess
+
+    out = folder / "outputs"
+    cli = [sys.executable, "-m", "emreport.cli", "run", "--period", "2025-H1", "2025"]
+    cli += ["--district", "all", "--store", str(store), "--outputs", str(out)]
+    subprocess.run(cli, check=True, capture_output=True)
+    return out
 
 
 def table(rows: list[Row], n: int) -> None:
-    """The figures, one line per engine."""
-    from emreport.output.pdf import page_count
-
-    print(f"\nsample report ×{n}; {chromium_version()}; python {sys.version.split()[0]}\n")
     head = (
-        f"{'engine':<29}{'set-up s':>9}{'first s':>9}{'steady s':>9}{'total s':>9}"
-        f"{'pages':>6}{'size KB':>9}  {'ragged lines':<14}fonts"
+        f"{'engine':<11}{'median s':>9}{'total s':>8}{'set-up s':>9}{'short lines':>13}"
+        f"{'empty ≥¼':>9}{'body pt':>8}{'pages':>6}{'KB/report':>10}  fonts"
     )
+    print(f"\n{n} sample reports, warm; python {sys.version.split()[0]}\n")
     print(head)
-    print("-" * (len(head) + 30))
+    print("-" * (len(head) + 40))
     for r in rows:
-        ragged, full = short_lines(r.pdf)
-        print(
-            f"{r.engine:<29}{r.setup:>9.2f}{r.times[0]:>9.2f}{r.steady:>9.2f}"
-            f"{r.setup + sum(r.times):>9.2f}{page_count(r.pdf):>6}{len(r.pdf) / 1024:>9.0f}  "
-            f"{f'{ragged}/{full}':<14}{fonts_summary(r.pdf)}"
+        fonts = f"{r.fonts} ({'/'.join(sorted(r.font_kinds))}); {r.unnamed} unnamed or Type 3; " + (
+            "all embedded" if not r.not_embedded else f"{r.not_embedded} NOT embedded"
         )
+        print(
+            f"{r.engine:<11}{statistics.median(r.times):>9.3f}{sum(r.times):>8.2f}"
+            f"{r.setup:>9.2f}{f'{r.short}/{r.full}':>13}"
+            f"{f'{len(r.empty)}/{r.body_pages - n}':>9}"
+            f"{statistics.median(r.body_size):>8.1f}{r.pages:>6}"
+            f"{statistics.mean(r.sizes) / 1024:>10.0f}  {fonts}"
+        )
+    for r in rows:
+        if r.empty:
+            print(f"{r.engine}: pages with the bottom quarter empty: {', '.join(r.empty)}")
     print(
-        f"\nsteady = median of reports 2..N; ragged lines = full body lines ending more than "
-        f"{SHORT_PT:g}pt before the text block's right edge."
+        f"\nshort lines = full body lines ending more than {SHORT_PT:g}pt before the text "
+        "block's edge / all full body lines; empty ≥¼ = body pages but each report's last "
+        "whose bottom quarter of the text block holds nothing / all such pages; body pt = the "
+        "median height of a body line's text box (16pt characters: 16)."
     )
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=10, help="reports per engine (default 10)")
-    parser.add_argument(
-        "--no-fresh", action="store_true", help="skip WeasyPrint with a new printer per report"
-    )
+    parser.add_argument("--html", type=Path, help="emreport run outputs (default: run them)")
+    parser.add_argument("--store", type=Path, help="store of data/sample (default: ingest anew)")
+    parser.add_argument("--engines", default="typst,chromium,weasyprint")
     args = parser.parse_args(argv)
-    html = report_html()
-    rows = [weasyprint_row(html, args.n)]
-    if not args.no_fresh:
-        rows.append(weasyprint_fresh_row(html, args.n))
-    rows.append(chromium_row(html, args.n))
-    table(rows, args.n)
+    engines = args.engines.split(",")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        store = args.store or sample_store(Path(tmp))
+        found = reports(args.html or sample_outputs(store, Path(tmp)))
+        if not found:
+            raise SystemExit(f"{args.html} 中没有 report.html：请先运行 emreport run")
+        if "typst" in engines:
+            docs = documents(store, found)
+
+            def typst():
+                from emreport.output.typst import Typesetter
+
+                return Typesetter().pdf
+
+            rows.append(run("Typst", typst, docs))
+        pages = [(f"{period}/{code}", html.read_text("utf-8")) for period, code, html in found]
+        if "chromium" in engines:
+            from emreport.output.pdf import ChromiumPrinter
+
+            printer = ChromiumPrinter()
+            try:
+                rows.append(run("Chromium", lambda: (printer.start(), printer.print_pdf)[1], pages))
+            finally:
+                printer.close()
+        if "weasyprint" in engines:
+            from emreport.output.pdf import WeasyPrinter
+
+            rows.append(run("WeasyPrint", lambda: WeasyPrinter().print_pdf, pages))
+    table(rows, len(found))
 
 
 if __name__ == "__main__":

@@ -66,7 +66,8 @@ def _tree(root: int) -> dict[int, str]:
 def _start_run(store: Path, out: Path, tmp: Path) -> subprocess.Popen:
     """`emreport run` on a few reports, with a temporary folder of its own; returns once the
     first report is written, so that the next ones are being made."""
-    env = dict(os.environ, TMPDIR=str(tmp), PYTHONUNBUFFERED="1")
+    # Chromium prints: what is left behind by a killed run includes a browser and its profile
+    env = dict(os.environ, TMPDIR=str(tmp), PYTHONUNBUFFERED="1", EMREPORT_PDF="chromium")
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -166,7 +167,7 @@ def test_kill_9_of_run_leaves_no_process_and_the_next_run_cleans_its_temporary_f
             str(out),
             "--force",
         ],
-        env=dict(os.environ, TMPDIR=str(tmp)),
+        env=dict(os.environ, TMPDIR=str(tmp), EMREPORT_PDF="chromium"),
         capture_output=True,
         text=True,
         timeout=120,

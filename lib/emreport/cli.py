@@ -202,6 +202,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         problems.append(f"--jobs 应为正整数（现为{args.jobs}）")
     if args.timeout < 1:
         problems.append(f"--timeout 应为正整数秒（现为{args.timeout}）")
+    from emreport.output.pdf import EngineError, engine
+
+    try:
+        engine()
+    except EngineError as e:
+        problems.append(str(e))
     try:
         grid = plan.plan(
             args.period, args.district, store=Path(args.store), params_dir=Path(args.params)

@@ -124,7 +124,10 @@ def build(
     story = narrative.load(path)
     doc = compose(m, story, peers, today=today)
     bundle = bundles.make(
-        doc, m, fingerprint=fingerprint, narrative=path.name if path.exists() else ""
+        doc,
+        m,
+        fingerprint=fingerprint,
+        narrative=path.name if path.exists() else "",
     )
     return Report(
         m,

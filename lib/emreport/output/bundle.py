@@ -18,16 +18,21 @@ if TYPE_CHECKING:
 # metadata key of the notebook outputs that belong to the printed report
 OUTPUT_KEY = "emreport"
 MIME = "application/vnd.emreport.bundle+json"
+TYPST = "typst"  # the bundle's key for the report's Typst source
 
 
 class BundleError(ValueError):
     """A notebook that published no bundle."""
 
 
-def make(doc: Document, m: Metrics, *, fingerprint: str, narrative: str) -> dict:
+def make(
+    doc: Document, m: Metrics, *, fingerprint: str, narrative: str, typst: bool | None = None
+) -> dict:
     """The bundle of one composed report. The analyst's own tables (report.table) go to
     metrics.json as `own_tables` (numbered title, the section they follow, rows of numbers),
-    and with the appendix tables to report.xlsx."""
+    and with the appendix tables to report.xlsx. With `typst` (by default when Typst prints
+    the PDF, see pdf.engine), the report's Typst source and charts, from which the worker
+    typesets report.pdf (they leave the notebook before it is saved)."""
     stated = doc.stated()
     printed = numbered(doc)
     body = m.to_json()
@@ -56,7 +61,35 @@ def make(doc: Document, m: Metrics, *, fingerprint: str, narrative: str) -> dict
     }
     if mine:
         out["own"] = [_appendix_json(t) for _, t in mine if not any(t is a for a in appendix)]
+    if typst is None:
+        from emreport.output.pdf import engine
+
+        typst = engine() == "typst"
+    if typst:
+        from emreport.output.typst import source
+
+        src, files = source(doc)
+        out[TYPST] = {"source": src, "files": {k: v.decode("utf-8") for k, v in files.items()}}
     return out
+
+
+def take_typst(nb: nbformat.NotebookNode) -> tuple[str, dict[str, bytes]] | None:
+    """The Typst source and chart files the bundle carries, removed from the notebook (so the
+    saved report.ipynb is as before); None when the kernel composed none."""
+    for cell in reversed(nb.cells):
+        for out in cell.get("outputs", []):
+            data = out.get("data", {}) if out.get("output_type") == "display_data" else {}
+            if MIME not in data:
+                continue
+            import json
+
+            bundle = json.loads(data[MIME]) if isinstance(data[MIME], str) else data[MIME]
+            part = bundle.pop(TYPST, None)
+            data[MIME] = bundle
+            if not part:
+                return None
+            return part["source"], {k: v.encode("utf-8") for k, v in part["files"].items()}
+    return None
 
 
 def of(nb: nbformat.NotebookNode) -> dict:

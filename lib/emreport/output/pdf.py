@@ -33,6 +33,9 @@ from emreport import atomic
 if TYPE_CHECKING:
     from playwright.async_api import BrowserContext, Page, Playwright, Route
 
+ENGINE_ENV = "EMREPORT_PDF"  # typst (the default) or chromium: who prints report.pdf
+ENGINES = ("typst", "chromium")
+DEFAULT_ENGINE = "typst"  # why: docs/decisions.md, measured by benchmarks/pdf.py
 CHROMIUM_ENV = "EMREPORT_CHROMIUM"
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = (
@@ -46,6 +49,21 @@ CHROMIUM_ARGS = (
 )
 PRINT_TIMEOUT_MS = 60_000
 TAB_PRINTS = 10  # a tab's process grows a little with every page; a fresh one after this many
+
+
+class EngineError(ValueError):
+    """EMREPORT_PDF names no engine this project prints with."""
+
+
+def engine() -> str:
+    """The engine that prints report.pdf: EMREPORT_PDF, else DEFAULT_ENGINE."""
+    name = (os.environ.get(ENGINE_ENV) or DEFAULT_ENGINE).strip().lower()
+    if name not in ENGINES:
+        raise EngineError(
+            f"环境变量 {ENGINE_ENV}={name}无效：应为 typst（默认，由报告模型直接排版）"
+            "或 chromium（打印 report.html）"
+        )
+    return name
 
 
 class ExternalResourceError(ValueError):
@@ -403,17 +421,13 @@ def pdf_text(pdf: bytes, layout: bool = True) -> str:
 
 def pdf_fonts(pdf: bytes) -> list[PdfFont]:
     """The fonts `pdffonts` lists, to check that every one is embedded."""
-    lines = _poppler("pdffonts", pdf=pdf).splitlines()
-    if len(lines) < 2:
-        return []
-    spans, start = [], 0  # the columns are as wide as the dashes under their headings
-    for dashes in lines[1].split(" "):
-        spans.append((start, start + len(dashes)))
-        start += len(dashes) + 1
     fonts = []
-    for line in lines[2:]:
-        name, kind, _encoding, emb = (line[a:b].strip() for a, b in spans[:4])
-        fonts.append(PdfFont(name, kind, emb == "yes"))
+    for line in _poppler("pdffonts", pdf=pdf).splitlines()[2:]:
+        # name type… encoding emb sub uni object-number generation: the name may be wider
+        # than its column, so the line is read by its words from both ends
+        words = line.split()
+        if len(words) >= 8:
+            fonts.append(PdfFont(words[0], " ".join(words[1:-6]), words[-5] == "yes"))
     return fonts
 
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from emreport.data.periods import Period
     from emreport.data.store import Store, Unit
 
-LIBRARIES = ("pandas", "nbconvert", "papermill", "playwright", "openpyxl")
+LIBRARIES = ("pandas", "nbconvert", "papermill", "playwright", "openpyxl", "typst")
 
 
 def _sha(*parts: bytes | str) -> str:
@@ -36,9 +36,16 @@ def _sha(*parts: bytes | str) -> str:
     return h.hexdigest()
 
 
-@cache
 def code_key() -> str:
-    """The project's code and templates, and the versions of the libraries that shape a report."""
+    """The project's code and templates, the versions of the libraries that shape a report,
+    and the PDF engine chosen (EMREPORT_PDF, read at every call)."""
+    from emreport.output.pdf import engine
+
+    return _sha(_code_key(), f"pdf={engine()}")
+
+
+@cache
+def _code_key() -> str:
     root = Path(__file__).parents[1]  # the whole package
     parts: list[bytes | str] = []
     for path in sorted(root.rglob("*")):

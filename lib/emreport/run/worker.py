@@ -38,20 +38,22 @@ sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
 class Renderer:
-    """A worker's warm state: the kernel fork server and the browser, shared by the reports
-    the worker runs at once: each report gets a kernel of its own, and up to `tabs` of them
-    print at the same time."""
+    """A worker's warm state: the kernel fork server and the PDF engine (the Typst typesetter,
+    or the browser), shared by the reports the worker runs at once: each report gets a kernel
+    of its own, and up to `tabs` of them print at the same time."""
 
     def __init__(self, tabs: int = 1):
         from emreport import atomic
+        from emreport.output.pdf import engine
         from emreport.run.kernels import KernelServer
 
         atomic.sweep_temp()  # the profiles and kernel folders of runs that were killed
         self.tabs = tabs
+        self.engine = engine()
         self._closed = False
         self._printer = None
         self._printer_lock = threading.Lock()
-        # the browser starts while the kernels warm up
+        # the typesetter loads its fonts (or the browser starts) while the kernels warm up
         self._starting = threading.Thread(target=self._warm_printer, daemon=True)
         self._starting.start()
         self._kernels_lock = threading.Lock()
@@ -62,11 +64,16 @@ class Renderer:
             if self._closed:  # the worker is stopping: no new browser
                 raise RuntimeError("worker closed")
             if self._printer is None:
-                from emreport.output.pdf import default_printer
+                if self.engine == "typst":
+                    from emreport.output.typst import Typesetter
 
-                printer = default_printer(self.tabs)
-                printer.start()
-                self._printer = printer
+                    self._printer = Typesetter()
+                else:
+                    from emreport.output.pdf import default_printer
+
+                    printer = default_printer(self.tabs)
+                    printer.start()
+                    self._printer = printer
             return self._printer
 
     def _warm_printer(self) -> None:
@@ -86,9 +93,11 @@ class Renderer:
                 except Exception:  # noqa: BLE001 - already failing
                     pass
 
-    def submit_pdf(self, html: str) -> tuple[object, Future]:
+    def submit_pdf(self, html: str, typst: tuple | None = None) -> tuple[object, Future]:
+        """Start the PDF: typeset from the Typst source the kernel composed, or printed from
+        the page by the browser."""
         printer = self._start_printer()
-        return printer, printer.submit(html)
+        return printer, printer.submit(*typst) if self.engine == "typst" else printer.submit(html)
 
     def kernel_manager(self):
         """A kernel manager class for one notebook run, on a live fork server (started
@@ -200,6 +209,7 @@ def _begin(spec: Spec) -> tuple[Outcome, tuple | None, float]:
     t0 = time.perf_counter()
     job = spec.job
     _started(job)
+    from emreport.output import bundle as bundles
     from emreport.output import folder, page
     from emreport.output.page import RenderError
     from emreport.run.notebook import execute
@@ -223,11 +233,14 @@ def _begin(spec: Spec) -> tuple[Outcome, tuple | None, float]:
             notebooks=Path(spec.notebooks),
             kernel_manager_class=r.kernel_manager(),
         )
+        typst = bundles.take_typst(nb)
+        if r.engine == "typst" and typst is None:
+            raise RenderError("笔记本没有附带 Typst 排版源：请确认内核与本进程的 EMREPORT_PDF 相同")
         out.files = page.files_but_pdf(nb, job)
         cells = page.unshown(nb)
         if cells:
             out.warnings.append(page.unshown_words(cells))
-        pdf = r.submit_pdf(out.files[folder.HTML].decode("utf-8"))
+        pdf = r.submit_pdf(out.files[folder.HTML].decode("utf-8"), typst)
     except RenderError as e:
         out.error, out.cell = str(e), e.cell
         if e.notebook is not None:
