@@ -63,7 +63,7 @@ class Paragraph:
 
 
 @dataclass
-class Plan:
+class PlanItem:
     """One item of the next-period plan: a heading and its paragraphs."""
 
     title: str
@@ -80,7 +80,7 @@ class Narrative:
     sections: dict[str, list[Paragraph]] = field(default_factory=dict)
     problems: list[Paragraph] = field(default_factory=list)
     plans_lead: list[Paragraph] = field(default_factory=list)
-    plans: list[Plan] = field(default_factory=list)
+    plans: list[PlanItem] = field(default_factory=list)
     signature: str = ""
     date: str = ""
     # headings by room key (new titles, own text only); the analyst's outline, if they wrote one
@@ -257,7 +257,7 @@ def _paragraph(at: Outliner, para: Paragraph) -> None:
 def _plan_item(at: Outliner, words: str, line: int) -> None:
     if at.part != PLANS:
         raise at.error(line, f"三级标题“{words}”只能用在“## {PLANS}”之下")
-    at.plan = Plan(_short(_NUMBERING.sub("", words), "标题", at.name, line), [], line)
+    at.plan = PlanItem(_short(_NUMBERING.sub("", words), "标题", at.name, line), [], line)
     at.n.plans.append(at.plan)
 
 

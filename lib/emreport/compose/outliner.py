@@ -10,7 +10,7 @@ from emreport.compose import outline
 from emreport.compose.outline import DATE, SIGNATURE
 
 if TYPE_CHECKING:
-    from emreport.compose.narrative import Narrative, Plan
+    from emreport.compose.narrative import Narrative, PlanItem
 
 
 class Outliner:
@@ -27,7 +27,7 @@ class Outliner:
         self.n, self.name, self._error = n, name, error
         self.part: str | None = None  # the narrative heading whose text this is
         self.entry: outline.Entry | None = None
-        self.plan: Plan | None = None  # the `###` item the text is under
+        self.plan: PlanItem | None = None  # the `###` item the text is under
         self.container: outline.Entry | None = None
         self.seen = False  # a heading before: `# 提纲` must come first
 
