@@ -311,6 +311,16 @@ def kernel_manager_class(server: KernelServer):
 
         async def kill(self, restart: bool = False) -> None:
             await self.send_signal(signal.SIGKILL)
+            # jupyter_client then polls every 0.1 s until the kernel is gone, a tenth of a
+            # second per report for a kill that takes a millisecond: wait here at a finer pace
+            deadline = time.monotonic() + 1
+            while self.pid is not None and time.monotonic() < deadline:
+                try:
+                    if server.poll(self.pid) is not None:
+                        return
+                except KernelServerError:
+                    return
+                await asyncio.sleep(0.002)
 
         async def terminate(self, restart: bool = False) -> None:
             await self.send_signal(signal.SIGTERM)
