@@ -1,0 +1,537 @@
+"""The report as an editable Word document (report.docx) in 公文 format, from the same numbered
+Document as the page and the PDF, for the 科室 to edit in WPS or Word.
+
+The page is the PDF's (typst.py): A4, top margin 37 mm, bottom 35 mm, binding margin 28 mm
+mirrored (left on odd pages, right on even ones), the 22 × 28 document grid of 16pt 仿宋
+(`w:docGrid`, lines 28.95pt apart, characters 15.79pt apart), paragraphs indented two
+characters; the title 22pt centred in 小标宋, 一、 in 黑体 and （一） in 楷体 as Word's built-in
+heading styles (so the navigation pane and a table of contents find them), page numbers
+"— N —" in 14pt 宋体 as a PAGE field, right on odd pages and left on even ones, one character in.
+Tables are Word tables whose header row repeats on every page; charts are pictures, the SVG
+(Word 2016 and later) with a PNG that WPS and LibreOffice show, drawn by Typst in the PDF's
+faces.
+
+Faces are named as Chinese Windows and WPS name them (仿宋, 黑体, 楷体, 宋体, 方正小标宋简体);
+every style and every run names them for all scripts, `w:eastAsia` included, and no theme font
+is referred to anywhere (python-docx's own template would send Chinese to a Japanese face). On
+the project's Debian machines fontconfig maps these names to the faces the PDF is set in
+(scripts/fontconfig.conf), so LibreOffice shows the same page.
+
+python-docx holds the package (parts, relationships, pictures, properties); the parts' XML is
+written here as text, every text from the data or the analyst escaped and cleaned of what XML
+cannot hold. The bytes depend only on the Document.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+from datetime import datetime
+from xml.sax.saxutils import escape
+
+from emreport.compose.document import (
+    APPENDIX,
+    Document,
+    Figure,
+    Paragraph,
+    Section,
+    Table,
+    numbered,
+)
+from emreport.data.template import FIXED_TIME, display_width, repack_xlsx
+from emreport.output.html import cell_text
+from emreport.output.xlsx import xml_clean
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS = (
+    f'xmlns:w="{W}" xmlns:r="{R}" '
+    'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+    'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+    'xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"'
+)
+SVG_EXT = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
+SVG_NS = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
+RT_IMAGE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
+AUTHOR = "emreport"
+
+FANG, HEI, KAI, SONG, TITLE = "仿宋", "黑体", "楷体", "宋体", "方正小标宋简体"
+ALT = {FANG: "FangSong", HEI: "SimHei", KAI: "KaiTi", SONG: "SimSun", TITLE: "宋体"}
+
+# GB/T 9704 in twentieths of a point (twips); 1 mm = 56.69 twips.
+MM = 1440 / 25.4
+PAGE_W, PAGE_H = round(210 * MM), round(297 * MM)
+TOP, BOTTOM, INSIDE, OUTSIDE = round(37 * MM), round(35 * MM), round(28 * MM), round(26 * MM)
+BLOCK_W = PAGE_W - INSIDE - OUTSIDE  # 156 mm
+PITCH = 579  # 28.95pt: 225 mm / 22 lines, as typst.py and report.css draw it
+CHAR = 156 / 25.4 * 72 / 28  # 15.79pt: 156 mm / 28 characters
+CHAR_SPACE = round((CHAR - 16) * 4096)  # w:charSpace: the pitch less the 16pt size, in 1/4096 pt
+INDENT = round(2 * CHAR * 20)  # two characters
+FOOTER = round(35 * MM - 7 * MM - 14 * 20)  # the numbers' line 7 mm below the text block
+EMU_PER_INCH = 914400
+WT_CHUNK = 8000  # characters of one w:t: long texts are written as several
+
+
+def _attr(s: object) -> str:
+    """Any text as an attribute value, between double quotes."""
+    return escape(" ".join(xml_clean(str(s)).split()), {'"': "&quot;"})
+
+
+def fonts(face: str) -> str:
+    return (
+        f'<w:rFonts w:ascii="{face}" w:hAnsi="{face}" w:eastAsia="{face}" w:cs="{face}" '
+        'w:hint="eastAsia"/>'
+    )
+
+
+def rpr(face: str, size: float | None = None, bold: bool = False, tight: bool | None = None) -> str:
+    """A run's properties: the face for every script, and a size in points; `tight` draws
+    characters 0.25pt closer, so that a 16pt character fits its 15.79pt cell of the grid
+    (LibreOffice gives a wider character two cells; Word fits 28 to the line either way)."""
+    out = fonts(face) + ("<w:b/><w:bCs/>" if bold else "")
+    if tight is not None:
+        out += f'<w:spacing w:val="{-5 if tight else 0}"/>'
+    if size:
+        out += f'<w:sz w:val="{round(size * 2)}"/><w:szCs w:val="{round(size * 2)}"/>'
+    return f"<w:rPr>{out}</w:rPr>"
+
+
+def run(text: object, face: str, size: float | None = None, bold: bool = False) -> str:
+    """A run of text; line breaks become w:br, a long text several w:t."""
+    parts = []
+    lines = xml_clean(str(text)).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for i, line in enumerate(lines):
+        if i:
+            parts.append("<w:br/>")
+        line = line.replace("\t", " ")
+        for k in range(0, len(line), WT_CHUNK):
+            parts.append(f'<w:t xml:space="preserve">{escape(line[k : k + WT_CHUNK])}</w:t>')
+    return f"<w:r>{rpr(face, size, bold)}{''.join(parts)}</w:r>"
+
+
+def para(runs: str, style: str = "", ppr: str = "") -> str:
+    inner = (f'<w:pStyle w:val="{style}"/>' if style else "") + ppr
+    return f"<w:p>{f'<w:pPr>{inner}</w:pPr>' if inner else ''}{runs}</w:p>"
+
+
+# --- parts ---------------------------------------------------------------------------------
+
+
+def _style(
+    kind: str, sid: str, name: str, ppr: str, face: str, size: float, extra: str = ""
+) -> str:
+    return (
+        f'<w:style w:type="{kind}" w:styleId="{sid}"><w:name w:val="{name}"/>'
+        + ('<w:basedOn w:val="Normal"/>' if sid != "Normal" else "")
+        + f"{extra}<w:qFormat/><w:pPr>{ppr}</w:pPr>{rpr(face, size)}</w:style>"
+    )
+
+
+# Paragraphs keep to the grid's lines by their exact line spacing rather than by snapping:
+# LibreOffice gives a 16pt character two cells of a 15.79pt grid when it snaps.
+BODY_PPR = (
+    '<w:snapToGrid w:val="0"/>'
+    f'<w:spacing w:before="0" w:after="0" w:line="{PITCH}" w:lineRule="exact"/>'
+    f'<w:ind w:firstLineChars="200" w:firstLine="{INDENT}"/><w:jc w:val="both"/>'
+)
+SMALL_PPR = (
+    '<w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="240" '
+    'w:lineRule="auto"/><w:ind w:firstLine="0" w:firstLineChars="0"/>'
+)
+
+
+def heading_style(level: int, face: str) -> str:
+    return _style(
+        "paragraph",
+        f"Heading{level}",
+        f"heading {level}",
+        f'<w:keepNext/><w:keepLines/><w:outlineLvl w:val="{level - 1}"/>',
+        face,
+        16,
+        '<w:next w:val="Normal"/><w:uiPriority w:val="9"/>',
+    )
+
+
+STYLES = (
+    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:styles {NS}>'
+    f"<w:docDefaults><w:rPrDefault><w:rPr>{fonts(FANG)}"
+    '<w:kern w:val="2"/><w:sz w:val="32"/><w:szCs w:val="32"/>'
+    '<w:lang w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA"/></w:rPr>'
+    f"</w:rPrDefault><w:pPrDefault><w:pPr>{BODY_PPR}</w:pPr></w:pPrDefault></w:docDefaults>"
+    + _style("paragraph", "Normal", "Normal", BODY_PPR, FANG, 16)
+    + heading_style(1, HEI)
+    + heading_style(2, KAI)
+    + heading_style(3, FANG)
+    + _style(
+        "paragraph",
+        "Title",
+        "Title",
+        '<w:snapToGrid w:val="0"/>'
+        f'<w:spacing w:before="0" w:after="{PITCH}" w:line="720" w:lineRule="exact"/>'
+        + '<w:ind w:firstLine="0" w:firstLineChars="0"/><w:jc w:val="center"/>',
+        TITLE,
+        22,
+    )
+    + _style(
+        "paragraph",
+        "Caption",
+        "caption",
+        SMALL_PPR.replace('w:after="0"', 'w:after="120"') + '<w:jc w:val="center"/>',
+        KAI,
+        14,
+    )
+    + _style(
+        "paragraph",
+        "TableCaption",
+        "表题",
+        SMALL_PPR.replace('w:before="0" w:after="0"', 'w:before="120" w:after="80"')
+        + '<w:keepNext/><w:jc w:val="center"/>',
+        HEI,
+        14,
+    )
+    + _style("paragraph", "TableText", "表格文字", SMALL_PPR, FANG, 12)
+    + _style("paragraph", "TableNote", "表注", SMALL_PPR + '<w:jc w:val="left"/>', FANG, 12)
+    + _style(
+        "paragraph",
+        "FigurePara",
+        "图片",
+        '<w:keepNext/><w:snapToGrid w:val="0"/><w:spacing w:before="240" w:after="60" '
+        'w:line="240" w:lineRule="auto"/><w:ind w:firstLine="0" w:firstLineChars="0"/>'
+        '<w:jc w:val="center"/>',
+        FANG,
+        16,
+    )
+    + _style(
+        "paragraph",
+        "Footer",
+        "footer",
+        '<w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="280" '
+        'w:lineRule="exact"/><w:ind w:firstLine="0" w:firstLineChars="0"/>',
+        SONG,
+        14,
+    )
+    + '<w:style w:type="table" w:default="1" w:styleId="TableNormal"><w:name w:val="Normal Table"/>'
+    '<w:tblPr><w:tblInd w:w="0" w:type="dxa"/><w:tblCellMar><w:top w:w="0" w:type="dxa"/>'
+    '<w:left w:w="100" w:type="dxa"/><w:bottom w:w="0" w:type="dxa"/><w:right w:w="100" '
+    'w:type="dxa"/></w:tblCellMar></w:tblPr></w:style>'
+    "</w:styles>"
+)
+
+SETTINGS = (
+    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:settings {NS}>'
+    '<w:zoom w:percent="100"/><w:mirrorMargins/><w:defaultTabStop w:val="420"/>'
+    '<w:evenAndOddHeaders/><w:characterSpacingControl w:val="compressPunctuation"/>'
+    '<w:compat><w:compatSetting w:name="compatibilityMode" '
+    'w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat>'
+    '<w:themeFontLang w:val="en-US" w:eastAsia="zh-CN"/></w:settings>'
+)
+
+FONT_TABLE = (
+    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:fonts {NS}>'
+    + "".join(
+        f'<w:font w:name="{face}"><w:altName w:val="{alt}"/><w:charset w:val="86"/>'
+        f'<w:family w:val="{"modern" if face in (FANG, HEI, KAI) else "roman"}"/>'
+        '<w:pitch w:val="variable"/></w:font>'
+        for face, alt in ALT.items()
+    )
+    + "</w:fonts>"
+)
+
+
+def footer(odd: bool) -> str:
+    """ "— N —" with N a PAGE field, 14pt 宋体, one character in from the outer edge."""
+    r = rpr(SONG, 14)
+    field = (
+        f'<w:r>{r}<w:fldChar w:fldCharType="begin"/></w:r>'
+        f'<w:r>{r}<w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
+        f'<w:r>{r}<w:fldChar w:fldCharType="separate"/></w:r>'
+        f"<w:r>{r}<w:t>1</w:t></w:r>"
+        f'<w:r>{r}<w:fldChar w:fldCharType="end"/></w:r>'
+    )
+    side = "right" if odd else "left"
+    ppr = f'<w:ind w:{side}="280" w:firstLine="0" w:firstLineChars="0"/><w:jc w:val="{side}"/>'
+    body = para(run("— ", SONG, 14) + field + run(" —", SONG, 14), "Footer", ppr)
+    return f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:ftr {NS}>{body}</w:ftr>'
+
+
+# --- the body ------------------------------------------------------------------------------
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    width, height = struct.unpack(">II", png[16:24])
+    return width, height
+
+
+class _Body:
+    """The body's XML, and the pictures it names (added to the package as it goes)."""
+
+    def __init__(self, part, pngs: list[bytes], ppi: float) -> None:
+        self.part = part
+        self.pngs = iter(pngs)
+        self.ppi = ppi
+        self.out: list[str] = []
+        self.pictures = 0
+
+    def figure(self, f: Figure) -> None:
+        from docx.opc.packuri import PackURI
+        from docx.opc.part import Part
+
+        png = next(self.pngs)
+        self.pictures += 1
+        n = self.pictures
+        png_rid, _ = self.part.get_or_add_image(io.BytesIO(png))
+        svg = Part(PackURI(f"/word/media/chart{n}.svg"), "image/svg+xml", f.svg, self.part.package)
+        svg_rid = self.part.relate_to(svg, RT_IMAGE)
+        w_px, h_px = png_size(png)
+        cx = round(w_px / self.ppi * EMU_PER_INCH)
+        cy = round(h_px / self.ppi * EMU_PER_INCH)
+        most = round(BLOCK_W / 1440 * EMU_PER_INCH)
+        if cx > most:
+            cx, cy = most, round(cy * most / cx)
+        alt = _attr(f.caption)
+        drawing = (
+            f'<w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">'
+            f'<wp:extent cx="{cx}" cy="{cy}"/><wp:docPr id="{n}" name="图片{n}" descr="{alt}"/>'
+            '<wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr>'
+            '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+            f'<pic:pic><pic:nvPicPr><pic:cNvPr id="{n}" name="chart{n}.png" descr="{alt}"/>'
+            "<pic:cNvPicPr/></pic:nvPicPr>"
+            f'<pic:blipFill><a:blip r:embed="{png_rid}"><a:extLst><a:ext uri="{SVG_EXT}">'
+            f'<asvg:svgBlip xmlns:asvg="{SVG_NS}" r:embed="{svg_rid}"/></a:ext></a:extLst>'
+            "</a:blip><a:stretch><a:fillRect/></a:stretch></pic:blipFill>"
+            f'<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
+            '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic>'
+            "</a:graphicData></a:graphic></wp:inline></w:drawing></w:r>"
+        )
+        self.out.append(para(drawing, "FigurePara"))
+        self.out.append(para(run(f.caption, KAI, 14), "Caption"))
+
+    def table(self, t: Table) -> None:
+        """Title above in 黑体; the header row shaded, in 黑体, repeated on every page; the
+        index column left, numbers right, text centred; the 合计 row in 黑体."""
+        frame = t.frame
+        head = [frame.index.name or ""] + [
+            f"{c}（{t.units[c]}）" if t.units.get(c) else str(c) for c in frame.columns
+        ]
+        text = [bool(frame[c].map(lambda v: isinstance(v, str)).any()) for c in frame.columns]
+        aligns = ["left"] + ["center" if x else "right" for x in text]
+        rows = [
+            [str(label)]
+            + [cell_text(v, t.units.get(c, "")) for c, v in zip(frame.columns, values, strict=True)]
+            for label, values in zip(frame.index, frame.itertuples(index=False), strict=True)
+        ]
+        widths = _widths(head, rows, text)
+        self.out.append(para(run(t.title, HEI, 14), "TableCaption"))
+        border = "".join(
+            f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+            for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+        )
+        out = [
+            f'<w:tbl><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>'
+            f'<w:tblBorders>{border}</w:tblBorders><w:tblLayout w:type="fixed"/>'
+            '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" '
+            'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>'
+            + "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+            + "</w:tblGrid>"
+        ]
+        out.append(
+            "<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>"
+            + "".join(
+                self._cell(
+                    h, w, "center", HEI, '<w:shd w:val="clear" w:color="auto" w:fill="E6E6E6"/>'
+                )
+                for h, w in zip(head, widths, strict=True)
+            )
+            + "</w:tr>"
+        )
+        for cells in rows:
+            face = HEI if cells[0] == "合计" else FANG
+            out.append(
+                "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
+                + "".join(
+                    self._cell(c, w, a, face) for c, w, a in zip(cells, widths, aligns, strict=True)
+                )
+                + "</w:tr>"
+            )
+        out.append("</w:tbl>")
+        self.out.append("".join(out))
+        if t.note:
+            self.out.append(para(run(t.note, FANG, 12), "TableNote"))
+
+    @staticmethod
+    def _cell(text: str, width: int, align: str, face: str, shade: str = "") -> str:
+        jc = f'<w:jc w:val="{align}"/>'
+        return (
+            f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shade}<w:vAlign w:val="center"/>'
+            f"</w:tcPr>{para(run(text, face, 12), 'TableText', jc)}</w:tc>"
+        )
+
+    def section(self, s: Section, appendix: bool = False) -> None:
+        if appendix:
+            self.out.append(
+                para(
+                    run(s.title, HEI, 16),
+                    ppr='<w:pageBreakBefore/><w:ind w:firstLine="0" w:firstLineChars="0"/>',
+                )
+            )
+        elif s.title:
+            level = min(s.level, 3)
+            self.out.append(para(run(s.title, (HEI, KAI, FANG)[level - 1]), f"Heading{level}"))
+        for b in s.blocks:
+            if isinstance(b, Paragraph):
+                runs = (run(b.label, HEI) if b.label else "") + run(b.text, FANG)
+                self.out.append(para(runs))
+            elif isinstance(b, Figure):
+                self.figure(b)
+            elif isinstance(b, Table):
+                self.table(b)
+            elif isinstance(b, Section):
+                self.section(b)
+
+
+def _widths(head: list[str], rows: list[list[str]], text: list[bool]) -> list[int]:
+    """Column widths in twips across the text block, as typst.py shares it: a figure never
+    wraps; the index and text columns as wide as their words where the block has room,
+    number columns sharing what is left (a long header wraps)."""
+    half, pad = 120, 230  # a half-width character of 12pt; the cell's margins and some air
+    words = [i == 0 or text[i - 1] for i in range(len(head))]
+    widest = [
+        max([display_width(r[i]) for r in rows] + [min(display_width(h), 6)]) * half + pad
+        for i, h in enumerate(head)
+    ]
+    natural = [
+        max(w, min(display_width(h), 12) * half + pad) if t else w
+        for w, h, t in zip(widest, head, words, strict=True)
+    ]
+    fixed = sum(w for w, t in zip(widest, words, strict=True) if not t)
+    wanted = sum(w for w, t in zip(natural, words, strict=True) if t)
+    room = BLOCK_W - fixed
+    if wanted > room:  # text columns narrowed alike, to no less than four characters
+        scale = max(room, 0) / wanted
+        natural = [
+            max(round(w * scale), 4 * 2 * half + pad) if t else w
+            for w, t in zip(natural, words, strict=True)
+        ]
+    spare = BLOCK_W - sum(natural)
+    count = len(words) - sum(words)
+    if spare > 0 and count:
+        natural = [w if t else w + spare // count for w, t in zip(natural, words, strict=True)]
+    total = sum(natural)
+    widths = [round(w * BLOCK_W / total) for w in natural]
+    widths[-1] += BLOCK_W - sum(widths)
+    return widths
+
+
+def title_para(doc: Document) -> str:
+    unit, _, rest = doc.title.partition("应急管理局")
+    text = f"{unit}应急管理局\n{rest}" if rest else doc.title
+    return para(run(text, TITLE, 22), "Title")
+
+
+def signoff(doc: Document) -> list[str]:
+    """署名 two characters in from the right, a blank line below the body; 成文日期 four in."""
+    out = [
+        para(
+            run(doc.signature, FANG),
+            ppr=f'<w:spacing w:before="{PITCH}"/><w:ind w:right="{INDENT}" w:firstLine="0" '
+            'w:firstLineChars="0"/><w:jc w:val="right"/>',
+        )
+    ]
+    if doc.date:
+        out.append(
+            para(
+                run(doc.date, FANG),
+                ppr=f'<w:ind w:right="{2 * INDENT}" w:firstLine="0" w:firstLineChars="0"/>'
+                '<w:jc w:val="right"/>',
+            )
+        )
+    return out
+
+
+def _figures(doc: Document) -> list[Figure]:
+    return [b for s in doc.sections for b in s.walk() if isinstance(b, Figure)]
+
+
+def docx_bytes(
+    doc: Document,
+    *,
+    pngs: list[bytes] | None = None,
+    ppi: float | None = None,
+    timestamp: datetime | None = None,
+) -> bytes:
+    """report.docx as bytes. `pngs` are the charts' pictures in page order (drawn here by the
+    process's Typst typesetter when not given, at `ppi`)."""
+    import docx
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml import parse_xml
+
+    from emreport.output import typst
+
+    doc = numbered(doc)
+    ppi = ppi or typst.PNG_PPI
+    if pngs is None:
+        pngs = typst.typesetter().pngs([f.svg for f in _figures(doc)], ppi)
+    d = docx.Document()
+    part = d.part
+    keep = {RT.STYLES, RT.SETTINGS, RT.FONT_TABLE}
+    for rid, rel in list(part.rels.items()):
+        if rel.reltype not in keep:
+            part.rels.pop(rid)
+    for rid, rel in list(part.package.rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            part.package.rels.pop(rid)
+    for rel in part.rels.values():
+        xml = {RT.STYLES: STYLES, RT.SETTINGS: SETTINGS, RT.FONT_TABLE: FONT_TABLE}[rel.reltype]
+        target = rel.target_part
+        if hasattr(target, "_element"):
+            target._element = parse_xml(xml.encode("utf-8"))
+        else:
+            target._blob = xml.encode("utf-8")
+
+    from docx.opc.packuri import PackURI
+    from docx.parts.hdrftr import FooterPart
+
+    refs = []
+    for kind, odd in (("default", True), ("even", False)):
+        fpart = FooterPart(
+            PackURI(f"/word/footer{1 if odd else 2}.xml"),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml",
+            parse_xml(footer(odd).encode("utf-8")),
+            part.package,
+        )
+        refs.append(
+            f'<w:footerReference w:type="{kind}" r:id="{part.relate_to(fpart, RT.FOOTER)}"/>'
+        )
+
+    body = _Body(part, pngs, ppi)
+    body.out.append(title_para(doc))
+    for s in doc.sections:
+        if s.key != APPENDIX:
+            body.section(s)
+    body.out += signoff(doc)
+    for s in doc.sections:
+        if s.key == APPENDIX:
+            body.section(s, appendix=True)
+    sect = (
+        f'<w:sectPr>{"".join(refs)}<w:pgSz w:w="{PAGE_W}" w:h="{PAGE_H}"/>'
+        f'<w:pgMar w:top="{TOP}" w:right="{OUTSIDE}" w:bottom="{BOTTOM}" w:left="{INSIDE}" '
+        f'w:header="851" w:footer="{FOOTER}" w:gutter="0"/><w:cols w:space="425"/>'
+        f'<w:docGrid w:type="linesAndChars" w:linePitch="{PITCH}" w:charSpace="{CHAR_SPACE}"/>'
+        "</w:sectPr>"
+    )
+    document = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document {NS}>'
+        f"<w:body>{''.join(body.out)}{sect}</w:body></w:document>"
+    )
+    part._element = parse_xml(document.encode("utf-8"))
+
+    stamp = timestamp or FIXED_TIME
+    core = d.core_properties
+    core.title = xml_clean(doc.title)[:255]
+    core.author = core.last_modified_by = AUTHOR
+    core.created = core.modified = core.last_printed = stamp
+    core.revision = 1
+    core.comments = core.subject = core.keywords = core.category = ""
+    buffer = io.BytesIO()
+    d.save(buffer)
+    return repack_xlsx(buffer.getvalue(), stamp)
