@@ -38,7 +38,7 @@ from emreport.compose.document import (
     Table,
     numbered,
 )
-from emreport.data.template import FIXED_TIME, display_width, repack_xlsx
+from emreport.data.template import FIXED_TIME, display_width
 from emreport.output.html import cell_text
 from emreport.output.xlsx import xml_clean
 
@@ -279,9 +279,11 @@ class _Body:
         png = next(self.pngs)
         self.pictures += 1
         n = self.pictures
-        png_rid, _ = self.part.get_or_add_image(io.BytesIO(png))
-        svg = Part(PackURI(f"/word/media/chart{n}.svg"), "image/svg+xml", f.svg, self.part.package)
-        svg_rid = self.part.relate_to(svg, RT_IMAGE)
+        package = self.part.package
+        png_part = Part(PackURI(f"/word/media/chart{n}.png"), "image/png", png, package)
+        svg_part = Part(PackURI(f"/word/media/chart{n}.svg"), "image/svg+xml", f.svg, package)
+        png_rid = self.part.relate_to(png_part, RT_IMAGE)
+        svg_rid = self.part.relate_to(svg_part, RT_IMAGE)
         w_px, h_px = png_size(png)
         cx = round(w_px / self.ppi * EMU_PER_INCH)
         cy = round(h_px / self.ppi * EMU_PER_INCH)
@@ -313,12 +315,14 @@ class _Body:
         head = [frame.index.name or ""] + [
             f"{c}（{t.units[c]}）" if t.units.get(c) else str(c) for c in frame.columns
         ]
-        text = [bool(frame[c].map(lambda v: isinstance(v, str)).any()) for c in frame.columns]
+        values = frame.to_numpy(dtype=object).tolist()  # a list is read faster than a frame
+        columns = list(frame.columns)
+        text = [any(isinstance(r[i], str) for r in values) for i in range(len(columns))]
         aligns = ["left"] + ["center" if x else "right" for x in text]
+        units = [t.units.get(c, "") for c in columns]
         rows = [
-            [str(label)]
-            + [cell_text(v, t.units.get(c, "")) for c, v in zip(frame.columns, values, strict=True)]
-            for label, values in zip(frame.index, frame.itertuples(index=False), strict=True)
+            [str(label)] + [cell_text(v, u) for v, u in zip(row, units, strict=True)]
+            for label, row in zip(frame.index, values, strict=True)
         ]
         widths = _widths(head, rows, text)
         self.out.append(para(run(t.title, HEI, 14), "TableCaption"))
@@ -461,9 +465,12 @@ def docx_bytes(
 ) -> bytes:
     """report.docx as bytes. `pngs` are the charts' pictures in page order (drawn here by the
     process's Typst typesetter when not given, at `ppi`)."""
-    import docx
+    from docx.opc.constants import CONTENT_TYPE as CT
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
-    from docx.oxml import parse_xml
+    from docx.opc.package import OpcPackage
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+    from docx.opc.parts.coreprops import CorePropertiesPart
 
     from emreport.output import typst
 
@@ -471,37 +478,25 @@ def docx_bytes(
     ppi = ppi or typst.PNG_PPI
     if pngs is None:
         pngs = typst.typesetter().pngs([f.svg for f in _figures(doc)], ppi)
-    d = docx.Document()
-    part = d.part
-    keep = {RT.STYLES, RT.SETTINGS, RT.FONT_TABLE}
-    for rid, rel in list(part.rels.items()):
-        if rel.reltype not in keep:
-            part.rels.pop(rid)
-    for rid, rel in list(part.package.rels.items()):
-        if rel.reltype == RT.THUMBNAIL:
-            part.package.rels.pop(rid)
-    for rel in part.rels.values():
-        xml = {RT.STYLES: STYLES, RT.SETTINGS: SETTINGS, RT.FONT_TABLE: FONT_TABLE}[rel.reltype]
-        target = rel.target_part
-        if hasattr(target, "_element"):
-            target._element = parse_xml(xml.encode("utf-8"))
-        else:
-            target._blob = xml.encode("utf-8")
-
-    from docx.opc.packuri import PackURI
-    from docx.parts.hdrftr import FooterPart
-
+    # The package from python-docx's parts, not its template (whose theme sends Chinese to a
+    # Japanese face): the document, its styles, settings, fonts, two footers and pictures.
+    package = OpcPackage()
+    part = Part(PackURI("/word/document.xml"), CT.WML_DOCUMENT_MAIN, b"", package)
+    package.relate_to(part, RT.OFFICE_DOCUMENT)
+    for name, kind, rel, xml in (
+        ("styles", CT.WML_STYLES, RT.STYLES, STYLES),
+        ("settings", CT.WML_SETTINGS, RT.SETTINGS, SETTINGS),
+        ("fontTable", CT.WML_FONT_TABLE, RT.FONT_TABLE, FONT_TABLE),
+    ):
+        part.relate_to(Part(PackURI(f"/word/{name}.xml"), kind, xml.encode(), package), rel)
     refs = []
     for kind, odd in (("default", True), ("even", False)):
-        fpart = FooterPart(
-            PackURI(f"/word/footer{1 if odd else 2}.xml"),
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml",
-            parse_xml(footer(odd).encode("utf-8")),
-            part.package,
-        )
-        refs.append(
-            f'<w:footerReference w:type="{kind}" r:id="{part.relate_to(fpart, RT.FOOTER)}"/>'
-        )
+        name = PackURI(f"/word/footer{1 if odd else 2}.xml")
+        footer_part = Part(name, CT.WML_FOOTER, footer(odd).encode(), package)
+        rid = part.relate_to(footer_part, RT.FOOTER)
+        refs.append(f'<w:footerReference w:type="{kind}" r:id="{rid}"/>')
+    core_part = CorePropertiesPart.default(package)
+    package.relate_to(core_part, RT.CORE_PROPERTIES)
 
     body = _Body(part, pngs, ppi)
     body.out.append(title_para(doc))
@@ -519,19 +514,45 @@ def docx_bytes(
         f'<w:docGrid w:type="linesAndChars" w:linePitch="{PITCH}" w:charSpace="{CHAR_SPACE}"/>'
         "</w:sectPr>"
     )
-    document = (
+    part._blob = (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document {NS}>'
         f"<w:body>{''.join(body.out)}{sect}</w:body></w:document>"
-    )
-    part._element = parse_xml(document.encode("utf-8"))
+    ).encode()
 
     stamp = timestamp or FIXED_TIME
-    core = d.core_properties
+    core = core_part.core_properties
     core.title = xml_clean(doc.title)[:255]
     core.author = core.last_modified_by = AUTHOR
     core.created = core.modified = core.last_printed = stamp
     core.revision = 1
     core.comments = core.subject = core.keywords = core.category = ""
-    buffer = io.BytesIO()
-    d.save(buffer)
-    return repack_xlsx(buffer.getvalue(), stamp)
+    return _zip(package, stamp)
+
+
+def _zip(package, stamp: datetime) -> bytes:
+    """The package as a zip, as python-docx writes it but in one pass: pictures stored as
+    they are (already compressed), every entry dated `stamp`, so that the same report gives
+    the same bytes."""
+    import zipfile
+
+    from docx.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI
+    from docx.opc.pkgwriter import _ContentTypesItem
+
+    parts = list(package.iter_parts())
+    when = max(stamp, datetime(1980, 1, 1)).timetuple()[:6]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+
+        def put(name: str, data: bytes, stored: bool = False) -> None:
+            entry = zipfile.ZipInfo(name.lstrip("/"), date_time=when)
+            entry.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            z.writestr(entry, data, compresslevel=6)
+
+        put(CONTENT_TYPES_URI, _ContentTypesItem.from_parts(parts).blob)
+        put(PACKAGE_URI.rels_uri, package.rels.xml)
+        for p in parts:
+            put(p.partname, p.blob, stored=p.partname.endswith(".png"))
+            if len(p.rels):
+                put(p.partname.rels_uri, p.rels.xml)
+    return out.getvalue()

@@ -233,7 +233,7 @@ def font_dirs() -> list[str]:
     return [d for d in (given.split(":") if given else FONT_DIRS) if Path(d).is_dir()]
 
 
-PNG_PPI = 200  # charts as pictures: sharp in print at the text block's width
+PNG_PPI = 150  # report.docx's chart pictures: 921 pixels across the text block
 
 
 class TypstError(RuntimeError):
