@@ -120,8 +120,9 @@ def para(runs: str, style: str = "", ppr: str = "") -> str:
 def _style(
     kind: str, sid: str, name: str, ppr: str, face: str, size: float, extra: str = ""
 ) -> str:
+    default = ' w:default="1"' if sid == "Normal" else ""
     return (
-        f'<w:style w:type="{kind}" w:styleId="{sid}"><w:name w:val="{name}"/>'
+        f'<w:style w:type="{kind}"{default} w:styleId="{sid}"><w:name w:val="{name}"/>'
         + ('<w:basedOn w:val="Normal"/>' if sid != "Normal" else "")
         + f"{extra}<w:qFormat/><w:pPr>{ppr}</w:pPr>{rpr(face, size)}</w:style>"
     )
