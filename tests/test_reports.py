@@ -25,7 +25,14 @@ from emreport.metrics import wording
 
 CODES = ("990102", "990171", "990100")  # 江城区 (with a narrative file), 高新区 (data alone), city
 PERIODS = ("2025-H1", "2025")
-FILES = ("report.html", "report.pdf", "report.xlsx", "report.ipynb", "metrics.json")
+FILES = (
+    "report.html",
+    "report.pdf",
+    "report.docx",
+    "report.xlsx",
+    "report.ipynb",
+    "metrics.json",
+)
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +136,7 @@ def test_city_is_the_sum_of_its_districts_and_city_level(outputs):
 
 @pytest.mark.parametrize("period", PERIODS)
 @pytest.mark.parametrize("code", CODES)
-def test_all_five_outputs_are_written(outputs, period, code):
+def test_all_six_outputs_are_written(outputs, period, code):
     for name in FILES:
         f = outputs / period / code / name
         assert f.exists() and f.stat().st_size > 0, f"{name} missing for {period}/{code}"
