@@ -416,6 +416,25 @@ def test_hostile_names_are_neutralised_in_xlsx(hostile, code):
         assert any(SCRIPT in v for v in values)  # text stays text
 
 
+@pytest.mark.parametrize("code", ["990102", "990100"])
+def test_hostile_names_are_plain_text_in_docx(hostile, code):
+    import docx
+    from lxml import etree
+
+    path = hostile / code / "report.docx"
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if name.endswith((".xml", ".rels")):
+                etree.fromstring(z.read(name))  # strict XML: every special character escaped
+    d = docx.Document(path)
+    text = [p.text for p in d.paragraphs] + [
+        c.text for t in d.tables for row in t.rows for c in row.cells
+    ]
+    assert any(SCRIPT in t for t in text)
+    if code == "990102":
+        assert IMG in text and FORMULA in text
+
+
 def test_hostile_names_do_not_run_in_chromium(hostile):
     from playwright.sync_api import sync_playwright
 
