@@ -222,7 +222,7 @@ SETTINGS = (
     f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:settings {NS}>'
     '<w:zoom w:percent="100"/><w:mirrorMargins/><w:defaultTabStop w:val="420"/>'
     '<w:evenAndOddHeaders/><w:characterSpacingControl w:val="compressPunctuation"/>'
-    '<w:compat><w:compatSetting w:name="compatibilityMode" '
+    '<w:compat><w:doNotExpandShiftReturn/><w:compatSetting w:name="compatibilityMode" '
     'w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat>'
     '<w:themeFontLang w:val="en-US" w:eastAsia="zh-CN"/></w:settings>'
 )
@@ -398,7 +398,7 @@ def _widths(head: list[str], rows: list[list[str]], text: list[bool]) -> list[in
     """Column widths in twips across the text block, as typst.py shares it: a figure never
     wraps; the index and text columns as wide as their words where the block has room,
     number columns sharing what is left (a long header wraps)."""
-    half, pad = 120, 230  # a half-width character of 12pt; the cell's margins and some air
+    half, pad = 120, 280  # a half-width character of 12pt; the cell's margins and some air
     words = [i == 0 or text[i - 1] for i in range(len(head))]
     widest = [
         max([display_width(r[i]) for r in rows] + [min(display_width(h), 6)]) * half + pad
