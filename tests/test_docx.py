@@ -28,12 +28,13 @@ from emreport.output import bundle as bundles
 from emreport.output import docx as dx
 from emreport.output import html as page
 from emreport.output import typst as tp
+from emreport.output import wordml
 from emreport.output.pdf import page_count, pdf_text
 from emreport.report import build
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 NS = {"w": W[1:-1]}
-RID = f"{{{dx.R}}}"
+RID = f"{{{wordml.R}}}"
 CJK = re.compile("[\u3000-\u9fff\uff00-\uffef]")
 SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="15.6cm" height="6cm" viewBox="0 0 442 170">'
@@ -222,7 +223,7 @@ def test_charts_are_svg_pictures_with_a_png_fallback(city):
     for blip in blips:
         png = files["word/" + rels[blip.get(RID + "embed")]]
         assert png.startswith(b"\x89PNG")
-        svg = blip.find(f".//{{{dx.SVG_NS}}}svgBlip")
+        svg = blip.find(f".//{{{wordml.SVG_NS}}}svgBlip")
         assert files["word/" + rels[svg.get(RID + "embed")]].startswith(b"<svg")
     types = files["[Content_Types].xml"].decode()
     assert 'Extension="png"' in types and "image/svg+xml" in types
