@@ -5,9 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # CJK fonts for reports and charts (FandolFang/FandolKai come with texlive-lang-chinese), pango
-# for WeasyPrint, poppler for reading PDFs back, Chromium for page tests.
+# for WeasyPrint, poppler for reading PDFs back, Chromium for page tests, LibreOffice Writer
+# (without its desktop) for reading report.docx back in the tests.
 APT_PACKAGES=(fontconfig fonts-noto-cjk fonts-arphic-ukai texlive-lang-chinese libpango-1.0-0
-  libpangoft2-1.0-0 poppler-utils chromium)
+  libpangoft2-1.0-0 poppler-utils chromium libreoffice-writer-nogui)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -44,6 +45,15 @@ if [ -d "$FANDOL" ] && { [ ! -f "$STAMP" ] || [ -L /usr/local/share/fonts/fandol
   $sudo touch "$STAMP"
   $sudo rm -f /usr/local/share/fonts/fandol  # the .otf link of earlier set-ups: one face a name
   $sudo fc-cache -f /usr/local/share/fonts >/dev/null
+fi
+
+# report.docx names its faces as Chinese Windows and WPS do (仿宋, 黑体, …); fontconfig maps
+# those names to the faces report.pdf is set in, so LibreOffice shows the same page.
+FC_CONF=/etc/fonts/conf.d/65-emreport-docx.conf
+if ! cmp -s scripts/fontconfig.conf "$FC_CONF"; then
+  echo "登记 Word 版报告的字体名（fontconfig）"
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo install -m 644 scripts/fontconfig.conf "$FC_CONF"
 fi
 
 # Notebook outputs never reach git: .gitattributes sends notebooks/*.ipynb through the

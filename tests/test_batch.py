@@ -152,6 +152,7 @@ def test_a_failing_dying_or_hanging_report_does_not_stop_the_others(store, tmp_p
         assert FILES <= {p.name for p in (out / "2025" / code).iterdir()}
     page = (out / "2025" / "index.html").read_text(encoding="utf-8")
     assert "生成失败（3份）" in page and "故意的错误" in page and "江城区" in page
+    assert '<a href="990102/report.docx">Word</a>' in page
 
 
 KILL_WORKER = """

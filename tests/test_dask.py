@@ -26,7 +26,14 @@ from emreport.output.pdf import page_count
 
 PERIODS = ("2025-H1", "2025")
 CODES = ("990102", "990100")  # 江城区 (with a narrative file) and the city
-FILES = ("report.html", "report.pdf", "report.xlsx", "report.ipynb", "metrics.json")
+FILES = (
+    "report.html",
+    "report.pdf",
+    "report.docx",
+    "report.xlsx",
+    "report.ipynb",
+    "metrics.json",
+)
 MARK = "EMREPORT_TEST_DASK_CLUSTER"  # set in the cluster's environment, inherited by all it starts
 START_TIMEOUT = 60
 STOP_TIMEOUT = 20

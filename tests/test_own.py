@@ -307,6 +307,24 @@ def test_own_table_and_figure_reach_html_pdf_xlsx_and_metrics(run):
     assert "own_tables" not in other
 
 
+def test_own_table_and_figure_reach_the_docx(run):
+    import docx
+
+    out, _, _ = run
+    d = docx.Document(out / "990102" / "report.docx")
+    text = [p.text for p in d.paragraphs]
+    assert "表1\u3000各镇隐患整改情况" in text
+    assert any(re.fullmatch(r"图\d+\u3000各镇隐患整改增减", t) for t in text)
+    mine = d.tables[0]
+    assert [[c.text for c in row.cells] for row in mine.rows] == [
+        ["乡镇", "发现隐患（处）", "已整改（处）"],
+        ["甲镇", "120", "114"],
+        ["乙镇", "45", "36"],
+        ["丙镇", "—", "7"],
+    ]
+    assert len(d.inline_shapes) == sum(1 for t in text if re.match(r"图\d+\u3000", t))
+
+
 def test_an_unshown_output_is_named_in_the_summary(run):
     out, summary, result = run
     nb = nbformat.read(out / "990102" / "report.ipynb", as_version=4)

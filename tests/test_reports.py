@@ -25,7 +25,14 @@ from emreport.metrics import wording
 
 CODES = ("990102", "990171", "990100")  # 江城区 (with a narrative file), 高新区 (data alone), city
 PERIODS = ("2025-H1", "2025")
-FILES = ("report.html", "report.pdf", "report.xlsx", "report.ipynb", "metrics.json")
+FILES = (
+    "report.html",
+    "report.pdf",
+    "report.docx",
+    "report.xlsx",
+    "report.ipynb",
+    "metrics.json",
+)
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +136,7 @@ def test_city_is_the_sum_of_its_districts_and_city_level(outputs):
 
 @pytest.mark.parametrize("period", PERIODS)
 @pytest.mark.parametrize("code", CODES)
-def test_all_five_outputs_are_written(outputs, period, code):
+def test_all_six_outputs_are_written(outputs, period, code):
     for name in FILES:
         f = outputs / period / code / name
         assert f.exists() and f.stat().st_size > 0, f"{name} missing for {period}/{code}"
@@ -407,6 +414,25 @@ def test_hostile_names_are_neutralised_in_xlsx(hostile, code):
         assert f"'{FORMULA}" in values
     if code == "990100":  # the district comparison names the district
         assert any(SCRIPT in v for v in values)  # text stays text
+
+
+@pytest.mark.parametrize("code", ["990102", "990100"])
+def test_hostile_names_are_plain_text_in_docx(hostile, code):
+    import docx
+    from lxml import etree
+
+    path = hostile / code / "report.docx"
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if name.endswith((".xml", ".rels")):
+                etree.fromstring(z.read(name))  # strict XML: every special character escaped
+    d = docx.Document(path)
+    text = [p.text for p in d.paragraphs] + [
+        c.text for t in d.tables for row in t.rows for c in row.cells
+    ]
+    assert any(SCRIPT in t for t in text)
+    if code == "990102":
+        assert IMG in text and FORMULA in text
 
 
 def test_hostile_names_do_not_run_in_chromium(hostile):

@@ -128,6 +128,7 @@ def test_rerun_is_cached_and_force_replaces_outputs_whole(run_cli, store, tmp_pa
             ".emreport-run.json",
             "report.html",
             "report.pdf",
+            "report.docx",
             "report.xlsx",
             "report.ipynb",
             "metrics.json",

@@ -449,6 +449,47 @@ def test_html_attachment_on_request(send, outputs, smtp_server, pki):
     assert names == ["江城区2025年度工作总结.pdf", "江城区2025年度工作总结.html"]
 
 
+def test_docx_attachment_on_request(send, outputs, smtp_server, pki):
+    inbox, port = smtp_server()
+    root = outputs(JIANGCHENG)
+    (root / PERIOD / JIANGCHENG / "report.docx").write_bytes(b"PK docx")
+    r = send(
+        "--district",
+        JIANGCHENG,
+        "--attach",
+        "docx",
+        "html",
+        smtp=smtp_yaml(port, pki),
+        outputs=root,
+    )
+    assert r.code == 0, r.err
+    parts = list(inbox.received[0].message.iter_attachments())
+    assert [a.get_filename() for a in parts] == [
+        "江城区2025年度工作总结.pdf",
+        "江城区2025年度工作总结.docx",
+        "江城区2025年度工作总结.html",
+    ]
+    assert parts[1].get_content_type().endswith("wordprocessingml.document")
+    assert parts[1].get_content() == b"PK docx"
+
+
+def test_docx_asked_for_but_not_made_is_not_sent(send, outputs, smtp_server, pki):
+    inbox, port = smtp_server()
+    r = send(
+        "--district",
+        JIANGCHENG,
+        "--attach",
+        "docx",
+        smtp=smtp_yaml(port, pki),
+        outputs=outputs(JIANGCHENG),
+    )
+    assert r.code == 1 and not inbox.received
+    assert (
+        f"江城区：缺少 report.docx：请先运行 emreport run --period {PERIOD} --district {JIANGCHENG}"
+        in r.err
+    )
+
+
 # aiosmtpd only counts STARTTLS as TLS, so it warns about AUTH on an implicit-TLS port
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 def test_implicit_tls(send, outputs, smtp_server, pki):

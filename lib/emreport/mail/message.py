@@ -21,7 +21,7 @@ from pathlib import Path
 from emreport.data.periods import Period
 from emreport.mail.recipients import Entry, shown
 from emreport.metrics import wording
-from emreport.output.folder import FAILED, HTML, METRICS, PDF, read_state, report_dir
+from emreport.output.folder import DOCX, FAILED, HTML, METRICS, PDF, read_state, report_dir
 
 HEADLINE = (
     "accidents.count",
@@ -242,10 +242,36 @@ def html_body(found: Found, sender_name: str, today: date) -> str:
     )
 
 
+# what `--attach` can add to the PDF: the file, its suffix, its MIME type
+EXTRAS = {
+    "docx": (
+        DOCX,
+        ".docx",
+        ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ),
+    "html": (HTML, ".html", ("text", "html")),
+}
+
+
+def attached(attach: list[str] | tuple[str, ...], attach_html: bool = False) -> list[tuple]:
+    """The files a message carries: the PDF, then those asked for, in the order of EXTRAS."""
+    wanted = set(attach) | ({"html"} if attach_html else set())
+    return [(PDF, ".pdf", ("application", "pdf"))] + [
+        extra for key, extra in EXTRAS.items() if key in wanted
+    ]
+
+
 def compose(
-    found: Found, entry: Entry, sender: str, *, attach_html: bool = False, today: date | None = None
+    found: Found,
+    entry: Entry,
+    sender: str,
+    *,
+    attach: list[str] | tuple[str, ...] = (),
+    attach_html: bool = False,
+    today: date | None = None,
 ) -> EmailMessage:
-    """The message for one report: headers, text and HTML bodies, the PDF (and the HTML)."""
+    """The message for one report: headers, text and HTML bodies, the PDF (and the report.docx
+    or HTML asked for)."""
     today = today or date.today()
     msg = EmailMessage(policy=POLICY)
     msg["Subject"] = subject(found.name, found.period)
@@ -257,10 +283,7 @@ def compose(
     msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2])
     msg.set_content(text_body(found, entry.sender_name, today), cte="base64")
     msg.add_alternative(html_body(found, entry.sender_name, today), subtype="html", cte="base64")
-    files = [(PDF, ".pdf", ("application", "pdf"))]
-    if attach_html:
-        files.append((HTML, ".html", ("text", "html")))
-    for file, suffix, (main, sub) in files:
+    for file, suffix, (main, sub) in attached(attach, attach_html):
         name = attachment_name(found.name, found.period, suffix)
         data = (found.folder / file).read_bytes()
         msg.add_attachment(data, maintype=main, subtype=sub, filename=name)

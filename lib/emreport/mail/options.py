@@ -23,7 +23,16 @@ def add_parser(sub) -> argparse.ArgumentParser:
         help="试发送：把邮件写成 .eml 文件放进发件箱，列出将发给谁，不发送",
     )
     s.add_argument("--resend", action="store_true", help="已发送过的同一版本报告也再发送一次")
-    s.add_argument("--attach-html", action="store_true", help="同时附上 HTML 版报告")
+    s.add_argument(
+        "--attach",
+        nargs="+",
+        choices=("docx", "html"),
+        default=[],
+        help="除 PDF 外同时附上：docx（可编辑的 Word 版）、html（网页版），可多个",
+    )
+    s.add_argument(
+        "--attach-html", action="store_true", help="同时附上 HTML 版报告（同 --attach html）"
+    )
     s.add_argument(
         "--recipients",
         default=str(config.PARAMS / "recipients.yaml"),

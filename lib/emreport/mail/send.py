@@ -30,6 +30,7 @@ from emreport.mail.delivery import (
 from emreport.mail.message import (
     PLACEHOLDER_FROM,
     Found,
+    attached,
     attachment_name,
     compose,
     find_report,
@@ -184,14 +185,21 @@ class _Run:
         assert log is not None
         found = find_report(Path(self.args.outputs), period, code, self.registry[code][0])
         eml = self.outbox / period.code / f"{code}.eml"
-        suffixes = (".pdf", ".html") if self.args.attach_html else (".pdf",)
+        files = attached(self.args.attach, self.args.attach_html)
         row = Row(
             found,
             entry.to,
             entry.cc,
-            "、".join(attachment_name(found.name, period, s) for s in suffixes),
+            "、".join(attachment_name(found.name, period, s) for _, s, _ in files),
             "",
         )
+        absent = [f for f, _, _ in files if not (found.folder / f).is_file()]
+        if found.state == "ready" and absent:  # a report made before report.docx existed
+            found.state = "missing"
+            found.reason = (
+                f"缺少 {'、'.join(absent)}：请先运行 emreport run --period {period.code} "
+                f"--district {code}"
+            )
         if found.state != "ready":
             row.status = "上次生成失败" if found.state == "failed" else "尚未生成"
             row.notes.append(found.reason)
@@ -217,7 +225,9 @@ class _Run:
         row.to = tuple(r for r in entry.to if r in pending)
         row.cc = tuple(r for r in entry.cc if r in pending)
         sender = self.smtp.sender or PLACEHOLDER_FROM
-        msg = compose(found, entry, sender, attach_html=self.args.attach_html)
+        msg = compose(
+            found, entry, sender, attach=self.args.attach, attach_html=self.args.attach_html
+        )
         data = msg.as_bytes()
         if self.dry:
             write_atomic(eml, data)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from emreport.compose import own
-from emreport.compose.document import Document, Table, numbered
+from emreport.compose.document import Document, Figure, Paragraph, Section, Table, numbered
 from emreport.metrics import Metrics, as_number
 
 if TYPE_CHECKING:
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 OUTPUT_KEY = "emreport"
 MIME = "application/vnd.emreport.bundle+json"
 TYPST = "typst"  # the bundle's key for the report's Typst source
+DOCUMENT = "document"  # the Document itself, from which the worker writes report.docx
 
 
 class BundleError(ValueError):
@@ -70,12 +71,13 @@ def make(
 
         src, files = source(doc)
         out[TYPST] = {"source": src, "files": {k: v.decode("utf-8") for k, v in files.items()}}
+    out[DOCUMENT] = document_json(doc)
     return out
 
 
-def take_typst(nb: nbformat.NotebookNode) -> tuple[str, dict[str, bytes]] | None:
-    """The Typst source and chart files the bundle carries, removed from the notebook (so the
-    saved report.ipynb is as before); None when the kernel composed none."""
+def _take(nb: nbformat.NotebookNode, key: str) -> object:
+    """A part of the bundle, removed from the notebook (so the saved report.ipynb carries
+    only what it always did); None when the bundle has none."""
     for cell in reversed(nb.cells):
         for out in cell.get("outputs", []):
             data = out.get("data", {}) if out.get("output_type") == "display_data" else {}
@@ -84,12 +86,104 @@ def take_typst(nb: nbformat.NotebookNode) -> tuple[str, dict[str, bytes]] | None
             import json
 
             bundle = json.loads(data[MIME]) if isinstance(data[MIME], str) else data[MIME]
-            part = bundle.pop(TYPST, None)
+            part = bundle.pop(key, None)
             data[MIME] = bundle
-            if not part:
-                return None
-            return part["source"], {k: v.encode("utf-8") for k, v in part["files"].items()}
+            return part
     return None
+
+
+def take_typst(nb: nbformat.NotebookNode) -> tuple[str, dict[str, bytes]] | None:
+    """The Typst source and chart files the bundle carries, removed from the notebook; None
+    when the kernel composed none."""
+    part = _take(nb, TYPST)
+    if not part:
+        return None
+    return part["source"], {k: v.encode("utf-8") for k, v in part["files"].items()}
+
+
+def take_document(nb: nbformat.NotebookNode) -> Document | None:
+    """The report's Document the bundle carries, removed from the notebook."""
+    part = _take(nb, DOCUMENT)
+    return document_of(part) if part else None
+
+
+# --- the Document as JSON: what the page, the PDF and report.docx are rendered from ------------
+
+
+def document_json(doc: Document) -> dict:
+    """The Document, not yet numbered, as plain JSON (charts as their SVG text)."""
+    return {
+        "title": doc.title,
+        "signature": doc.signature,
+        "date": doc.date,
+        "sections": [_section_json(s) for s in doc.sections],
+    }
+
+
+def _section_json(s: Section) -> dict:
+    return {
+        "key": s.key,
+        "title": s.title,
+        "level": s.level,
+        "numbered": s.numbered,
+        "keep": s.keep,
+        "blocks": [_block_json(b) for b in s.blocks],
+    }
+
+
+def _block_json(b: object) -> dict:
+    if isinstance(b, Paragraph):
+        return {"p": b.text, "label": b.label, "point": b.point}
+    if isinstance(b, Figure):
+        return {"figure": b.svg.decode("utf-8"), "caption": b.caption, "own": b.own}
+    if isinstance(b, Table):
+        return {"table": dict(_appendix_json(b), own=b.own)}
+    return {"section": _section_json(b)}  # type: ignore[arg-type]
+
+
+def document_of(data: dict) -> Document:
+    """The Document back from `document_json`."""
+    return Document(
+        data["title"],
+        [_section_of(s) for s in data["sections"]],
+        data["signature"],
+        data["date"],
+    )
+
+
+def _section_of(data: dict) -> Section:
+    return Section(
+        data["key"],
+        data["title"],
+        data["level"],
+        [_block_of(b) for b in data["blocks"]],
+        numbered=data["numbered"],
+        keep=data["keep"],
+    )
+
+
+def _block_of(data: dict) -> Paragraph | Figure | Table | Section:
+    if "p" in data:
+        return Paragraph(data["p"], data["label"], data["point"])
+    if "figure" in data:
+        return Figure(data["figure"].encode("utf-8"), data["caption"], data["own"])
+    if "table" in data:
+        t = data["table"]
+        return dict_table(t, own=t.get("own", ""))
+    return _section_of(data["section"])
+
+
+def dict_table(t: dict, own: str = "") -> Table:
+    """A table from its JSON (`_appendix_json`)."""
+    return Table(
+        t["title"],
+        pd.DataFrame(
+            t["rows"], columns=t["columns"], index=pd.Index(t["index"], name=t["index_name"])
+        ),
+        t["units"],
+        t["note"],
+        own,
+    )
 
 
 def of(nb: nbformat.NotebookNode) -> dict:
@@ -107,17 +201,7 @@ def of(nb: nbformat.NotebookNode) -> dict:
 def tables(bundle: dict) -> list[Table]:
     """The tables of report.xlsx, as the Document held them, in page order: the analyst's own
     tables in the body, then the appendix (own tables placed there included)."""
-    return [
-        Table(
-            t["title"],
-            pd.DataFrame(
-                t["rows"], columns=t["columns"], index=pd.Index(t["index"], name=t["index_name"])
-            ),
-            t["units"],
-            t["note"],
-        )
-        for t in [*bundle.get("own", []), *bundle["appendix"]]
-    ]
+    return [dict_table(t) for t in [*bundle.get("own", []), *bundle["appendix"]]]
 
 
 def _table_json(t: pd.DataFrame) -> dict:

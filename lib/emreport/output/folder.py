@@ -18,9 +18,10 @@ from emreport import atomic
 HTML = "report.html"
 PDF = "report.pdf"
 XLSX = "report.xlsx"
+DOCX = "report.docx"  # the report as an editable Word document (output/docx.py)
 NOTEBOOK = "report.ipynb"
 METRICS = "metrics.json"
-FILES = (HTML, PDF, XLSX, NOTEBOOK, METRICS)
+FILES = (HTML, PDF, DOCX, XLSX, NOTEBOOK, METRICS)
 FAILED = "report.failed.ipynb"  # the notebook as far as it ran, beside the last good report
 INDEX = "index.html"  # one per period folder
 STATE = ".emreport-run.json"

@@ -14,7 +14,17 @@ from pathlib import Path
 from emreport import atomic
 from emreport.data.periods import Period
 from emreport.metrics import Metric
-from emreport.output.folder import FAILED, HTML, INDEX, METRICS, NOTEBOOK, PDF, XLSX, read_state
+from emreport.output.folder import (
+    DOCX,
+    FAILED,
+    HTML,
+    INDEX,
+    METRICS,
+    NOTEBOOK,
+    PDF,
+    XLSX,
+    read_state,
+)
 
 COLUMNS = (
     ("accidents.count", "生产安全事故"),
@@ -25,7 +35,14 @@ COLUMNS = (
     ("inspections.count", "执法检查"),
     ("inspections.fines", "罚款"),
 )
-LINKS = ((PDF, "PDF"), (HTML, "网页"), (XLSX, "附表"), (NOTEBOOK, "笔记本"), (METRICS, "数据"))
+LINKS = (
+    (PDF, "PDF"),
+    (DOCX, "Word"),
+    (HTML, "网页"),
+    (XLSX, "附表"),
+    (NOTEBOOK, "笔记本"),
+    (METRICS, "数据"),
+)
 
 STYLE = """
 body{font-family:"Noto Sans CJK SC","Noto Sans SC",sans-serif;margin:2em auto;max-width:70em;

@@ -1,8 +1,8 @@
 """From an executed report notebook to the files of one report.
 
 `files_but_pdf` turns the notebook into report.html (nbconvert, with the project's own offline
-template), report.xlsx, metrics.json and report.ipynb; the worker prints report.pdf from the
-page, and `folder.write` puts them in place.
+template), report.docx (from the Document the bundle carries), report.xlsx, metrics.json and
+report.ipynb; the worker prints report.pdf, and `folder.write` puts them in place.
 """
 
 from __future__ import annotations
@@ -125,11 +125,16 @@ def unshown_words(cells: list[str]) -> str:
 
 
 def files_but_pdf(nb: nbformat.NotebookNode, job) -> dict[str, bytes]:
-    """Four of the five files from the executed notebook; report.html is the page to print."""
+    """All files but the PDF from the executed notebook; report.html is the page to print.
+    The Document leaves the bundle before the notebook is saved."""
     import nbformat
 
+    from emreport.output.docx import docx_bytes
     from emreport.output.xlsx import appendix_bytes
 
+    document = bundles.take_document(nb)
+    if document is None:
+        raise RenderError("笔记本没有附带报告文档：最后一个单元格应为 report.publish(r)")
     bundle = bundle_of(nb)
     title = bundle["title"]
     page = html_of(nb, title)
@@ -143,6 +148,7 @@ def files_but_pdf(nb: nbformat.NotebookNode, job) -> dict[str, bytes]:
     metrics = dict(bundle["metrics"], data_fingerprint=bundle["data_fingerprint"])
     return {
         folder.HTML: page.encode("utf-8"),
+        folder.DOCX: docx_bytes(document),
         folder.XLSX: appendix_bytes(bundles.tables(bundle), report_title=title),
         folder.NOTEBOOK: nbformat.writes(nb).encode("utf-8"),
         folder.METRICS: json.dumps(metrics, ensure_ascii=False, indent=1).encode("utf-8"),

@@ -233,6 +233,9 @@ def font_dirs() -> list[str]:
     return [d for d in (given.split(":") if given else FONT_DIRS) if Path(d).is_dir()]
 
 
+PNG_PPI = 150  # report.docx's chart pictures: 921 pixels across the text block
+
+
 class TypstError(RuntimeError):
     """The engine refused the source (a bug here, not in the data: every text is a literal)."""
 
@@ -261,6 +264,25 @@ class Typesetter:
     def pdf(self, doc: Document) -> bytes:
         """The PDF of one report."""
         return self.compile(*source(doc))
+
+    def pngs(self, svgs: list[bytes], ppi: float = PNG_PPI) -> list[bytes]:
+        """Each chart as a PNG at its own size, `ppi` pixels an inch, text in the same faces
+        as the PDF: one page per chart, in one compile (report.docx's pictures for word
+        processors that show no SVG)."""
+        if not svgs:
+            return []
+        files = {f"c{i}.svg": svg for i, svg in enumerate(svgs)}
+        src = "#set page(width: auto, height: auto, margin: 0pt, fill: white)\n" + (
+            "\n#pagebreak()\n".join(f'#image("c{i}.svg")' for i in range(len(svgs)))
+        )
+        with self._lock:
+            try:
+                out = self._compiler.compile(
+                    input={"main.typ": src.encode("utf-8"), **files}, format="png", ppi=ppi
+                )
+            except self._typst.TypstError as e:
+                raise TypstError(f"Typst 绘制图表失败：{e}") from None
+        return out if isinstance(out, list) else [out]
 
     def submit(self, src: str, files: dict[str, bytes]) -> Future[bytes]:
         """The PDF as a finished future, as the worker asks a printer for one."""

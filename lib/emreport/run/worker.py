@@ -65,9 +65,9 @@ class Renderer:
                 raise RuntimeError("worker closed")
             if self._printer is None:
                 if self.engine == "typst":
-                    from emreport.output.typst import Typesetter
+                    from emreport.output.typst import typesetter
 
-                    self._printer = Typesetter()
+                    self._printer = typesetter()  # the one report.docx draws its charts with
                 else:
                     from emreport.output.pdf import default_printer
 
@@ -355,13 +355,14 @@ def _die_with_parent() -> None:
 def _preload() -> None:
     """What every report needs in the worker (pandas, papermill, nbconvert: half a second),
     imported while the kernel server warms up."""
+    import docx as python_docx  # noqa: F401
     import nbclient  # noqa: F401
     import nbconvert  # noqa: F401
     import nbformat  # noqa: F401
     import papermill  # noqa: F401
 
     from emreport.data import store  # noqa: F401
-    from emreport.output import page, xlsx  # noqa: F401
+    from emreport.output import docx, page, xlsx  # noqa: F401
     from emreport.run import notebook  # noqa: F401
 
 
