@@ -218,7 +218,9 @@ def frames(rows: list[tuple[str, dict]]) -> dict:
 
 def unit(code: str, members: tuple[str, ...] = MEMBERS) -> Unit:
     name, level = NAMES[code]
-    return Unit(code, name, level, members if level == "市" else (code,))
+    if level != "市":
+        return Unit(code, name, level, (code,))
+    return Unit(code, name, level, members, "990101" if "990101" in members else "")
 
 
 def figures(
@@ -1161,7 +1163,8 @@ def test_flood_response_without_forces_and_deaths_from_a_disaster():
         doc,
         "防汛防台与自然灾害防御",
         FLOOD,
-        "一是及时启动应急响应。共启动防汛防台应急响应1次（其中Ⅰ级1次）。",
+        # was: 共启动防汛防台应急响应1次（其中Ⅰ级1次） (a 其中 whose one part is the whole)
+        "一是及时启动应急响应。共启动防汛防台Ⅰ级应急响应1次。",
         "二是全力做好灾害应对。2025年上半年，全区受滑坡等自然灾害影响，受灾人口10人次，因灾死亡失踪1人。",
         f"图1　{RESPONSES}",
     )
@@ -1169,12 +1172,12 @@ def test_flood_response_without_forces_and_deaths_from_a_disaster():
 
 def test_flood_work_of_rainfall_alone():
     doc = report(total("flood_work", rainfall=100))
-    # finding: 累计降雨量 without warnings leaves "；。"
+    # was: 累计降雨量 without warnings left "；。" (全区累计降雨量100毫米；。)
     reads(
         doc,
         "防汛防台与自然灾害防御",
         FLOOD,
-        "一是强化监测预警。2025年上半年，全区累计降雨量100毫米；。",
+        "一是强化监测预警。2025年上半年，全区累计降雨量100毫米。",
     )
 
 

@@ -89,6 +89,20 @@ class Context:
     def own(self) -> Peer | None:
         return next((p for p in self.peers if p.level == "市本级"), None)
 
+    @property
+    def city(self) -> bool:
+        return self.m.unit.is_city
+
+    def own_and_others(self, mid: str, own: str, others: str) -> str:
+        """A city's figure of rule "own": the 市本级's beside the districts' (各地), e.g.
+        市防指组织防汛会商12次，各地94次; either left out when it is zero or not reported."""
+        metric = self.m[mid]
+        rest = Metric(mid, metric.label, metric.unit, metric.others, None)
+        bits = [f"{own}{metric.text()}"] if metric.value else []
+        if rest.value:
+            bits.append(f"{'各地' if bits else others}{rest.text()}")
+        return "，".join(bits)
+
     def split(self, mid: str, what: str) -> tuple[str, dict]:
         """市本级 against 各地 for one figure: 其中市本级…，各地…, and the split as stated."""
         own = self.own

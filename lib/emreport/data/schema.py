@@ -129,6 +129,16 @@ DISASTER_TYPES = (
 PENALTY_TYPES = ("事故处罚", "非事故处罚")
 UNIT_LEVELS = ("市", "市本级", "区", "县", "开发区")
 
+# How a city's figure is made from its members' (a district's report is its own rows):
+# rule → what the city's figure is, as the data-model documentation states it.
+ROLLUPS = {
+    "sum": "各单位之和",
+    "mean": "各区县（不含市本级）的平均值（算术平均，不加权）",
+    "own": "市本级自身的数字；各区县之和另作“各地”表述",
+    "latest": "各单位期末最近一次统计的存量之和",
+    "max": "各单位中的最大值",
+}
+
 # --- declarations -------------------------------------------------------------------------
 
 # The largest plausible figure in one row, by unit: far above any real count or amount of one
@@ -195,6 +205,7 @@ class Column:
     future_ok: bool = False
     note: str = ""
     high: float = 0  # numbers: the largest plausible value (from UNIT_MAX unless declared)
+    rollup: str = ""  # numbers: a key of ROLLUPS ("": sum, latest for a stock)
 
     @property
     def header(self) -> str:
@@ -251,9 +262,15 @@ class Table:
     key: tuple[str, ...]
     date: str = ""
     checks: tuple[Check, ...] = ()
+    rollup: str = "sum"  # event tables: how a city counts the records (a key of ROLLUPS)
 
     def column(self, column_id: str) -> Column:
         return next(c for c in self.columns if c.id == column_id)
+
+    def rule(self, column_id: str) -> str:
+        """How a city's figure of a numeric column is made from its members' (ROLLUPS)."""
+        declared = self.column(column_id).rollup
+        return declared or ("latest" if self.kind == "stock" else "sum")
 
     @property
     def approx_allowed(self) -> bool:
@@ -278,9 +295,17 @@ def _n(
     required: bool = True,
     note: str = "",
     high: float = 0,
+    rollup: str = "",
 ) -> Column:
     return Column(
-        cid, name, kind, unit=unit, required=required, note=note, high=high or UNIT_MAX[unit]
+        cid,
+        name,
+        kind,
+        unit=unit,
+        required=required,
+        note=note,
+        high=high or UNIT_MAX[unit],
+        rollup=rollup,
     )
 
 
@@ -441,14 +466,15 @@ TABLES: tuple[Table, ...] = (
         key=("id",),
         date="started_at",
         checks=(Check("order", "started_at", "ended_at"),),
+        rollup="own",  # the city's responses are the 市防指's; the districts' are 各地's
     ),
     _total(
         "flood_work",
         "防汛防台工作",
         "防汛防台的半年合计：降雨、预警、会商和演练。",
-        _n("rainfall", "累计降雨量", "毫米", kind="number"),
+        _n("rainfall", "累计降雨量", "毫米", kind="number", rollup="mean"),
         _n("warnings", "气象预警", "次"),
-        _n("consultations", "会商会议", "次"),
+        _n("consultations", "会商会议", "次", rollup="own"),
         _n("alerts", "预警信息", "条"),
         _n("drills", "防汛演练", "次"),
         _n("drill_units", "参演单位", "家次"),
@@ -528,7 +554,7 @@ TABLES: tuple[Table, ...] = (
         "责任体系",
         "安全生产责任体系的半年合计。",
         _n("letters", "签订责任书", "家"),
-        _n("meetings", "安委会会议", "次"),
+        _n("meetings", "安委会会议", "次", rollup="own"),
         _n("key_departments", "重点部门", "个"),
         _n("key_posts", "重点岗位", "个"),
         _n("key_tasks", "重点任务", "项"),
@@ -561,7 +587,7 @@ TABLES: tuple[Table, ...] = (
             _n("team_members", "救援队员", "人"),
             _n("experts", "专家", "名"),
             _n("plans", "预案备案", "件"),
-            _n("supply_kinds", "物资种类", "类"),
+            _n("supply_kinds", "物资种类", "类", rollup="max"),
             _n("supply_items", "物资数量", "件套"),
             _n("shelters", "避灾安置场所", "个"),
             _n("terminals", "指挥终端", "部"),

@@ -43,12 +43,21 @@ class Metric:
     value: float | None
     prev: float | None
     approx: bool = False
+    rollup: str = "sum"  # how a city's figure is made from its members' (schema.ROLLUPS)
+    others: float | None = None  # rule "own": the districts' (各地) figure beside 市本级's
 
     @classmethod
     def from_json(cls, mid: str, d: dict) -> Metric:
         """A metric as metrics.json states it, to word it again (index page, e-mail)."""
         return cls(
-            mid, d["label"], d["unit"], d["value"], d.get("previous"), bool(d.get("approximate"))
+            mid,
+            d["label"],
+            d["unit"],
+            d["value"],
+            d.get("previous"),
+            bool(d.get("approximate")),
+            d.get("rollup", "sum"),
+            d.get("others"),
         )
 
     @property
@@ -94,13 +103,17 @@ class Metric:
         return wording.yoy(self.value, self.prev, self.unit)
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "label": self.label,
             "value": self.value,
             "unit": self.unit,
             "previous": self.prev,
             "approximate": self.approx,
+            "rollup": self.rollup,
         }
+        if self.rollup == "own":
+            out["others"] = self.others
+        return out
 
 
 class PeriodData:
@@ -346,6 +359,25 @@ def _approx(table: str, column: str) -> Callable[[PeriodData], bool]:
         return bool(marks.str.split(",").map(lambda parts: column in parts).any())
 
     return f
+
+
+# event metrics that count a table's records: a city counts them by that table's rule
+RECORD_COUNTS = {
+    "flood.responses": "flood_responses",
+    **{f"flood.responses_l{n}": "flood_responses" for n in range(1, len(RESPONSE_LEVELS) + 1)},
+}
+
+
+def rollup_rule(mid: str) -> str:
+    """How a city's figure of a metric is made from its members' (schema.ROLLUPS): declared
+    in the schema, by a column or by the table whose records a metric counts."""
+    if mid in RECORD_COUNTS:
+        return BY_ID[RECORD_COUNTS[mid]].rollup
+    table, _, column = mid.partition(".")
+    t = BY_ID.get(table)
+    if t is not None and t.kind in ("total", "stock") and column in {c.id for c in t.columns}:
+        return t.rule(column)
+    return "latest" if t is not None and t.kind == "stock" else "sum"
 
 
 def metric_ids() -> dict[str, tuple[str, str]]:

@@ -41,6 +41,7 @@ PEER_COLUMNS = (
     ("inspections.cases", "立案"),
     ("inspections.fines", "罚款金额"),
 )
+ROLLUP_LABELS = {"own": "（市本级）", "mean": "（各地平均）", "max": "（各地最大）"}
 BREAKDOWN_TITLES = {
     "accidents.by_sector": "分行业领域生产安全事故情况",
     "accidents.by_grade": "分等级生产安全事故情况",
@@ -105,9 +106,11 @@ def summary_table(ctx: Context) -> Table:
                 return None
             return float(wording.round_half_up(x * 100, 1)) if rate else as_number(x)
 
+        # a city's figure that is not its members' sum says whose it is
+        label = metric.label + (ROLLUP_LABELS.get(metric.rollup, "") if ctx.city else "")
         rows.append(
             (
-                metric.label,
+                label,
                 "%" if metric.is_rate else metric.unit,
                 shown(metric.value),
                 shown(metric.prev),

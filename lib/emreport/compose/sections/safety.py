@@ -20,15 +20,21 @@ def compose(ctx: Context) -> Section:
     )
     points = [accident_total(ctx), accident_sectors(ctx)]
     if ctx.m.has("responsibility"):
+        meetings = [("召开安委会会议", "responsibility.meetings")]
         items = ctx.listing(
             [
                 ("签订安全生产责任书", "responsibility.letters"),
-                ("召开安委会会议", "responsibility.meetings"),
+                *([] if ctx.city else meetings),
                 ("明确重点部门", "responsibility.key_departments"),
                 ("重点岗位", "responsibility.key_posts"),
                 ("重点任务", "responsibility.key_tasks"),
             ]
         )
+        if ctx.city:  # the 市安委会's own meetings, the districts' beside them
+            own = ctx.own_and_others(
+                "responsibility.meetings", "市安委会召开会议", "各地召开安委会会议"
+            )
+            items = "，".join(x for x in (items, own) if x)
         if items:
             points.append(f"压实安全生产责任。{ctx.when}，{ctx.scope}{items}。")
     if ctx.m.has("accountability"):
