@@ -37,6 +37,7 @@ NAMES = {
     "990103": ("临湖区", "区"),
     "990121": ("云溪县", "县"),
     "990171": ("临江高新区", "开发区"),
+    "990181": ("江口市", "县级市"),
 }
 MEMBERS = ("990101", "990102", "990103", "990121", "990171")
 
@@ -368,9 +369,18 @@ def test_rows_with_figures_keep_those_types():
         ),
         (
             "990171",
-            "2025年上半年，临江高新区应急管理局在管委会和市应急管理局的坚强领导下，坚持人民至上、"
+            # was: 在管委会和市应急管理局的坚强领导下 (a zone is led by its 党工委 and 管委会)
+            "2025年上半年，临江高新区应急管理局在区党工委、管委会和市应急管理局的坚强领导下，"
+            "坚持人民至上、"
             "生命至上，统筹发展和安全，全力防范化解重大安全风险，各项工作取得积极成效。"
             "全区共发生生产安全事故0起、死亡0人，同比均持平，未发生较大及以上生产安全事故。",
+        ),
+        # a 县级市 was entered as a 县 and read 县委县政府, 全县
+        (
+            "990181",
+            "2025年上半年，江口市应急管理局在市委市政府和上级应急管理局的坚强领导下，坚持人民至上、"
+            "生命至上，统筹发展和安全，全力防范化解重大安全风险，各项工作取得积极成效。"
+            "全市共发生生产安全事故0起、死亡0人，同比均持平，未发生较大及以上生产安全事故。",
         ),
         (
             "990100",
@@ -391,6 +401,32 @@ def test_standard_lead_names_the_unit_its_leaders_and_scope(code, lead):
     doc = report(code=code)
     reads(doc, "导语", lead)
     assert doc.title == f"{NAMES[code][0]}应急管理局2025年上半年工作总结"
+
+
+@pytest.mark.parametrize(
+    ("code", "scope", "wrong"), [("990181", "全市", "全县"), ("990171", "全区", "")]
+)
+def test_a_county_level_city_and_a_zone_use_their_words_in_every_section(code, scope, wrong):
+    rows = [
+        accident("2025-03-01", district=code),
+        hazard("2025-03-01", district=code, fixed="2025-03-05"),
+        inspection("2025-03-05", district=code, fine=1),
+        total("flood_work", district=code, rainfall=100, warnings=2),
+        total("responsibility", district=code, letters=3),
+        stock("2025-06-30", district=code, teams=2),
+    ]
+    doc = report(*rows, code=code)
+    for key in (
+        "安全生产形势",
+        "隐患排查治理",
+        "监管执法",
+        "防汛防台与自然灾害防御",
+        "应急保障能力",
+    ):
+        text = "".join(section(doc, key))
+        assert scope in text, key
+        assert not wrong or wrong not in text, key
+        assert "县委县政府" not in text
 
 
 def test_lead_states_accidents_with_yoy_the_grave_one_hazards_and_enforcement():

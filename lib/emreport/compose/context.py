@@ -11,7 +11,16 @@ from emreport.compose import charts, narrative
 from emreport.compose.document import Figure
 from emreport.metrics import Metric, Metrics, as_number
 
-SCOPE = {"市": "全市", "区": "全区", "县": "全县", "开发区": "全区", "市本级": "市本级"}
+# each level of unit (schema.UNIT_LEVELS): who leads it and the area word its sentences use
+LEVEL_WORDS = {
+    "市": ("市委市政府和省应急管理厅", "全市"),
+    "区": ("区委区政府和市应急管理局", "全区"),
+    "县": ("县委县政府和市应急管理局", "全县"),
+    "县级市": ("市委市政府和上级应急管理局", "全市"),
+    "开发区": ("区党工委、管委会和市应急管理局", "全区"),
+    "市本级": ("", "市本级"),
+}
+SCOPE = {level: scope for level, (_, scope) in LEVEL_WORDS.items()}
 
 
 @dataclass

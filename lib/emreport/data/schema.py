@@ -127,7 +127,7 @@ DISASTER_TYPES = (
     "森林草原火灾",
 )
 PENALTY_TYPES = ("事故处罚", "非事故处罚")
-UNIT_LEVELS = ("市", "市本级", "区", "县", "开发区")
+UNIT_LEVELS = ("市", "市本级", "区", "县", "县级市", "开发区")
 
 # How a city's figure is made from its members' (a district's report is its own rows):
 # rule → what the city's figure is, as the data-model documentation states it.
@@ -345,7 +345,7 @@ TABLES: tuple[Table, ...] = (
         "districts",
         "区划名录",
         "registry",
-        "本市及所辖区、县、开发区和市本级的名录。市本级指市局本级开展的工作。",
+        "本市及所辖区、县、县级市、开发区和市本级的名录。市本级指市局本级开展的工作。",
         (
             Column("code", "区划代码", "code"),
             Column("name", "名称", "text"),
@@ -355,7 +355,7 @@ TABLES: tuple[Table, ...] = (
                 "上级代码",
                 "code",
                 required=False,
-                note="区、县、开发区和市本级填所属市的代码；市留空",
+                note="区、县、县级市、开发区和市本级填所属市的代码；市留空",
             ),
         ),
         key=("code",),
