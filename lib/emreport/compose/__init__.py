@@ -35,8 +35,9 @@ def compose(
     narrative's; without it the narrative's date, else today's."""
     narrative.check(story, m)
     ctx = Context(m, story, list(peers), today)
-    sections = [s for e in story.tree() if (s := place(ctx, e, 1, "")) is not None]
-    sections.append(WRITERS[APPENDIX](ctx))
+    with wording.exact_counts(story.exact):  # ## 数字写法 精确: every count in full digits
+        sections = [s for e in story.tree() if (s := place(ctx, e, 1, "")) is not None]
+        sections.append(WRITERS[APPENDIX](ctx))
     name = m.unit.name
     dated = wording.date_cn(today or date.today())
     return Document(

@@ -127,6 +127,8 @@ DISASTER_TYPES = (
     "森林草原火灾",
 )
 PENALTY_TYPES = ("事故处罚", "非事故处罚")
+# the one word hazards are counted in, in every sentence, table and chart
+HAZARD_UNIT = "处"
 UNIT_LEVELS = ("市", "市本级", "区", "县", "县级市", "开发区")
 
 # How a city's figure is made from its members' (a district's report is its own rows):
@@ -426,7 +428,7 @@ TABLES: tuple[Table, ...] = (
             Column("enterprise", "检查单位", "text"),
             _sector(),
             _n("inspectors", "执法人次", "人次", high=10_000),
-            _n("problems", "发现问题隐患", "处", high=100_000),
+            _n("problems", "发现问题隐患", HAZARD_UNIT, high=100_000),
             _flag("case_filed", "是否立案"),
             _n("fine", "罚款金额", "万元", kind="number", required=False, high=1_000_000),
             Column("penalty_type", "处罚类别", "enum", choices=PENALTY_TYPES, required=False),
@@ -500,8 +502,8 @@ TABLES: tuple[Table, ...] = (
         "每个专项整治行动的半年合计。已整改不能多于发现隐患。",
         Column("campaign", "专项名称", "text"),
         _n("enterprises", "检查企业", "家"),
-        _n("found", "发现隐患", "处"),
-        _n("rectified", "已整改", "处"),
+        _n("found", "发现隐患", HAZARD_UNIT),
+        _n("rectified", "已整改", HAZARD_UNIT),
         _n("orders", "整改指令书", "份"),
         extra_key=("campaign",),
         checks=(Check("le", "rectified", "found"),),
@@ -513,9 +515,9 @@ TABLES: tuple[Table, ...] = (
         _n("rounds", "暗访", "期"),
         _n("enterprises", "暗访企业", "家"),
         _n("notices", "隐患交办单", "份"),
-        _n("exposed", "曝光隐患", "处"),
-        _n("assigned", "省市交办隐患", "处"),
-        _n("assigned_rectified", "交办隐患已整改", "处"),
+        _n("exposed", "曝光隐患", HAZARD_UNIT),
+        _n("assigned", "省市交办隐患", HAZARD_UNIT),
+        _n("assigned_rectified", "交办隐患已整改", HAZARD_UNIT),
         checks=(Check("le", "assigned_rectified", "assigned"),),
     ),
     _total(

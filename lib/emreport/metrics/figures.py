@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from emreport.data.periods import Period
-from emreport.data.schema import BY_ID, RESPONSE_LEVELS, TABLES
+from emreport.data.schema import BY_ID, HAZARD_UNIT, RESPONSE_LEVELS, TABLES
 from emreport.metrics import wording
 
 GRADES = ("特别重大", "重大", "较大", "一般")
@@ -240,24 +240,24 @@ EVENT_METRICS: tuple[tuple[str, str, str, Callable], ...] = (
         "起",
         _where("accidents", lambda a: pd.Series(np.isin(_grade(a), GRADES[:2]))),
     ),
-    ("hazards.found", "发现隐患", "条", _found),
-    ("hazards.rectified", "已整改隐患", "条", _rectified),
+    ("hazards.found", "发现隐患", HAZARD_UNIT, _found),
+    ("hazards.rectified", "已整改隐患", HAZARD_UNIT, _rectified),
     ("hazards.rectification_rate", "隐患整改率", "%", _rate(_rectified, _found)),
-    ("hazards.open", "未整改隐患", "条", lambda d: _found(d) - _rectified(d)),
-    ("hazards.overdue", "逾期未整改隐患", "条", lambda d: int(d.overdue().sum())),
-    ("hazards.major", "重大隐患", "条", _major_found),
-    ("hazards.major_rectified", "重大隐患已整改销号", "条", _major_rectified),
+    ("hazards.open", "未整改隐患", HAZARD_UNIT, lambda d: _found(d) - _rectified(d)),
+    ("hazards.overdue", "逾期未整改隐患", HAZARD_UNIT, lambda d: int(d.overdue().sum())),
+    ("hazards.major", "重大隐患", HAZARD_UNIT, _major_found),
+    ("hazards.major_rectified", "重大隐患已整改销号", HAZARD_UNIT, _major_rectified),
     ("hazards.major_rate", "重大隐患整改率", "%", _rate(_major_rectified, _major_found)),
     (
         "hazards.major_supervised",
         "重大隐患挂牌督办",
-        "条",
+        HAZARD_UNIT,
         lambda d: int((_major(d) & d["hazards"]["supervised"].astype(bool)).sum()),
     ),
     (
         "hazards.major_overdue",
         "重大隐患逾期未整改",
-        "条",
+        HAZARD_UNIT,
         lambda d: int((_major(d) & d.overdue()).sum()),
     ),
     ("hazards.enterprises", "涉及企业", "家", lambda d: int(d["hazards"]["enterprise"].nunique())),

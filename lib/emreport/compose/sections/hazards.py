@@ -9,6 +9,7 @@ import pandas as pd
 from emreport.compose import charts
 from emreport.compose.context import Context
 from emreport.compose.document import Section
+from emreport.data.schema import HAZARD_UNIT
 from emreport.metrics import wording
 
 KEY = "隐患排查治理"
@@ -18,7 +19,12 @@ CAMPAIGN_COLUMNS = {
     "rectified": "已整改",
     "orders": "整改指令书",
 }
-CAMPAIGN_UNITS = {"检查企业": "家", "发现隐患": "处", "已整改": "处", "整改指令书": "份"}
+CAMPAIGN_UNITS = {
+    "检查企业": "家",
+    "发现隐患": HAZARD_UNIT,
+    "已整改": HAZARD_UNIT,
+    "整改指令书": "份",
+}
 
 
 def compose(ctx: Context) -> Section | None:
@@ -64,7 +70,7 @@ def compose(ctx: Context) -> Section | None:
                 lambda: charts.districts_compare(
                     peer_frame(ctx, "hazards.found", "发现隐患"),
                     "发现隐患",
-                    "条",
+                    HAZARD_UNIT,
                     "发现隐患(上年同期)" if found.prev is not None else None,
                 ),
             )
@@ -95,12 +101,12 @@ def hazard_sources(ctx: Context) -> str:
     t = t[t["发现隐患"] > 0]
     if t.empty:
         return ""
-    src = "、".join(f"{s}{wording.count(n, '条')}" for s, n in t["发现隐患"].items())
+    src = "、".join(f"{s}{wording.count(n, HAZARD_UNIT)}" for s, n in t["发现隐患"].items())
     text = f"多渠道排查隐患。从来源看，{src}"
     sectors = ctx.m.tables["hazards.by_sector"]["发现隐患"].sort_values(
         ascending=False, kind="stable"
     )
-    top = [f"{s}（{wording.count(n, '条')}）" for s, n in sectors.head(3).items() if n > 0]
+    top = [f"{s}（{wording.count(n, HAZARD_UNIT)}）" for s, n in sectors.head(3).items() if n > 0]
     if len(top) > 1:
         text += f"；从行业领域看，隐患主要集中在{'、'.join(top[:-1])}和{top[-1]}等领域"
     return text + "。"
@@ -150,12 +156,12 @@ def campaigns(ctx: Context) -> str:
     for name, r in table.iterrows():
         bits = [
             f"检查企业{wording.count(r['检查企业'], '家')}",
-            f"发现隐患{wording.count(r['发现隐患'], '处')}",
+            f"发现隐患{wording.count(r['发现隐患'], HAZARD_UNIT)}",
         ]
         bits.append(
             "已全部整改"
             if r["已整改"] == r["发现隐患"]
-            else f"已整改{wording.count(r['已整改'], '处')}"
+            else f"已整改{wording.count(r['已整改'], HAZARD_UNIT)}"
         )
         if r["整改指令书"]:
             bits.append(f"开具整改指令书{wording.count(r['整改指令书'], '份')}")
