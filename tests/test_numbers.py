@@ -5,10 +5,10 @@ approximate figure, one unit word for hazards, and the analyst's setting for exa
 from __future__ import annotations
 
 import pytest
-from test_sections import appendix, hazard, report, section, total
 
 from emreport.compose import narrative
 from emreport.data.schema import BY_ID, HAZARD_UNIT
+from test_sections import appendix, hazard, report, section, total
 
 TRAINING = "宣传培训"
 

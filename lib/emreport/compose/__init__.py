@@ -61,7 +61,9 @@ def place(ctx: Context, e: Entry, level: int, parent: str) -> Section | None:
         for child in e.children:
             section.add(place(ctx, child, level + 1, key))
         return section
+    ctx.room = e.key
     section = WRITERS[e.key](ctx)
+    ctx.room = ""
     own = own_blocks(ctx, e.key, points=not e.own_only)
     if section is not None and e.own_only:  # the generated paragraphs out, charts kept
         kept = [b for b in section.blocks if not isinstance(b, Paragraph | Section)]

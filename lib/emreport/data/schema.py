@@ -208,6 +208,7 @@ class Column:
     note: str = ""
     high: float = 0  # numbers: the largest plausible value (from UNIT_MAX unless declared)
     rollup: str = ""  # numbers: a key of ROLLUPS ("": sum, latest for a stock)
+    unknown_blank: bool = False  # optional flags: blank is 未填报 (not reported), not 否
 
     @property
     def header(self) -> str:
@@ -311,7 +312,10 @@ def _n(
     )
 
 
-def _flag(cid: str, name: str) -> Column:
+def _flag(cid: str, name: str, unknown_blank: bool = False) -> Column:
+    if unknown_blank:
+        note = "是/否，空白表示未填报：报告不据空白作“无…”的表述"
+        return Column(cid, name, "bool", required=False, note=note, unknown_blank=True)
     return Column(cid, name, "bool", required=False, note="是/否，空白视为否")
 
 
@@ -436,8 +440,8 @@ TABLES: tuple[Table, ...] = (
             _flag("closed", "关闭取缔"),
             _flag("police", "移送公安"),
             _n("police_persons", "移送公安人数", "人", required=False, high=10_000),
-            _flag("review", "行政复议"),
-            _flag("litigation", "行政诉讼"),
+            _flag("review", "行政复议", unknown_blank=True),
+            _flag("litigation", "行政诉讼", unknown_blank=True),
         ),
         key=("id",),
         date="inspected_on",

@@ -301,7 +301,17 @@ EVENT_METRICS: tuple[tuple[str, str, str, Callable], ...] = (
         "inspections.reviews",
         "行政复议和诉讼",
         "起",
-        _where("inspections", lambda i: i["review"] | i["litigation"]),
+        _where("inspections", lambda i: i["review"].eq(True) | i["litigation"].eq(True)),
+    ),
+    (
+        # blank 行政复议/行政诉讼 cells are 未填报: nothing is said of them (schema)
+        "inspections.reviews_unreported",
+        "复议诉讼未填报的立案",
+        "起",
+        _where(
+            "inspections",
+            lambda i: i["case_filed"] & (i["review"].isna() | i["litigation"].isna()),
+        ),
     ),
     ("flood.responses", "防汛防台应急响应", "次", _count("flood_responses")),
     *(

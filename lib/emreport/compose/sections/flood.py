@@ -130,5 +130,6 @@ def disasters(ctx: Context) -> str:
     tail = f"因灾死亡失踪{dead.text()}" if dead.value else "未发生因灾死亡失踪"
     return (
         f"全力做好灾害应对。{ctx.when}，{ctx.scope}受{'、'.join(kinds)}等自然灾害影响，"
-        f"{items}，{tail}。"
+        + (f"{items}，" if items else "")
+        + f"{tail}。"
     )

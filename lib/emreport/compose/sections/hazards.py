@@ -79,20 +79,25 @@ def compose(ctx: Context) -> Section | None:
 
 
 def total(ctx: Context, section: Section) -> str:
-    if not ctx.m.has("hazards"):
-        return ""
+    if not ctx.m.has("hazards") or ctx.said("hazards.found"):
+        return ""  # the analyst's text of the section tells the total
     found, rate = ctx.m["hazards.found"], ctx.m["hazards.rectification_rate"]
     text = (
         f"隐患排查整改有序推进。{ctx.when}，{ctx.scope}共排查发现各类隐患{found.text()}"
         + (f"，{found.yoy()}" if found.yoy() else "")
         + f"；已整改{ctx.t('hazards.rectified')}，整改率{rate.text()}"
-        + (f"，{rate.yoy()}" if rate.yoy() else "")
+        # a falling rate is a problem (问题), not told among the achievements
+        + (
+            f"，{rate.yoy()}"
+            if rate.yoy() and not ctx.falling("hazards.rectification_rate")
+            else ""
+        )
         + "。"
     )
     if ctx.districts:
         words, split = ctx.split("hazards.found", "排查隐患")
         section.stated.setdefault("splits", {}).update(split)
-        text += words + "。"
+        text += words + "。" if words else ""
     return text
 
 
@@ -117,24 +122,31 @@ def major_hazards(ctx: Context) -> str:
     overdue = ctx.m["hazards.overdue"]
     text = ""
     if major.value:
+        done = ctx.listing(
+            [("挂牌督办", "hazards.major_supervised"), ("已整改销号", "hazards.major_rectified")]
+        )
+        # a rate under its bar is told among the problems (问题), not here
+        rate = (
+            ""
+            if ctx.below_bar("hazards.major_rate")
+            else f"，重大隐患整改率{ctx.t('hazards.major_rate')}"
+        )
         text = (
-            f"紧盯重大事故隐患治理。排查重大事故隐患{major.text()}，"
-            + ctx.listing(
-                [
-                    ("挂牌督办", "hazards.major_supervised"),
-                    ("已整改销号", "hazards.major_rectified"),
-                ]
-            )
-            + f"，重大隐患整改率{ctx.t('hazards.major_rate')}。"
+            f"紧盯重大事故隐患治理。排查重大事故隐患{major.text()}"
+            + (f"，{done}" if done else "")
+            + rate
+            + "。"
         )
     if overdue.value:
+        major_overdue = ctx.v("hazards.major_overdue")
         tail = (
             f"，其中重大隐患{ctx.t('hazards.major_overdue')}"
-            if ctx.v("hazards.major_overdue")
+            if major_overdue and major_overdue < overdue.value
             else ""
         )
+        what = "重大隐患" if major_overdue == overdue.value else "隐患"
         text = text or "加强隐患整改督办。"
-        text += f"{ctx.p.as_of}，尚有{overdue.text()}隐患逾期未整改{tail}，已逐条督促整改。"
+        text += f"{ctx.p.as_of}，尚有{overdue.text()}{what}逾期未整改{tail}，已逐条督促整改。"
     elif text:
         text += f"{ctx.p.as_of}，无逾期未整改隐患。"
     return text
@@ -154,18 +166,18 @@ def campaigns(ctx: Context) -> str:
         return ""
     each = []
     for name, r in table.iterrows():
-        bits = [
-            f"检查企业{wording.count(r['检查企业'], '家')}",
-            f"发现隐患{wording.count(r['发现隐患'], HAZARD_UNIT)}",
-        ]
-        bits.append(
-            "已全部整改"
-            if r["已整改"] == r["发现隐患"]
-            else f"已整改{wording.count(r['已整改'], HAZARD_UNIT)}"
-        )
+        bits = [f"检查企业{wording.count(r['检查企业'], '家')}"]
+        if r["发现隐患"]:
+            bits.append(f"发现隐患{wording.count(r['发现隐患'], HAZARD_UNIT)}")
+        if r["发现隐患"]:  # nothing found is not 已全部整改
+            bits.append(
+                "已全部整改"
+                if r["已整改"] == r["发现隐患"]
+                else f"已整改{wording.count(r['已整改'], HAZARD_UNIT)}"
+            )
         if r["整改指令书"]:
             bits.append(f"开具整改指令书{wording.count(r['整改指令书'], '份')}")
-        each.append(f"{name}{'，'.join(bits)}")
+        each.append((name, "，".join(bits)))
     total = ctx.listing(
         [
             ("检查企业", "campaigns.enterprises"),
@@ -174,9 +186,11 @@ def campaigns(ctx: Context) -> str:
             ("开具整改指令书", "campaigns.orders"),
         ]
     )
+    if len(each) == 1:  # one campaign: its figures once, not a total restated for its part
+        return f"扎实开展专项整治。{ctx.when}开展{each[0][0]}，{each[0][1]}。"
     return (
         f"扎实开展专项整治。{ctx.when}共开展专项整治{ctx.t('campaigns.count')}，{total}。"
-        f"其中，{'；'.join(each)}。"
+        f"其中，{'；'.join(name + bits for name, bits in each)}。"
     )
 
 

@@ -63,9 +63,15 @@ def compose(ctx: Context) -> Section:
 
 
 def grave_clause(ctx: Context) -> str:
+    """The strongest true claim on grades: 未发生较大及以上, else 未发生重大及以上 beside the
+    较大 ones, else the 重大及以上 ones."""
     if not ctx.v("accidents.major_or_above"):
         return "未发生较大及以上生产安全事故"
-    return f"发生较大及以上生产安全事故{ctx.t('accidents.major_or_above')}"
+    if not ctx.v("accidents.grave"):
+        return (
+            f"发生较大生产安全事故{ctx.t('accidents.major_or_above')}，未发生重大及以上生产安全事故"
+        )
+    return f"发生重大及以上生产安全事故{ctx.t('accidents.grave')}"
 
 
 def accident_total(ctx: Context) -> str:
