@@ -15,8 +15,7 @@ def compose(ctx: Context) -> Section | None:
     section = Section(KEY, "严格监管执法，依法治安持续加强")
     points = []
     if ctx.m.has("inspections"):
-        if not ctx.said("inspections.count"):  # else the analyst's text of it tells the total
-            points.append(inspections(ctx, section))
+        points.append(inspections(ctx, section))
         points.append(penalties(ctx))
     if ctx.m.has("licensing"):
         items = ctx.listing(
@@ -43,6 +42,8 @@ def inspections(ctx: Context, section: Section) -> str:
             ("发现问题隐患", "inspections.problems"),
         ]
     )
+    if ctx.said("inspections.count"):  # the analyst's text of the section tells the total
+        return f"加大执法检查力度。{ctx.when}，{ctx.scope}{work}。" if work else ""
     text = (
         f"加大执法检查力度。{ctx.when}，{ctx.scope}共开展执法检查{ins.text()}"
         + (f"，{ins.yoy()}" if ins.yoy() else "")

@@ -79,13 +79,19 @@ def compose(ctx: Context) -> Section | None:
 
 
 def total(ctx: Context, section: Section) -> str:
-    if not ctx.m.has("hazards") or ctx.said("hazards.found"):
-        return ""  # the analyst's text of the section tells the total
+    if not ctx.m.has("hazards"):
+        return ""
     found, rate = ctx.m["hazards.found"], ctx.m["hazards.rectification_rate"]
-    text = (
-        f"隐患排查整改有序推进。{ctx.when}，{ctx.scope}共排查发现各类隐患{found.text()}"
+    said = ctx.said("hazards.found")  # the analyst's text of the section tells the total
+    head = (
+        f"{ctx.scope}已整改隐患"
+        if said
+        else f"{ctx.scope}共排查发现各类隐患{found.text()}"
         + (f"，{found.yoy()}" if found.yoy() else "")
-        + f"；已整改{ctx.t('hazards.rectified')}，整改率{rate.text()}"
+        + "；已整改"
+    )
+    text = (
+        f"隐患排查整改有序推进。{ctx.when}，{head}{ctx.t('hazards.rectified')}，整改率{rate.text()}"
         # a falling rate is a problem (问题), not told among the achievements
         + (
             f"，{rate.yoy()}"
@@ -94,7 +100,7 @@ def total(ctx: Context, section: Section) -> str:
         )
         + "。"
     )
-    if ctx.districts:
+    if ctx.districts and not said:
         words, split = ctx.split("hazards.found", "排查隐患")
         section.stated.setdefault("splits", {}).update(split)
         text += words + "。" if words else ""
