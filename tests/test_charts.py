@@ -85,9 +85,9 @@ CHARTS: dict[str, Callable[[], bytes]] = {
     "隐患整改状态": lambda: charts.hazard_status(3043, 40, 6),
     "隐患全部整改": lambda: charts.hazard_status(200, 0, 0),
     "分级别应急响应": lambda: charts.responses_by_level(by_level(), "2025年", "2024年"),
-    "各地对比": lambda: charts.districts_compare(peers(5), "发现隐患", "条", "发现隐患(上年同期)"),
+    "各地对比": lambda: charts.districts_compare(peers(5), "发现隐患", "处", "发现隐患(上年同期)"),
     "十五地对比": lambda: charts.districts_compare(
-        peers(15), "发现隐患", "条", "发现隐患(上年同期)"
+        peers(15), "发现隐患", "处", "发现隐患(上年同期)"
     ),
 }
 
@@ -216,7 +216,7 @@ def test_the_house_face_has_every_character_shown(rendered, name):
 
 def test_names_from_the_data_are_escaped():
     frame = peers(3).rename(index={"东湖区": "东湖区<b>&\"'"})
-    root = parse(charts.districts_compare(frame, "发现隐患", "条"))
+    root = parse(charts.districts_compare(frame, "发现隐患", "处"))
     assert "东湖区<b>&\"'" in texts(root, "categories")
 
 
@@ -227,7 +227,7 @@ def test_control_characters_in_district_names_still_give_valid_xml():
         index={"江城区": "江城\x0b区", "东湖区": "东湖\x1b[31m区", "北山县": "北\x00山县\ufffe"}
     )
     for prev in (None, "发现隐患(上年同期)"):
-        data = charts.districts_compare(frame, "发现隐患", "条", prev)
+        data = charts.districts_compare(frame, "发现隐患", "处", prev)
         root = ET.fromstring(data)  # raises on invalid XML
         assert texts(root, "categories") == [
             "江城区",
@@ -384,29 +384,29 @@ def test_status_shows_counts_and_shares_to_one_decimal(rendered):
     root = parse(rendered["隐患整改状态"])
     assert texts(root, "key") == [
         "已整改",
-        "3043条",
+        "3043处",
         "98.5%",
         "整改中（未逾期）",
-        "40条",
+        "40处",
         "1.3%",
         "逾期未整改",
-        "6条",
+        "6处",
         "0.2%",
     ]
-    assert texts(root, "total") == ["隐患总数", "3089条"]
+    assert texts(root, "total") == ["隐患总数", "3089处"]
     assert len(list(group(root, "ring")[0])) == 3, "one ring segment per category"
 
 
 def test_status_leaves_out_empty_categories(rendered):
     root = parse(rendered["隐患全部整改"])
-    assert texts(root, "key") == ["已整改", "200条", "100%"]
+    assert texts(root, "key") == ["已整改", "200处", "100%"]
     assert [el.tag for el in group(root, "ring")[0]] == [f"{SVG}circle"], "a whole ring"
 
 
 def test_districts_largest_on_top_with_unit_and_last_year():
-    root = parse(charts.districts_compare(peers(4), "发现隐患", "条", "发现隐患(上年同期)"))
+    root = parse(charts.districts_compare(peers(4), "发现隐患", "处", "发现隐患(上年同期)"))
     assert texts(root, "categories") == ["江城区", "东湖区", "北山县", "临江高新技术产业开发区"]
-    assert texts(root, "unit") == ["发现隐患（条）"]
+    assert texts(root, "unit") == ["发现隐患（处）"]
     assert texts(root, "legend") == ["本期", "上年同期"]
     assert texts(root, "ticks")[0] == "0"
     this_year = [float(r.get("y")) for r in group(root, "bars")[0].iter(f"{SVG}rect")]
@@ -414,13 +414,13 @@ def test_districts_largest_on_top_with_unit_and_last_year():
 
 
 def test_district_without_last_year_figure_shows_no_zero():
-    root = parse(charts.districts_compare(peers(4), "发现隐患", "条", "发现隐患(上年同期)"))
+    root = parse(charts.districts_compare(peers(4), "发现隐患", "处", "发现隐患(上年同期)"))
     assert "0" not in texts(root, "values"), "北山县 had no figure last year, which is not 0"
     assert len(bars(root)) == 7
 
 
 def test_district_chart_without_last_year_has_no_legend():
-    root = parse(charts.districts_compare(peers(4), "发现隐患", "条"))
+    root = parse(charts.districts_compare(peers(4), "发现隐患", "处"))
     assert group(root, "legend") == []
     assert len(bars(root)) == 4
 
@@ -452,8 +452,8 @@ EMPTY: dict[str, Callable[[], bytes]] = {
         by_level(prev=False).iloc[:0], "2025年", None
     ),
     "zero responses": lambda: charts.responses_by_level(by_level() * 0, "2025年", "2024年"),
-    "no districts": lambda: charts.districts_compare(peers(0), "发现隐患", "条"),
-    "all districts zero": lambda: charts.districts_compare(peers(3) * 0, "发现隐患", "条"),
+    "no districts": lambda: charts.districts_compare(peers(0), "发现隐患", "处"),
+    "all districts zero": lambda: charts.districts_compare(peers(3) * 0, "发现隐患", "处"),
 }
 
 

@@ -93,14 +93,14 @@ def test_generated_paragraphs_off_keeps_the_analysts_with_placeholders():
     doc = report(*ROWS, story=story)
     lines = section(doc, "隐患排查治理")
     assert lines[0] == "（二）强化隐患排查"
-    assert lines[1] == "全年发现隐患2条。"  # as written: no 一是, no generated sentence
+    assert lines[1] == "全年发现隐患2处。"  # as written: no 一是, no generated sentence
     assert not any("隐患排查整改有序推进" in x for x in lines)
     assert any(x.startswith("图") for x in lines)  # the charts stay
     # with the generated text on, the analyst's paragraph follows the measures as the next one
     lines = section(
         report(*ROWS, story="## 隐患排查治理\n\n全年发现隐患{hazards.found}。\n"), "隐患排查治理"
     )
-    assert re.match(r"[二三四]是全年发现隐患2条。", [x for x in lines if "全年" in x][0])
+    assert re.match(r"[二三四]是全年发现隐患2处。", [x for x in lines if "全年" in x][0])
 
 
 def test_lead_with_own_text_only_drops_the_headline_figures():
@@ -268,7 +268,7 @@ def test_the_zone_report_renders_with_its_own_outline(sample_store):
     assert lines[1].endswith("持续稳定向好。")
     # the figures the data model has, from the store; the rest as the report wrote it
     assert "全区先后召开区安委会会议、安全生产专题会议4次" in text
-    assert "区、街两级检查企业40家次，排查安全隐患842条，立案13起，处罚金额71.18万元" in text
+    assert "区、街两级检查企业40家次，排查安全隐患842处，立案13起，处罚金额71.18万元" in text
     assert "制作各类展板61块" in text and "加强教育培训。" in text
     assert "细化党政领导40项职责" in text
     # the parts not in the outline are left out, the sign-off is the analyst's

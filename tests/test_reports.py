@@ -21,6 +21,7 @@ import pytest
 
 from emreport import cli, config
 from emreport.data.ingest import ingest
+from emreport.data.schema import HAZARD_UNIT
 from emreport.metrics import wording
 
 CODES = ("990102", "990171", "990100")  # 江城区 (with a narrative file), 高新区 (data alone), city
@@ -238,7 +239,7 @@ def test_report_parts_follow_the_genre(outputs):
     assert "三、下半年工作思路" in half and "一、上半年主要工作和成效" in half
     # the analyst's own text and its placeholders, from params/990102/2025.md
     assert "围绕“防风险、除隐患、保安全”目标" in annual
-    assert "全年平台内发现隐患3131条" in annual
+    assert "全年平台内发现隐患3131处" in annual
     assert "（一）压紧压实安全生产责任" in annual
 
 
@@ -256,7 +257,7 @@ def test_city_report_compares_districts(outputs):
     top = "、".join(f"{n}（{wording.money(f)}）" for n, f in fines[:3])
     assert f"罚款金额排在前3位的是{top}" in text
     own = body["990101"]["metrics"]["hazards.found"]["value"]
-    assert f"其中市本级排查隐患{wording.count(own, '条')}" in text
+    assert f"其中市本级排查隐患{wording.count(own, HAZARD_UNIT)}" in text
     assert "各地主要指标对比" in text
 
 

@@ -395,7 +395,7 @@ def test_messages_arrive_with_recipients_subject_figures_and_the_pdf(
         assert line in text
     # hand-checked figures of the sample: 江城区 2025
     assert "生产安全事故3起，同比下降50%" in text
-    assert "发现隐患3131条，同比增长21.5%" in text
+    assert "发现隐患3131处，同比增长21.5%" in text
     assert "隐患整改率97%，同比提高0.7个百分点" in text
     assert "罚款金额398.35万元，同比增长4.5%" in text
     assert text.splitlines()[-2] == "临江市应急管理局"

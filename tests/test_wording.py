@@ -8,6 +8,7 @@ import pytest
 from emreport.metrics.wording import (
     count,
     date_cn,
+    exact_counts,
     level,
     money,
     pct_change,
@@ -44,23 +45,29 @@ def test_round_half_up(x, digits, expected):
     "n, unit, expected",
     [
         (0, "人", "0人"),
-        (21358, "人", "21358人"),
-        (27400, "处", "27400处"),
-        (87000, "家次", "87000家次"),
-        (99999, "", "99999"),
+        (9999, "处", "9999处"),
+        # from 1万 in 万: the fewest decimals (at most two) that leave out under 1%, floored
+        (10000, "处", "1万处"),
+        (10612, "处", "1.06万处"),  # was 10612处
+        (27436, "处", "2.74万处"),  # was 27436处
+        (28046, "人次", "2.8万人次"),
+        (21358, "人", "2.13万人"),
+        # 余 once 0.5% or more is left out
+        (51326, "人", "5.1万余人"),  # was 51326人
+        (50326, "人", "5万余人"),
+        (99999, "", "9.9万余"),  # never rounded up to 10万
         (100000, "", "10万"),
-        (123456, "", "12.35万"),
+        (123456, "", "12.3万"),  # was 12.35万 (rounded up)
         (274000, "处", "27.4万处"),
         (4900000, "条", "490万条"),
-        (99994999, "", "9999.5万"),
+        (99994999, "", "9999万"),
         (99500000, "", "9950万"),
-        (99999999, "", "1亿"),
+        (99999999, "", "9999万"),
         (100000000, "元", "1亿元"),
-        (101000000, "", "1.01亿"),
+        (101000000, "", "1亿余"),
         (123456789, "人次", "1.23亿人次"),
-        (21358.0, "人", "21358人"),
         (2.5, "天", "2.5天"),
-        (99999.999, "", "10万"),
+        (641.9, "毫米", "641.9毫米"),
     ],
 )
 def test_count(n, unit, expected):
@@ -72,16 +79,28 @@ def test_count(n, unit, expected):
     [
         (3300, "人", "3300余人"),
         (3300.6, "人", "3300余人"),
-        (203456, "人次", "20余万人次"),
+        (203456, "人次", "20.3万余人次"),
         (200000, "人次", "20余万人次"),
-        (99999, "", "99999余"),
+        (51326, "人", "5.1万余人"),
+        (99999, "", "9.9万余"),  # was 99999余
         (99999999, "", "9999余万"),
-        (350000000, "", "3余亿"),
+        (350000000, "", "3.5亿余"),
+        (300000000, "", "3余亿"),
         (0, "人", "0人"),
     ],
 )
 def test_count_approx(n, unit, expected):
     assert count(n, unit, approx=True) == expected
+
+
+@pytest.mark.parametrize(
+    "n, approx, expected",
+    [(51326, False, "51326人"), (10612, False, "10612人"), (200000, True, "200000余人")],
+)
+def test_exact_counts_write_every_digit_and_keep_yu(n, approx, expected):
+    with exact_counts():
+        assert count(n, "人", approx=approx) == expected
+    assert count(10612, "人") == "1.06万人"  # the setting ends with the block
 
 
 @pytest.mark.parametrize("bad", [-1, -0.5, float("nan"), float("inf")])

@@ -35,8 +35,9 @@ def compose(
     narrative's; without it the narrative's date, else today's."""
     narrative.check(story, m)
     ctx = Context(m, story, list(peers), today)
-    sections = [s for e in story.tree() if (s := place(ctx, e, 1, "")) is not None]
-    sections.append(WRITERS[APPENDIX](ctx))
+    with wording.exact_counts(story.exact):  # ## 数字写法 精确: every count in full digits
+        sections = [s for e in story.tree() if (s := place(ctx, e, 1, "")) is not None]
+        sections.append(WRITERS[APPENDIX](ctx))
     name = m.unit.name
     dated = wording.date_cn(today or date.today())
     return Document(
@@ -60,7 +61,9 @@ def place(ctx: Context, e: Entry, level: int, parent: str) -> Section | None:
         for child in e.children:
             section.add(place(ctx, child, level + 1, key))
         return section
+    ctx.room = e.key
     section = WRITERS[e.key](ctx)
+    ctx.room = ""
     own = own_blocks(ctx, e.key, points=not e.own_only)
     if section is not None and e.own_only:  # the generated paragraphs out, charts kept
         kept = [b for b in section.blocks if not isinstance(b, Paragraph | Section)]

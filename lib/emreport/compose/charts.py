@@ -25,6 +25,7 @@ from xml.sax.saxutils import escape, quoteattr
 import numpy as np
 import pandas as pd
 
+from emreport.data.schema import HAZARD_UNIT
 from emreport.metrics.wording import percent, round_half_up
 
 NO_DATA = "没有可绘制的数据"
@@ -394,7 +395,9 @@ def hazards_by_source(frame: pd.DataFrame) -> bytes:
         ("发现隐患", _values(frame, "发现隐患"), THIS_YEAR),
         ("已整改", _values(frame, "已整改"), RECTIFIED),
     ]
-    return _column_chart([str(s) for s in frame.index], series, "隐患（条）", zeros=True)
+    return _column_chart(
+        [str(s) for s in frame.index], series, f"隐患（{HAZARD_UNIT}）", zeros=True
+    )
 
 
 def responses_by_level(frame: pd.DataFrame, year_label: str, prev_label: str | None) -> bytes:
@@ -450,7 +453,7 @@ def hazard_status(rectified: int, open_not_overdue: int, overdue: int) -> bytes:
                 start = end
     with c.group("total"):
         c.text(cx, cy - 0.13 * outer, "隐患总数", 9.5, "middle")
-        c.text(cx, cy + 0.13 * outer, f"{total}条", 12, "middle", bold=True)
+        c.text(cx, cy + 0.13 * outer, f"{total}{HAZARD_UNIT}", 12, "middle", bold=True)
     # the key: swatch, category, count and share in aligned columns
     x0, width = 0.52 * c.w, 0.42 * c.w
     step = 0.17 * 0.90 * c.h
@@ -460,7 +463,7 @@ def hazard_status(rectified: int, open_not_overdue: int, overdue: int) -> bytes:
             y = first + i * step
             c.rect(x0, y - 0.025 * 0.9 * c.h, 0.052 * width, 0.05 * 0.9 * c.h, color)
             c.text(x0 + 0.09 * width, y, name)
-            c.text(x0 + 0.76 * width, y, f"{n}条", anchor="end")
+            c.text(x0 + 0.76 * width, y, f"{n}{HAZARD_UNIT}", anchor="end")
             c.text(x0 + width, y, _share(n, total), anchor="end")
     return c.svg()
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from emreport import config
 from emreport.compose import outline
-from emreport.compose.outline import DATE, SIGNATURE
+from emreport.compose.outline import DATE, NUMBER_STYLES, NUMBERS, SIGNATURE
 from emreport.compose.outliner import Outliner
 
 # The headings a narrative file may use, and what each feeds: the outline's rooms, then the
@@ -30,7 +30,7 @@ LEAD = outline.heading("导语")
 SECTIONS = outline.WORK_SECTIONS
 PROBLEMS = outline.heading("问题")
 PLANS = outline.heading("安排")
-HEADINGS = (LEAD, *SECTIONS, PROBLEMS, PLANS, SIGNATURE, DATE)
+HEADINGS = (LEAD, *SECTIONS, PROBLEMS, PLANS, SIGNATURE, DATE, NUMBERS)
 
 _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")  # {{ and }} are literal braces
 _FORMS = {"": "text", "同比": "yoy", "上年": "prev"}
@@ -83,6 +83,7 @@ class Narrative:
     plans: list[PlanItem] = field(default_factory=list)
     signature: str = ""
     date: str = ""
+    exact: bool = False  # ## 数字写法 精确: counts in full digits, not in 万
     # headings by room key (new titles, own text only); the analyst's outline, if they wrote one
     headings: dict[str, outline.Entry] = field(default_factory=dict)
     outline: list[outline.Entry] | None = None
@@ -246,6 +247,15 @@ def _paragraph(at: Outliner, para: Paragraph) -> None:
         n.problems.append(para)
     elif part == PLANS:
         (at.plan.paragraphs if at.plan else n.plans_lead).append(para)
+    elif part == NUMBERS:
+        if para.text not in NUMBER_STYLES:
+            styles = "、".join(f"“{k}”" for k in NUMBER_STYLES)
+            raise NarrativeError(
+                f"{at.name} 第{para.line}行：“## {NUMBERS}”下写{styles}之一"
+                f"（“精确”：数字全部照写，如51326人；“万”：1万以上写作5.1万余人），"
+                f"不能写“{para.text[:20]}”"
+            )
+        n.exact = NUMBER_STYLES[para.text]
     elif part in (SIGNATURE, DATE):
         _short(para.text, part, at.name, para.line)
         if part == SIGNATURE:

@@ -21,6 +21,9 @@ OUTLINE = "提纲"  # `# 提纲`: the file gives the whole outline
 OWN = "自拟"  # `## 自拟：标题`: a section of the analyst's own
 OWN_ONLY = "只用自己的文字"  # a line of its own: the room's generated paragraphs are left out
 SIGNATURE, DATE = "落款", "成文日期"  # the sign-off's headings in a narrative file
+NUMBERS = "数字写法"  # a setting: 精确 writes every count in full digits
+NUMBER_STYLES = {"万": False, "精确": True}  # its values: exact or not
+SETTINGS = (SIGNATURE, DATE, NUMBERS)  # headings that set something, not a place
 
 
 @dataclass(frozen=True)

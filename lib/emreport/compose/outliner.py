@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from emreport.compose import outline
-from emreport.compose.outline import DATE, SIGNATURE
+from emreport.compose.outline import SETTINGS
 
 if TYPE_CHECKING:
     from emreport.compose.narrative import Narrative, PlanItem
@@ -54,10 +54,10 @@ class Outliner:
         self.plan = None
         key, title = outline.split_heading(words)
         mark = "#" * level
-        if words in (SIGNATURE, DATE):
+        if words in SETTINGS:
             self.part, self.entry = words, None
             return None
-        if key in (SIGNATURE, DATE):
+        if key in SETTINGS:
             raise self.error(line, f"“{mark} {key}”不带标题：{key}写在下一行")
         if key == outline.OWN:
             if self.n.outline is None:
@@ -80,7 +80,7 @@ class Outliner:
         return None
 
     def unknown(self, key: str, mark: str) -> str:
-        names = [*outline.PLACES, SIGNATURE, DATE]
+        names = [*outline.PLACES, *SETTINGS]
         near = outline.nearest(key, names)
         hint = f"是不是“{mark} {near}”？" if near else ""
         own = (

@@ -6,7 +6,16 @@ model document (emreport.docs, docs/data-model.md) share, so they never say diff
 
 from __future__ import annotations
 
-from emreport.data.schema import KIND_NAMES, MAX_ID, MAX_TEXT, TABLES, Check, Column, Table
+from emreport.data.schema import (
+    KIND_NAMES,
+    MAX_ID,
+    MAX_TEXT,
+    ROLLUPS,
+    TABLES,
+    Check,
+    Column,
+    Table,
+)
 
 KIND_LABELS = {
     "registry": "[R] 名录",
@@ -85,6 +94,8 @@ def column_notes(column: Column) -> list[str]:
         notes.append("空白按0计")
     if column.numeric:
         notes.append(f"取值{column.range_text}")
+    if column.rollup:
+        notes.append(f"全市数字：{ROLLUPS[column.rollup]}")
     if column.max_length:
         notes.append(f"最多{column.max_length}字")
     return list(dict.fromkeys(notes))
@@ -138,7 +149,8 @@ def intro() -> list[str]:
         "使用1904日期系统的工作簿（Mac版Excel），其日期按1904年起算读取。",
         "- 隐藏的工作表照常导入，导入报告中会注明。",
         f"- 半年合计表和时点存量表的数字可写约数，如“{APPROX_EXAMPLE}”，导入时记为约数。",
-        "- 必填列不能空白；选填的数字列空白按0计，是/否列空白视为否。",
+        "- 必填列不能空白；选填的数字列空白按0计，是/否列空白视为否（注明“空白表示未填报”的列除外："
+        "空白不当作否，报告不据空白作“无…”的表述）。",
         "- 区划代码须在区划名录中；市局本级的数据填市本级的代码，不填级别为“市”的代码。",
         "- 唯一键在全部文件中不能重复。",
         "",
@@ -149,6 +161,38 @@ def intro() -> list[str]:
     ]
     lines += [f"- {name}：{text}" for name, text in alias_sections()]
     lines.append("")
+    return lines + rollups()
+
+
+def rollups() -> list[str]:
+    """How a city's figures are made from its members', rule by rule, with the measures."""
+    lines = [
+        "## 全市数字的汇总方式",
+        "",
+        "市的报告中，每个数字按其声明的方式由市本级和各区县的数字得出；报告的文字按同一方式表述"
+        "（如“全市平均降雨量…”“市防指组织防汛会商…次，各地…次”），metrics.json 中每个指标的"
+        "rollup 记录其方式（own 还记录各地之和 others）。",
+        "",
+    ]
+    for rule, words in ROLLUPS.items():
+        used = [
+            f"{t.name}·{c.name}"
+            for t in TABLES
+            for c in t.columns
+            if c.numeric and t.rule(c.id) == rule and rule != "sum"
+        ] + [f"{t.name}·记录条数" for t in TABLES if t.kind == "event" and t.rollup == rule]
+        if rule == "sum":
+            lines.append(f"- {rule}：{words}。未另行声明的数字均按此方式")
+        elif used:
+            lines.append(f"- {rule}：{words}。用于：{'、'.join(used)}")
+        else:
+            lines.append(f"- {rule}：{words}。")
+    lines += [
+        "",
+        "比率（整改率、合格率等）由全市的合计数计算，不取各区县比率的平均。"
+        "数据模型中没有面积等权数，平均值不加权。",
+        "",
+    ]
     return lines
 
 
@@ -161,6 +205,8 @@ def table_section(table: Table) -> list[str]:
         lines.append(f"- 统计期依据：{table.column(table.date).name}")
     if table.approx_allowed:
         lines.append(f"- 约数：本表数字可写约数，如“{APPROX_EXAMPLE}”")
+    if table.kind == "event" and table.rollup != "sum":
+        lines.append(f"- 全市记录条数：{ROLLUPS[table.rollup]}")
     if table.checks:
         lines.append("- 行内规则：")
         lines += [f"  - {check_text(table, c)}" for c in table.checks]

@@ -127,7 +127,19 @@ DISASTER_TYPES = (
     "森林草原火灾",
 )
 PENALTY_TYPES = ("事故处罚", "非事故处罚")
-UNIT_LEVELS = ("市", "市本级", "区", "县", "开发区")
+# the one word hazards are counted in, in every sentence, table and chart
+HAZARD_UNIT = "处"
+UNIT_LEVELS = ("市", "市本级", "区", "县", "县级市", "开发区")
+
+# How a city's figure is made from its members' (a district's report is its own rows):
+# rule → what the city's figure is, as the data-model documentation states it.
+ROLLUPS = {
+    "sum": "各单位之和",
+    "mean": "各区县（不含市本级）的平均值（算术平均，不加权）",
+    "own": "市本级自身的数字；各区县之和另作“各地”表述",
+    "latest": "各单位期末最近一次统计的存量之和",
+    "max": "各单位中的最大值",
+}
 
 # --- declarations -------------------------------------------------------------------------
 
@@ -195,6 +207,8 @@ class Column:
     future_ok: bool = False
     note: str = ""
     high: float = 0  # numbers: the largest plausible value (from UNIT_MAX unless declared)
+    rollup: str = ""  # numbers: a key of ROLLUPS ("": sum, latest for a stock)
+    unknown_blank: bool = False  # optional flags: blank is 未填报 (not reported), not 否
 
     @property
     def header(self) -> str:
@@ -251,9 +265,15 @@ class Table:
     key: tuple[str, ...]
     date: str = ""
     checks: tuple[Check, ...] = ()
+    rollup: str = "sum"  # event tables: how a city counts the records (a key of ROLLUPS)
 
     def column(self, column_id: str) -> Column:
         return next(c for c in self.columns if c.id == column_id)
+
+    def rule(self, column_id: str) -> str:
+        """How a city's figure of a numeric column is made from its members' (ROLLUPS)."""
+        declared = self.column(column_id).rollup
+        return declared or ("latest" if self.kind == "stock" else "sum")
 
     @property
     def approx_allowed(self) -> bool:
@@ -278,13 +298,24 @@ def _n(
     required: bool = True,
     note: str = "",
     high: float = 0,
+    rollup: str = "",
 ) -> Column:
     return Column(
-        cid, name, kind, unit=unit, required=required, note=note, high=high or UNIT_MAX[unit]
+        cid,
+        name,
+        kind,
+        unit=unit,
+        required=required,
+        note=note,
+        high=high or UNIT_MAX[unit],
+        rollup=rollup,
     )
 
 
-def _flag(cid: str, name: str) -> Column:
+def _flag(cid: str, name: str, unknown_blank: bool = False) -> Column:
+    if unknown_blank:
+        note = "是/否，空白表示未填报：报告不据空白作“无…”的表述"
+        return Column(cid, name, "bool", required=False, note=note, unknown_blank=True)
     return Column(cid, name, "bool", required=False, note="是/否，空白视为否")
 
 
@@ -320,7 +351,7 @@ TABLES: tuple[Table, ...] = (
         "districts",
         "区划名录",
         "registry",
-        "本市及所辖区、县、开发区和市本级的名录。市本级指市局本级开展的工作。",
+        "本市及所辖区、县、县级市、开发区和市本级的名录。市本级指市局本级开展的工作。",
         (
             Column("code", "区划代码", "code"),
             Column("name", "名称", "text"),
@@ -330,7 +361,7 @@ TABLES: tuple[Table, ...] = (
                 "上级代码",
                 "code",
                 required=False,
-                note="区、县、开发区和市本级填所属市的代码；市留空",
+                note="区、县、县级市、开发区和市本级填所属市的代码；市留空",
             ),
         ),
         key=("code",),
@@ -401,7 +432,7 @@ TABLES: tuple[Table, ...] = (
             Column("enterprise", "检查单位", "text"),
             _sector(),
             _n("inspectors", "执法人次", "人次", high=10_000),
-            _n("problems", "发现问题隐患", "处", high=100_000),
+            _n("problems", "发现问题隐患", HAZARD_UNIT, high=100_000),
             _flag("case_filed", "是否立案"),
             _n("fine", "罚款金额", "万元", kind="number", required=False, high=1_000_000),
             Column("penalty_type", "处罚类别", "enum", choices=PENALTY_TYPES, required=False),
@@ -409,8 +440,8 @@ TABLES: tuple[Table, ...] = (
             _flag("closed", "关闭取缔"),
             _flag("police", "移送公安"),
             _n("police_persons", "移送公安人数", "人", required=False, high=10_000),
-            _flag("review", "行政复议"),
-            _flag("litigation", "行政诉讼"),
+            _flag("review", "行政复议", unknown_blank=True),
+            _flag("litigation", "行政诉讼", unknown_blank=True),
         ),
         key=("id",),
         date="inspected_on",
@@ -441,14 +472,15 @@ TABLES: tuple[Table, ...] = (
         key=("id",),
         date="started_at",
         checks=(Check("order", "started_at", "ended_at"),),
+        rollup="own",  # the city's responses are the 市防指's; the districts' are 各地's
     ),
     _total(
         "flood_work",
         "防汛防台工作",
         "防汛防台的半年合计：降雨、预警、会商和演练。",
-        _n("rainfall", "累计降雨量", "毫米", kind="number"),
+        _n("rainfall", "累计降雨量", "毫米", kind="number", rollup="mean"),
         _n("warnings", "气象预警", "次"),
-        _n("consultations", "会商会议", "次"),
+        _n("consultations", "会商会议", "次", rollup="own"),
         _n("alerts", "预警信息", "条"),
         _n("drills", "防汛演练", "次"),
         _n("drill_units", "参演单位", "家次"),
@@ -474,8 +506,8 @@ TABLES: tuple[Table, ...] = (
         "每个专项整治行动的半年合计。已整改不能多于发现隐患。",
         Column("campaign", "专项名称", "text"),
         _n("enterprises", "检查企业", "家"),
-        _n("found", "发现隐患", "处"),
-        _n("rectified", "已整改", "处"),
+        _n("found", "发现隐患", HAZARD_UNIT),
+        _n("rectified", "已整改", HAZARD_UNIT),
         _n("orders", "整改指令书", "份"),
         extra_key=("campaign",),
         checks=(Check("le", "rectified", "found"),),
@@ -487,9 +519,9 @@ TABLES: tuple[Table, ...] = (
         _n("rounds", "暗访", "期"),
         _n("enterprises", "暗访企业", "家"),
         _n("notices", "隐患交办单", "份"),
-        _n("exposed", "曝光隐患", "处"),
-        _n("assigned", "省市交办隐患", "处"),
-        _n("assigned_rectified", "交办隐患已整改", "处"),
+        _n("exposed", "曝光隐患", HAZARD_UNIT),
+        _n("assigned", "省市交办隐患", HAZARD_UNIT),
+        _n("assigned_rectified", "交办隐患已整改", HAZARD_UNIT),
         checks=(Check("le", "assigned_rectified", "assigned"),),
     ),
     _total(
@@ -528,7 +560,7 @@ TABLES: tuple[Table, ...] = (
         "责任体系",
         "安全生产责任体系的半年合计。",
         _n("letters", "签订责任书", "家"),
-        _n("meetings", "安委会会议", "次"),
+        _n("meetings", "安委会会议", "次", rollup="own"),
         _n("key_departments", "重点部门", "个"),
         _n("key_posts", "重点岗位", "个"),
         _n("key_tasks", "重点任务", "项"),
@@ -561,7 +593,7 @@ TABLES: tuple[Table, ...] = (
             _n("team_members", "救援队员", "人"),
             _n("experts", "专家", "名"),
             _n("plans", "预案备案", "件"),
-            _n("supply_kinds", "物资种类", "类"),
+            _n("supply_kinds", "物资种类", "类", rollup="max"),
             _n("supply_items", "物资数量", "件套"),
             _n("shelters", "避灾安置场所", "个"),
             _n("terminals", "指挥终端", "部"),

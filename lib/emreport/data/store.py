@@ -53,6 +53,7 @@ class Unit:
     name: str
     level: str
     members: tuple[str, ...]
+    own: str = ""  # a city's 市本级 member (its headquarters' own work), "" without one
 
     @property
     def is_city(self) -> bool:
@@ -182,10 +183,11 @@ class Store:
             raise StoreError(f"未知的区划代码“{code}”{hint}（已登记：{known}）")
         r = row.iloc[0]
         if r["level"] == CITY:
-            members = tuple(reg.loc[reg["parent"] == r["code"], "code"])
-        else:
-            members = (r["code"],)
-        return Unit(r["code"], r["name"], r["level"], members)
+            under = reg[reg["parent"] == r["code"]]
+            members = tuple(under["code"])
+            own = next(iter(under.loc[under["level"] == CITY_OWN, "code"]), "")
+            return Unit(r["code"], r["name"], r["level"], members, own)
+        return Unit(r["code"], r["name"], r["level"], (r["code"],))
 
     def read(self, table: Table, unit: Unit, period: Period) -> pd.DataFrame:
         """One table for the unit: an event table's records dated in the period; a total or

@@ -428,6 +428,9 @@ def _finish(col: Column, values: np.ndarray, blank: np.ndarray) -> tuple[np.ndar
         v = np.asarray(values, dtype=float).copy()
         v[blank] = 0.0
         return v, np.zeros(len(v), dtype=bool)
+    if col.kind == "bool" and col.unknown_blank:  # blank stays null: 未填报, not 否
+        v = np.array([bool(x) if x is not None else False for x in values], dtype=bool)
+        return v, blank.copy()
     if col.kind == "bool":
         v = np.array([bool(x) if x is not None else False for x in values], dtype=bool)
         return v, np.zeros(len(v), dtype=bool)
@@ -446,7 +449,8 @@ def _arrow(col: Column, values: np.ndarray, nulls: np.ndarray) -> pa.Array:
         return pa.array(values, pa.timestamp("s"), mask=nulls).cast(pa.date32())
     if col.kind == "datetime":
         return pa.array(values, pa.timestamp("s"), mask=nulls)
-    return pa.array(values, ARROW_TYPES[col.kind], mask=nulls if col.kind != "bool" else None)
+    keep_nulls = col.kind != "bool" or col.unknown_blank
+    return pa.array(values, ARROW_TYPES[col.kind], mask=nulls if keep_nulls else None)
 
 
 def _approx_labels(approx_cols: list[tuple[str, np.ndarray]], n: int) -> list[str | None]:

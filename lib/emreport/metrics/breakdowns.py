@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from emreport.data.schema import BY_ID, HAZARD_SOURCES, RESPONSE_LEVELS, SECTORS
+from emreport.data.schema import BY_ID, HAZARD_SOURCES, HAZARD_UNIT, RESPONSE_LEVELS, SECTORS
 from emreport.metrics.figures import GRADES, PeriodData, accident_grade, as_number
 
 
@@ -67,7 +67,7 @@ BREAKDOWNS: tuple[Breakdown, ...] = (
         "hazards",
         "source",
         HAZARD_SOURCES,
-        (("发现隐患", "条", _rows), ("已整改", "条", _rectified_rows)),
+        (("发现隐患", HAZARD_UNIT, _rows), ("已整改", HAZARD_UNIT, _rectified_rows)),
     ),
     Breakdown(
         "hazards.by_grade",
@@ -75,7 +75,7 @@ BREAKDOWNS: tuple[Breakdown, ...] = (
         "hazards",
         "grade",
         ("一般", "重大"),
-        (("发现隐患", "条", _rows), ("已整改", "条", _rectified_rows)),
+        (("发现隐患", HAZARD_UNIT, _rows), ("已整改", HAZARD_UNIT, _rectified_rows)),
     ),
     Breakdown(
         "hazards.by_sector",
@@ -83,7 +83,7 @@ BREAKDOWNS: tuple[Breakdown, ...] = (
         "hazards",
         "sector",
         SECTORS,
-        (("发现隐患", "条", _rows), ("已整改", "条", _rectified_rows)),
+        (("发现隐患", HAZARD_UNIT, _rows), ("已整改", HAZARD_UNIT, _rectified_rows)),
     ),
     Breakdown(
         "hazards.by_month",
@@ -91,7 +91,7 @@ BREAKDOWNS: tuple[Breakdown, ...] = (
         "hazards",
         "month",
         (),
-        (("发现隐患", "条", _rows), ("已整改", "条", _rectified_rows)),
+        (("发现隐患", HAZARD_UNIT, _rows), ("已整改", HAZARD_UNIT, _rectified_rows)),
     ),
     Breakdown(
         "inspections.by_sector",

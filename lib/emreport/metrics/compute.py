@@ -1,7 +1,10 @@
 """Every figure a report states, for a district or a city and a period, with the year before.
 
 A city's figures are computed from its members' rows together, so a city total is the sum of
-its parts and a city rate is computed from city totals, never averaged.
+its parts and a city rate is computed from city totals, never averaged. A measure whose schema
+declares another roll-up rule (`schema.ROLLUPS`) is made for a city by that rule from each
+member's own figure: the districts' mean (rainfall), the 市本级's own (its consultations, with
+the districts' sum beside it as 各地), the largest member's.
 """
 
 from __future__ import annotations
@@ -11,7 +14,18 @@ from collections.abc import Iterator, Mapping
 from emreport.data.periods import Period
 from emreport.data.store import Store, StoreError, Unit
 from emreport.metrics.breakdowns import BREAKDOWNS, breakdown
-from emreport.metrics.figures import EVENT_METRICS, Metric, PeriodData, declared_metrics
+from emreport.metrics.figures import (
+    EVENT_METRICS,
+    RECORD_COUNTS,
+    Metric,
+    PeriodData,
+    as_number,
+    declared_metrics,
+    rollup_rule,
+)
+from emreport.metrics.wording import round_half_up
+
+BY_MEMBER = ("own", "mean", "max")  # rules made from each member's figure, not from all rows
 
 
 class Metrics(Mapping[str, Metric]):
@@ -32,15 +46,27 @@ class Metrics(Mapping[str, Metric]):
         self.prev_recorded = prev_recorded
         self.cur, self.prev = cur, prev
         self._items: dict[str, Metric] = {}
+        parts = _Parts(unit, cur, prev if prev_recorded else None)
         for mid, label, unit_, fn in EVENT_METRICS:
-            earlier = fn(prev) if prev_recorded else None
-            self._items[mid] = Metric(mid, label, unit_, fn(cur), earlier)
+            rule = rollup_rule(mid)
+            if parts.by_member(rule):
+                table = RECORD_COUNTS.get(mid, mid.split(".")[0])
+                value, earlier, others = parts.rolled(rule, fn, table, event=True)
+            else:
+                value, earlier, others = fn(cur), fn(prev) if prev_recorded else None, None
+            self._items[mid] = Metric(mid, label, unit_, value, earlier, False, rule, others)
         for mid, label, unit_, fn, approx in declared_metrics():
-            table = mid.split(".")[0]
-            # a total or stock table without rows for a period means "not reported", not zero
-            value = fn(cur) if len(cur[table]) else None
-            earlier = fn(prev) if len(prev[table]) else None
-            self._items[mid] = Metric(mid, label, unit_, value, earlier, approx(cur))
+            table, rule = mid.split(".")[0], rollup_rule(mid)
+            if parts.by_member(rule):
+                value, earlier, others = parts.rolled(rule, fn, table)
+                shown = [d for c, d in parts.cur.items() if rule != "own" or c == unit.own]
+                marked = any(approx(d) for d in shown if len(d[table]))
+            else:
+                # a total or stock table without rows for a period means "not reported", not 0
+                value = fn(cur) if len(cur[table]) else None
+                earlier = fn(prev) if len(prev[table]) else None
+                others, marked = None, approx(cur)
+            self._items[mid] = Metric(mid, label, unit_, value, earlier, marked, rule, others)
         self.tables = (
             {b.id: breakdown(b, cur, prev if prev_recorded else None) for b in BREAKDOWNS}
             if tables
@@ -75,6 +101,57 @@ class Metrics(Mapping[str, Metric]):
             "previous_period": self.period.previous_year().code,
             "metrics": {k: m.to_json() for k, m in self._items.items()},
         }
+
+
+class _Parts:
+    """A city's rows split by member, made only when a rule needs each member's figure."""
+
+    def __init__(self, unit: Unit, cur: PeriodData, prev: PeriodData | None):
+        self.unit, self._cur, self._prev = unit, cur, prev
+        self._split: tuple[dict, dict | None] | None = None
+
+    def by_member(self, rule: str) -> bool:
+        return self.unit.is_city and rule in BY_MEMBER
+
+    @property
+    def cur(self) -> dict[str, PeriodData]:
+        return self._members()[0]
+
+    def _members(self) -> tuple[dict, dict | None]:
+        if self._split is None:
+            codes = self.unit.members
+            cur = dict(zip(codes, self._cur.members(codes), strict=True))
+            prev = (
+                None
+                if self._prev is None
+                else dict(zip(codes, self._prev.members(codes), strict=True))
+            )
+            self._split = cur, prev
+        return self._split
+
+    def rolled(
+        self, rule: str, fn, table: str, event: bool = False
+    ) -> tuple[float | None, float | None, float | None]:
+        """This period's and last year's figure by the rule, and (rule "own") the districts'
+        sum beside the 市本级's."""
+        cur, prev = self._members()
+        value, others = self._one(rule, fn, table, cur, event)
+        earlier = None if prev is None else self._one(rule, fn, table, prev, event)[0]
+        return value, earlier, others if rule == "own" else None
+
+    def _one(self, rule: str, fn, table: str, parts: dict, event: bool):
+        own = self.unit.own
+        # a member without rows of a total table did not report it: it takes no part
+        figures = {c: fn(d) for c, d in parts.items() if event or len(d[table])}
+        districts = [v for c, v in figures.items() if c != own]
+        if rule == "own":
+            mine = figures.get(own) if own else None
+            return mine, as_number(sum(districts)) if districts else None
+        if rule == "mean":
+            # to one decimal, half up: rainfall is written to 0.1 mm
+            mean = sum(districts) / len(districts) if districts else None
+            return (None if mean is None else as_number(round_half_up(mean, 1))), None
+        return (max(figures.values()) if figures else None), None
 
 
 def compute(store: Store, code: str, period: Period | str) -> Metrics:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from emreport.data.periods import Period
-from emreport.data.schema import BY_ID, RESPONSE_LEVELS, TABLES
+from emreport.data.schema import BY_ID, HAZARD_UNIT, RESPONSE_LEVELS, TABLES
 from emreport.metrics import wording
 
 GRADES = ("特别重大", "重大", "较大", "一般")
@@ -43,12 +43,21 @@ class Metric:
     value: float | None
     prev: float | None
     approx: bool = False
+    rollup: str = "sum"  # how a city's figure is made from its members' (schema.ROLLUPS)
+    others: float | None = None  # rule "own": the districts' (各地) figure beside 市本级's
 
     @classmethod
     def from_json(cls, mid: str, d: dict) -> Metric:
         """A metric as metrics.json states it, to word it again (index page, e-mail)."""
         return cls(
-            mid, d["label"], d["unit"], d["value"], d.get("previous"), bool(d.get("approximate"))
+            mid,
+            d["label"],
+            d["unit"],
+            d["value"],
+            d.get("previous"),
+            bool(d.get("approximate")),
+            d.get("rollup", "sum"),
+            d.get("others"),
         )
 
     @property
@@ -94,13 +103,17 @@ class Metric:
         return wording.yoy(self.value, self.prev, self.unit)
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "label": self.label,
             "value": self.value,
             "unit": self.unit,
             "previous": self.prev,
             "approximate": self.approx,
+            "rollup": self.rollup,
         }
+        if self.rollup == "own":
+            out["others"] = self.others
+        return out
 
 
 class PeriodData:
@@ -227,24 +240,24 @@ EVENT_METRICS: tuple[tuple[str, str, str, Callable], ...] = (
         "起",
         _where("accidents", lambda a: pd.Series(np.isin(_grade(a), GRADES[:2]))),
     ),
-    ("hazards.found", "发现隐患", "条", _found),
-    ("hazards.rectified", "已整改隐患", "条", _rectified),
+    ("hazards.found", "发现隐患", HAZARD_UNIT, _found),
+    ("hazards.rectified", "已整改隐患", HAZARD_UNIT, _rectified),
     ("hazards.rectification_rate", "隐患整改率", "%", _rate(_rectified, _found)),
-    ("hazards.open", "未整改隐患", "条", lambda d: _found(d) - _rectified(d)),
-    ("hazards.overdue", "逾期未整改隐患", "条", lambda d: int(d.overdue().sum())),
-    ("hazards.major", "重大隐患", "条", _major_found),
-    ("hazards.major_rectified", "重大隐患已整改销号", "条", _major_rectified),
+    ("hazards.open", "未整改隐患", HAZARD_UNIT, lambda d: _found(d) - _rectified(d)),
+    ("hazards.overdue", "逾期未整改隐患", HAZARD_UNIT, lambda d: int(d.overdue().sum())),
+    ("hazards.major", "重大隐患", HAZARD_UNIT, _major_found),
+    ("hazards.major_rectified", "重大隐患已整改销号", HAZARD_UNIT, _major_rectified),
     ("hazards.major_rate", "重大隐患整改率", "%", _rate(_major_rectified, _major_found)),
     (
         "hazards.major_supervised",
         "重大隐患挂牌督办",
-        "条",
+        HAZARD_UNIT,
         lambda d: int((_major(d) & d["hazards"]["supervised"].astype(bool)).sum()),
     ),
     (
         "hazards.major_overdue",
         "重大隐患逾期未整改",
-        "条",
+        HAZARD_UNIT,
         lambda d: int((_major(d) & d.overdue()).sum()),
     ),
     ("hazards.enterprises", "涉及企业", "家", lambda d: int(d["hazards"]["enterprise"].nunique())),
@@ -288,7 +301,17 @@ EVENT_METRICS: tuple[tuple[str, str, str, Callable], ...] = (
         "inspections.reviews",
         "行政复议和诉讼",
         "起",
-        _where("inspections", lambda i: i["review"] | i["litigation"]),
+        _where("inspections", lambda i: i["review"].eq(True) | i["litigation"].eq(True)),
+    ),
+    (
+        # blank 行政复议/行政诉讼 cells are 未填报: nothing is said of them (schema)
+        "inspections.reviews_unreported",
+        "复议诉讼未填报的立案",
+        "起",
+        _where(
+            "inspections",
+            lambda i: i["case_filed"] & (i["review"].isna() | i["litigation"].isna()),
+        ),
     ),
     ("flood.responses", "防汛防台应急响应", "次", _count("flood_responses")),
     *(
@@ -346,6 +369,25 @@ def _approx(table: str, column: str) -> Callable[[PeriodData], bool]:
         return bool(marks.str.split(",").map(lambda parts: column in parts).any())
 
     return f
+
+
+# event metrics that count a table's records: a city counts them by that table's rule
+RECORD_COUNTS = {
+    "flood.responses": "flood_responses",
+    **{f"flood.responses_l{n}": "flood_responses" for n in range(1, len(RESPONSE_LEVELS) + 1)},
+}
+
+
+def rollup_rule(mid: str) -> str:
+    """How a city's figure of a metric is made from its members' (schema.ROLLUPS): declared
+    in the schema, by a column or by the table whose records a metric counts."""
+    if mid in RECORD_COUNTS:
+        return BY_ID[RECORD_COUNTS[mid]].rollup
+    table, _, column = mid.partition(".")
+    t = BY_ID.get(table)
+    if t is not None and t.kind in ("total", "stock") and column in {c.id for c in t.columns}:
+        return t.rule(column)
+    return "latest" if t is not None and t.kind == "stock" else "sum"
 
 
 def metric_ids() -> dict[str, tuple[str, str]]:

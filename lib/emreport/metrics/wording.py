@@ -1,14 +1,23 @@
 """Numbers worded as the bureaus' summaries write them.
 
-Arabic numerals without separators; 万 from 100000 and 亿 from 100000000 (money always in 万元,
-亿元 from 10000万元); 余 only for figures the caller marks approximate; percentages to one decimal;
-rates compared in 百分点. Rounding is half-up on the decimal value as written, never banker's.
+Arabic numerals without separators; counts from 1万 in 万 and from 1亿 in 亿 (money always in 万元,
+亿元 from 10000万元); percentages to one decimal; rates compared in 百分点. Rounding is half-up
+on the decimal value as written, never banker's.
+
+A count from 1万 up is shown with the fewest decimals (0, 1 or 2) that leave out less than 1% of
+it, never rounded up; 余 follows when what is left out is 0.5% of the figure or more: 10612 →
+1.06万, 27436 → 2.74万, 28046 → 2.8万, 51326 → 5.1万余, 99999 → 9.9万余, 100000 → 10万. A figure
+the data marks approximate (3300余) always carries 余: 3300余, 20余万, 5.1万余. `exact_counts()`
+writes every count in full digits instead (the narrative's `## 数字写法` 精确), 余 kept.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
@@ -17,9 +26,13 @@ _Scales = tuple[tuple[Decimal, Decimal, str], ...]
 _WAN = Decimal(10_000)
 _YI = Decimal(100_000_000)
 # (smallest value, as written in the scale below, that moves up to this scale, divisor, suffix)
-_COUNT_SCALES: _Scales = ((10 * _WAN, _WAN, "万"), (_YI, _YI, "亿"))
 _MONEY_SCALES: _Scales = ((_WAN, _WAN, "亿元"),)
 _MONEY_UNIT = "万元"
+# counts: (smallest value, divisor, suffix), largest first
+_COUNT_STEPS = ((_YI, "亿"), (_WAN, "万"))
+_LEAVE_OUT = Decimal("0.01")  # the most a count shown in 万 may leave out, as a share of it
+_MATERIAL = Decimal("0.005")  # from this share left out, 余 says so
+_EXACT: ContextVar[bool] = ContextVar("exact_counts", default=False)
 _SPACES = re.compile(r"\s+")
 # U+2160–U+2163; NFKC folds these and full-width letters onto I, II, III, IV
 _LEVELS = {"1": "Ⅰ", "I": "Ⅰ", "2": "Ⅱ", "II": "Ⅱ", "3": "Ⅲ", "III": "Ⅲ", "4": "Ⅳ", "IV": "Ⅳ"}
@@ -73,9 +86,43 @@ def _scaled(d: Decimal, unit: str, approx: bool, scales: _Scales, base: str = ""
     return f"{_plain(shown)}{'余' if approx else ''}{suffix}{unit}"
 
 
+@contextmanager
+def exact_counts(on: bool = True) -> Iterator[None]:
+    """Within the block, counts are written in full digits (51326人, 3300余人), not in 万."""
+    token = _EXACT.set(on)
+    try:
+        yield
+    finally:
+        _EXACT.reset(token)
+
+
+def _in_scale(d: Decimal, divisor: Decimal, suffix: str, unit: str, approx: bool) -> str:
+    """The fewest decimals that leave out under 1% (floored, never rounded up); 余 when 0.5%
+    or more is left out, or the figure is approximate: 5.1万余, 1.06万, 20余万."""
+    for digits in range(3):
+        step = Decimal(1).scaleb(-digits)
+        shown = (d / divisor).quantize(step, rounding=ROUND_FLOOR)
+        left = d - shown * divisor
+        if left < d * _LEAVE_OUT or digits == 2:
+            break
+    more = approx or left >= d * _MATERIAL
+    text = _plain(shown)
+    if not more:
+        return f"{text}{suffix}{unit}"
+    # 20余万 (more than 20万, a whole figure), 5.1万余 (just over 5.1万)
+    return f"{text}余{suffix}{unit}" if "." not in text and approx else f"{text}{suffix}余{unit}"
+
+
 def count(n: int | float, unit: str = "", approx: bool = False) -> str:
-    """A count as the text writes it: 21358人, 12.35万处, 1.01亿, 3300余人, 20余万人次."""
-    return _scaled(_checked(n), unit, approx, _COUNT_SCALES)
+    """A count as the text writes it: 21358人 below 1万, 1.06万处, 5.1万余人, 1.01亿, 3300余人,
+    20余万人次 (approximate), or in full digits within `exact_counts()`."""
+    d = _checked(n)
+    if not _EXACT.get():
+        for divisor, suffix in _COUNT_STEPS:
+            if d >= divisor:
+                return _in_scale(d, divisor, suffix, unit, approx)
+    approx = approx and d >= 1
+    return f"{_plain(_round(d, approx))}{'余' if approx else ''}{unit}"
 
 
 def money(wan_yuan: float, approx: bool = False) -> str:

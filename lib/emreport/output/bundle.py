@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from emreport.compose import own
+from emreport.compose import own, textcheck
 from emreport.compose.document import Document, Figure, Paragraph, Section, Table, numbered
 from emreport.metrics import Metrics, as_number
+from emreport.output import html
 
 if TYPE_CHECKING:
     import nbformat
@@ -20,6 +21,7 @@ OUTPUT_KEY = "emreport"
 MIME = "application/vnd.emreport.bundle+json"
 TYPST = "typst"  # the bundle's key for the report's Typst source
 DOCUMENT = "document"  # the Document itself, from which the worker writes report.docx
+TEXT_CHECK = "text_check"  # the bundle's key for the text check's findings
 
 
 class BundleError(ValueError):
@@ -59,6 +61,8 @@ def make(
         "data_fingerprint": fingerprint,
         "narrative": narrative,
         "appendix": [_appendix_json(t) for t in appendix],
+        # the text check's findings (compose.textcheck), for the run's summary
+        TEXT_CHECK: [f.words() for f in textcheck.check(html.text(doc))],
     }
     if mine:
         out["own"] = [_appendix_json(t) for _, t in mine if not any(t is a for a in appendix)]

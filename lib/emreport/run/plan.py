@@ -6,10 +6,11 @@ metrics — before anything runs.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from emreport.compose import narrative
+from emreport.compose import arith, narrative
 from emreport.data.periods import Period, PeriodError
 from emreport.data.store import CITY, CITY_OWN, Store, StoreError, Unit
 from emreport.errors import Problems
@@ -82,14 +83,14 @@ def plan(
     units = list({u.code: u for u in units}.values())  # a code given twice is one report
     ids = metric_ids()
     jobs = []
-    stories = []  # narratives with placeholders, to look at their figures
+    stories = []  # narratives with placeholders or typed figures, to look at their figures
     for p in parsed:
         for unit in units:
             path = narrative.path_for(unit.code, p.code, params_dir)
             try:
                 story = narrative.load(path)
                 narrative.check_names(story, ids)
-                if any("{" in text for text, _ in narrative.texts(story)):
+                if any(re.search(r"[{\d０-９]", text) for text, _ in narrative.texts(story)):
                     stories.append((unit.code, p, story))
             except narrative.NarrativeError as e:
                 problems.append(str(e))
@@ -102,15 +103,18 @@ def plan(
 
 
 def zero_warnings(store: Path, stories: list[tuple[str, Period, narrative.Narrative]]) -> list[str]:
-    """A warning for each placeholder whose figure is 0 in its period (the run goes on). The
-    metrics are computed here only for narratives that have placeholders (a few, a tenth of a
-    second each); a placeholder without a figure fails that report in its notebook, as before."""
+    """A warning for each placeholder whose figure is 0 in its period, each typed figure that
+    disagrees with its metric and each 共…已…其余… that does not add up (compose.arith); the
+    run goes on. The metrics are computed here only for narratives that have placeholders or
+    figures (a few, a tenth of a second each); a placeholder without a figure fails that
+    report in its notebook, as before."""
     out: list[str] = []
     if not stories:
         return out
     with Store(store) as st:
         for code, p, story in stories:
-            out += narrative.zeros(story, compute(st, code, p))
+            m = compute(st, code, p)
+            out += narrative.zeros(story, m) + arith.warnings(story, m)
     return out
 
 

@@ -237,6 +237,7 @@ def _begin(spec: Spec) -> tuple[Outcome, tuple | None, float]:
         if r.engine == "typst" and typst is None:
             raise RenderError("笔记本没有附带 Typst 排版源：请确认内核与本进程的 EMREPORT_PDF 相同")
         out.files = page.files_but_pdf(nb, job)
+        out.warnings += page.bundle_of(nb).get(bundles.TEXT_CHECK, [])
         cells = page.unshown(nb)
         if cells:
             out.warnings.append(page.unshown_words(cells))

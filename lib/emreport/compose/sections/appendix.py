@@ -8,6 +8,7 @@ import pandas as pd
 from emreport.compose.context import Context
 from emreport.compose.document import APPENDIX, Section, Table
 from emreport.compose.sections.hazards import CAMPAIGN_UNITS, campaigns_by_name
+from emreport.data.schema import HAZARD_UNIT
 from emreport.metrics import as_number, wording
 
 SUMMARY = (
@@ -41,6 +42,7 @@ PEER_COLUMNS = (
     ("inspections.cases", "立案"),
     ("inspections.fines", "罚款金额"),
 )
+ROLLUP_LABELS = {"own": "（市本级）", "mean": "（各地平均）", "max": "（各地最大）"}
 BREAKDOWN_TITLES = {
     "accidents.by_sector": "分行业领域生产安全事故情况",
     "accidents.by_grade": "分等级生产安全事故情况",
@@ -55,8 +57,8 @@ BREAKDOWN_TITLES = {
 MEASURE_UNITS = {
     "事故起数": "起",
     "死亡人数": "人",
-    "发现隐患": "条",
-    "已整改": "条",
+    "发现隐患": HAZARD_UNIT,
+    "已整改": HAZARD_UNIT,
     "执法检查": "家次",
     "立案": "起",
     "罚款金额": "万元",
@@ -100,16 +102,23 @@ def summary_table(ctx: Context) -> Table:
         if metric.value is None:
             continue
 
-        def shown(x: float | None, rate: bool = metric.is_rate) -> float | None:
+        def shown(
+            x: float | None, rate: bool = metric.is_rate, approx: bool = False
+        ) -> float | str | None:
             if x is None:
                 return None
-            return float(wording.round_half_up(x * 100, 1)) if rate else as_number(x)
+            if rate:
+                return float(wording.round_half_up(x * 100, 1))
+            # an approximate figure keeps its 余 here as in the text (200000余 beside 20余万)
+            return f"{wording.number(x)}余" if approx else as_number(x)
 
+        # a city's figure that is not its members' sum says whose it is
+        label = metric.label + (ROLLUP_LABELS.get(metric.rollup, "") if ctx.city else "")
         rows.append(
             (
-                metric.label,
+                label,
                 "%" if metric.is_rate else metric.unit,
-                shown(metric.value),
+                shown(metric.value, approx=metric.approx),
                 shown(metric.prev),
                 metric.yoy().removeprefix("同比") or "—",
             )

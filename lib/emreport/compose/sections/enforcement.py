@@ -15,25 +15,7 @@ def compose(ctx: Context) -> Section | None:
     section = Section(KEY, "严格监管执法，依法治安持续加强")
     points = []
     if ctx.m.has("inspections"):
-        ins = ctx.m["inspections.count"]
-        text = (
-            f"加大执法检查力度。{ctx.when}，{ctx.scope}共开展执法检查{ins.text()}"
-            + (f"，{ins.yoy()}" if ins.yoy() else "")
-            + "，"
-            + ctx.listing(
-                [
-                    ("出动执法人员", "inspections.inspectors"),
-                    ("检查单位", "inspections.units"),
-                    ("发现问题隐患", "inspections.problems"),
-                ]
-            )
-            + "。"
-        )
-        if ctx.districts:
-            words, split = ctx.split("inspections.count", "开展执法检查")
-            section.stated["splits"] = split
-            text += words + "。"
-        points.append(text)
+        points.append(inspections(ctx, section))
         points.append(penalties(ctx))
     if ctx.m.has("licensing"):
         items = ctx.listing(
@@ -49,6 +31,30 @@ def compose(ctx: Context) -> Section | None:
     if ctx.districts:
         section.para(city_fines(ctx))
     return section
+
+
+def inspections(ctx: Context, section: Section) -> str:
+    ins = ctx.m["inspections.count"]
+    work = ctx.listing(
+        [
+            ("出动执法人员", "inspections.inspectors"),
+            ("检查单位", "inspections.units"),
+            ("发现问题隐患", "inspections.problems"),
+        ]
+    )
+    if ctx.said("inspections.count"):  # the analyst's text of the section tells the total
+        return f"加大执法检查力度。{ctx.when}，{ctx.scope}{work}。" if work else ""
+    text = (
+        f"加大执法检查力度。{ctx.when}，{ctx.scope}共开展执法检查{ins.text()}"
+        + (f"，{ins.yoy()}" if ins.yoy() else "")
+        + (f"，{work}" if work else "")
+        + "。"
+    )
+    if ctx.districts:
+        words, split = ctx.split("inspections.count", "开展执法检查")
+        section.stated["splits"] = split
+        text += words + "。" if words else ""
+    return text
 
 
 def penalties(ctx: Context) -> str:
@@ -76,11 +82,10 @@ def penalties(ctx: Context) -> str:
         if ctx.v("inspections.police_persons"):
             text += f"、{ctx.t('inspections.police_persons')}"
     reviews = ctx.m["inspections.reviews"]
-    text += (
-        f"。立案查处的案件中，发生行政复议和诉讼{reviews.text()}"
-        if reviews.value
-        else f"。立案查处的{cases.text()}案件，均无行政复议、诉讼情况发生"
-    )
+    if reviews.value:
+        text += f"。立案查处的案件中，发生行政复议和诉讼{reviews.text()}"
+    elif not ctx.v("inspections.reviews_unreported"):  # 均无 only where every case says 否
+        text += f"。立案查处的{cases.text()}案件，均无行政复议、诉讼情况发生"
     return text + "。"
 
 

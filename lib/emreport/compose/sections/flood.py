@@ -7,6 +7,7 @@ from emreport.compose import charts
 from emreport.compose.context import Context
 from emreport.compose.document import Section
 from emreport.data.schema import DISASTER_TYPES, RESPONSE_LEVELS
+from emreport.metrics import wording
 
 KEY = "防汛防台与自然灾害防御"
 
@@ -17,19 +18,7 @@ def compose(ctx: Context) -> Section | None:
     section = Section(KEY, "科学应对汛情，防汛防台和灾害防御有力有序")
     points = []
     if ctx.m.has("flood_work"):
-        items = ctx.listing(
-            [
-                ("发布气象预警", "flood_work.warnings"),
-                ("组织防汛会商", "flood_work.consultations"),
-                ("发送预警信息", "flood_work.alerts"),
-            ]
-        )
-        rain = (
-            f"{ctx.scope}累计降雨量{ctx.t('flood_work.rainfall')}；"
-            if ctx.v("flood_work.rainfall")
-            else ""
-        )
-        points.append(f"强化监测预警。{ctx.when}，{rain}{items}。" if items or rain else "")
+        points.append(monitoring(ctx))
     if ctx.m.has("flood_responses"):
         points.append(responses(ctx))
     if ctx.m.has("flood_work"):
@@ -57,25 +46,70 @@ def compose(ctx: Context) -> Section | None:
     return section
 
 
+def monitoring(ctx: Context) -> str:
+    """强化监测预警: rainfall (a city's the districts' mean), warnings, consultations (a
+    city's 市防指's own beside 各地's), alerts."""
+    consult = [("组织防汛会商", "flood_work.consultations")]
+    items = ctx.listing(
+        [("发布气象预警", "flood_work.warnings"), *([] if ctx.city else consult)]
+        + [("发送预警信息", "flood_work.alerts")]
+    )
+    if ctx.city:
+        own = ctx.own_and_others(
+            "flood_work.consultations", "市防指组织防汛会商", "各地组织防汛会商"
+        )
+        items = "，".join(x for x in (items, own) if x)
+    rain = ctx.m["flood_work.rainfall"]
+    mean = ctx.city and rain.rollup == "mean"
+    said = f"{ctx.scope}{'平均' if mean else '累计'}降雨量{rain.text()}" if rain.value else ""
+    text = "；".join(x for x in (said, items) if x)
+    return f"强化监测预警。{ctx.when}，{text}。" if text else ""
+
+
+def levels(counts: list[tuple[str, float]], total: float) -> tuple[str, str]:
+    """The level before the noun when one level is the whole (Ⅳ级应急响应3次), else the
+    parts after the figure: （其中Ⅲ级1次、Ⅳ级2次）."""
+    seen = [(lv, n) for lv, n in counts if n]
+    if len(seen) == 1 and seen[0][1] == total:
+        return f"{seen[0][0]}级", ""
+    listed = "、".join(f"{lv}级{wording.count(n, '次')}" for lv, n in seen)
+    return "", f"（其中{listed}）" if listed else ""
+
+
+def started(who: str, counts: list[tuple[str, float]], total: float) -> str:
+    """启动防汛防台Ⅳ级应急响应3次, or with its levels after the figure."""
+    level, parts = levels(counts, total)
+    return f"{who}防汛防台{level}应急响应{wording.count(total, '次')}{parts}"
+
+
 def responses(ctx: Context) -> str:
     n = ctx.m["flood.responses"]
-    levels = "、".join(
-        f"{lv}级{ctx.t(f'flood.responses_l{i}')}"
-        for i, lv in enumerate(RESPONSE_LEVELS, 1)
-        if ctx.v(f"flood.responses_l{i}")
-    )
+    mids = [(lv, f"flood.responses_l{i}") for i, lv in enumerate(RESPONSE_LEVELS, 1)]
+    if ctx.city and n.rollup == "own":
+        heads = []
+        if n.value:
+            counts = [(lv, ctx.v(mid)) for lv, mid in mids]
+            heads.append(started("市防指启动", counts, n.value))
+        if n.others:
+            counts = [(lv, ctx.m[mid].others or 0) for lv, mid in mids]
+            heads.append(started("各地启动" if heads else "各地共启动", counts, n.others))
+        text = "及时启动应急响应。" + ("，".join(heads) or "未启动防汛防台应急响应")
+        crews = "全市累计出动"
+    else:
+        counts = [(lv, ctx.v(mid)) for lv, mid in mids]
+        text = "及时启动应急响应。" + started("共启动", counts, n.value or 0)
+        crews = "出动"
     work = ctx.listing(
         [
-            ("出动队伍", "flood.teams"),
+            ("队伍", "flood.teams"),
             ("人员", "flood.personnel"),
             ("车辆", "flood.vehicles"),
             ("水泵", "flood.pumps"),
         ],
         sep="、",
     )
-    text = f"及时启动应急响应。共启动防汛防台应急响应{n.text()}（其中{levels}）"
     if work:
-        text += f"，{work}"
+        text += f"，{crews}{work}"
     rest = ctx.listing([("转移人员", "flood.relocated"), ("处置险情", "flood.incidents")])
     return text + (f"，{rest}" if rest else "") + "。"
 
@@ -96,5 +130,6 @@ def disasters(ctx: Context) -> str:
     tail = f"因灾死亡失踪{dead.text()}" if dead.value else "未发生因灾死亡失踪"
     return (
         f"全力做好灾害应对。{ctx.when}，{ctx.scope}受{'、'.join(kinds)}等自然灾害影响，"
-        f"{items}，{tail}。"
+        + (f"{items}，" if items else "")
+        + f"{tail}。"
     )

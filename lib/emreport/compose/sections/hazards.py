@@ -9,6 +9,7 @@ import pandas as pd
 from emreport.compose import charts
 from emreport.compose.context import Context
 from emreport.compose.document import Section
+from emreport.data.schema import HAZARD_UNIT
 from emreport.metrics import wording
 
 KEY = "隐患排查治理"
@@ -18,7 +19,12 @@ CAMPAIGN_COLUMNS = {
     "rectified": "已整改",
     "orders": "整改指令书",
 }
-CAMPAIGN_UNITS = {"检查企业": "家", "发现隐患": "处", "已整改": "处", "整改指令书": "份"}
+CAMPAIGN_UNITS = {
+    "检查企业": "家",
+    "发现隐患": HAZARD_UNIT,
+    "已整改": HAZARD_UNIT,
+    "整改指令书": "份",
+}
 
 
 def compose(ctx: Context) -> Section | None:
@@ -64,7 +70,7 @@ def compose(ctx: Context) -> Section | None:
                 lambda: charts.districts_compare(
                     peer_frame(ctx, "hazards.found", "发现隐患"),
                     "发现隐患",
-                    "条",
+                    HAZARD_UNIT,
                     "发现隐患(上年同期)" if found.prev is not None else None,
                 ),
             )
@@ -76,17 +82,28 @@ def total(ctx: Context, section: Section) -> str:
     if not ctx.m.has("hazards"):
         return ""
     found, rate = ctx.m["hazards.found"], ctx.m["hazards.rectification_rate"]
-    text = (
-        f"隐患排查整改有序推进。{ctx.when}，{ctx.scope}共排查发现各类隐患{found.text()}"
+    said = ctx.said("hazards.found")  # the analyst's text of the section tells the total
+    head = (
+        f"{ctx.scope}已整改隐患"
+        if said
+        else f"{ctx.scope}共排查发现各类隐患{found.text()}"
         + (f"，{found.yoy()}" if found.yoy() else "")
-        + f"；已整改{ctx.t('hazards.rectified')}，整改率{rate.text()}"
-        + (f"，{rate.yoy()}" if rate.yoy() else "")
+        + "；已整改"
+    )
+    text = (
+        f"隐患排查整改有序推进。{ctx.when}，{head}{ctx.t('hazards.rectified')}，整改率{rate.text()}"
+        # a falling rate is a problem (问题), not told among the achievements
+        + (
+            f"，{rate.yoy()}"
+            if rate.yoy() and not ctx.falling("hazards.rectification_rate")
+            else ""
+        )
         + "。"
     )
-    if ctx.districts:
+    if ctx.districts and not said:
         words, split = ctx.split("hazards.found", "排查隐患")
         section.stated.setdefault("splits", {}).update(split)
-        text += words + "。"
+        text += words + "。" if words else ""
     return text
 
 
@@ -95,12 +112,12 @@ def hazard_sources(ctx: Context) -> str:
     t = t[t["发现隐患"] > 0]
     if t.empty:
         return ""
-    src = "、".join(f"{s}{wording.count(n, '条')}" for s, n in t["发现隐患"].items())
+    src = "、".join(f"{s}{wording.count(n, HAZARD_UNIT)}" for s, n in t["发现隐患"].items())
     text = f"多渠道排查隐患。从来源看，{src}"
     sectors = ctx.m.tables["hazards.by_sector"]["发现隐患"].sort_values(
         ascending=False, kind="stable"
     )
-    top = [f"{s}（{wording.count(n, '条')}）" for s, n in sectors.head(3).items() if n > 0]
+    top = [f"{s}（{wording.count(n, HAZARD_UNIT)}）" for s, n in sectors.head(3).items() if n > 0]
     if len(top) > 1:
         text += f"；从行业领域看，隐患主要集中在{'、'.join(top[:-1])}和{top[-1]}等领域"
     return text + "。"
@@ -111,24 +128,31 @@ def major_hazards(ctx: Context) -> str:
     overdue = ctx.m["hazards.overdue"]
     text = ""
     if major.value:
+        done = ctx.listing(
+            [("挂牌督办", "hazards.major_supervised"), ("已整改销号", "hazards.major_rectified")]
+        )
+        # a rate under its bar is told among the problems (问题), not here
+        rate = (
+            ""
+            if ctx.below_bar("hazards.major_rate")
+            else f"，重大隐患整改率{ctx.t('hazards.major_rate')}"
+        )
         text = (
-            f"紧盯重大事故隐患治理。排查重大事故隐患{major.text()}，"
-            + ctx.listing(
-                [
-                    ("挂牌督办", "hazards.major_supervised"),
-                    ("已整改销号", "hazards.major_rectified"),
-                ]
-            )
-            + f"，重大隐患整改率{ctx.t('hazards.major_rate')}。"
+            f"紧盯重大事故隐患治理。排查重大事故隐患{major.text()}"
+            + (f"，{done}" if done else "")
+            + rate
+            + "。"
         )
     if overdue.value:
+        major_overdue = ctx.v("hazards.major_overdue")
         tail = (
             f"，其中重大隐患{ctx.t('hazards.major_overdue')}"
-            if ctx.v("hazards.major_overdue")
+            if major_overdue and major_overdue < overdue.value
             else ""
         )
+        what = "重大隐患" if major_overdue == overdue.value else "隐患"
         text = text or "加强隐患整改督办。"
-        text += f"{ctx.p.as_of}，尚有{overdue.text()}隐患逾期未整改{tail}，已逐条督促整改。"
+        text += f"{ctx.p.as_of}，尚有{overdue.text()}{what}逾期未整改{tail}，已逐条督促整改。"
     elif text:
         text += f"{ctx.p.as_of}，无逾期未整改隐患。"
     return text
@@ -148,18 +172,18 @@ def campaigns(ctx: Context) -> str:
         return ""
     each = []
     for name, r in table.iterrows():
-        bits = [
-            f"检查企业{wording.count(r['检查企业'], '家')}",
-            f"发现隐患{wording.count(r['发现隐患'], '处')}",
-        ]
-        bits.append(
-            "已全部整改"
-            if r["已整改"] == r["发现隐患"]
-            else f"已整改{wording.count(r['已整改'], '处')}"
-        )
+        bits = [f"检查企业{wording.count(r['检查企业'], '家')}"]
+        if r["发现隐患"]:
+            bits.append(f"发现隐患{wording.count(r['发现隐患'], HAZARD_UNIT)}")
+        if r["发现隐患"]:  # nothing found is not 已全部整改
+            bits.append(
+                "已全部整改"
+                if r["已整改"] == r["发现隐患"]
+                else f"已整改{wording.count(r['已整改'], HAZARD_UNIT)}"
+            )
         if r["整改指令书"]:
             bits.append(f"开具整改指令书{wording.count(r['整改指令书'], '份')}")
-        each.append(f"{name}{'，'.join(bits)}")
+        each.append((name, "，".join(bits)))
     total = ctx.listing(
         [
             ("检查企业", "campaigns.enterprises"),
@@ -168,9 +192,11 @@ def campaigns(ctx: Context) -> str:
             ("开具整改指令书", "campaigns.orders"),
         ]
     )
+    if len(each) == 1:  # one campaign: its figures once, not a total restated for its part
+        return f"扎实开展专项整治。{ctx.when}开展{each[0][0]}，{each[0][1]}。"
     return (
         f"扎实开展专项整治。{ctx.when}共开展专项整治{ctx.t('campaigns.count')}，{total}。"
-        f"其中，{'；'.join(each)}。"
+        f"其中，{'；'.join(name + bits for name, bits in each)}。"
     )
 
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from emreport.compose.context import Context
+from emreport.compose.context import LEVEL_WORDS, Context
 from emreport.compose.document import Section
 from emreport.compose.sections.safety import grave_clause
 
-LEADERS = {
-    "市": "在市委市政府和省应急管理厅的坚强领导下",
-    "区": "在区委区政府和市应急管理局的坚强领导下",
-    "县": "在县委县政府和市应急管理局的坚强领导下",
-    "开发区": "在管委会和市应急管理局的坚强领导下",
-}
+
+def leader(level: str) -> str:
+    """在…的坚强领导下, by the unit's level (context.LEVEL_WORDS)."""
+    who = LEVEL_WORDS.get(level, ("", ""))[0]
+    return f"在{who}的坚强领导下" if who else "在上级党委政府的坚强领导下"
 
 
 def compose(ctx: Context) -> Section:
@@ -19,9 +18,8 @@ def compose(ctx: Context) -> Section:
     if ctx.story.lead:
         opening = "".join(ctx.filled(p) for p in ctx.story.lead)
     else:
-        leader = LEADERS.get(ctx.m.unit.level, "在上级党委政府的坚强领导下")
         opening = (
-            f"{ctx.when}，{ctx.m.unit.name}应急管理局{leader}，坚持人民至上、生命至上，"
+            f"{ctx.when}，{ctx.m.unit.name}应急管理局{leader(ctx.m.unit.level)}，坚持人民至上、生命至上，"
             "统筹发展和安全，全力防范化解重大安全风险，各项工作取得积极成效。"
         )
     section.para(opening + headline(ctx))

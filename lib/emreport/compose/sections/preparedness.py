@@ -20,7 +20,14 @@ def compose(ctx: Context) -> Section | None:
         ctx.listing([("应急专家", "preparedness.experts")]),
         ctx.listing([("备案应急预案", "preparedness.plans")]),
         ctx.listing(
-            [("储备物资", "preparedness.supply_kinds"), ("", "preparedness.supply_items")], sep=""
+            [
+                ("储备物资", "preparedness.supply_kinds"),
+                (
+                    "" if ctx.v("preparedness.supply_kinds") else "储备物资",
+                    "preparedness.supply_items",
+                ),
+            ],
+            sep="",
         ),
         ctx.listing([("避灾安置场所", "preparedness.shelters")]),
         ctx.listing([("指挥终端", "preparedness.terminals")]),

@@ -3,7 +3,7 @@ district; 整改率 down; overdue hazards; fewer inspections), then the analyst'
 
 from __future__ import annotations
 
-from emreport.compose.context import Context
+from emreport.compose.context import BARS, Context
 from emreport.compose.document import Section
 from emreport.compose.sections.safety import rising_districts, rising_sectors
 from emreport.metrics import wording
@@ -50,8 +50,11 @@ def accidents(ctx: Context) -> str:
 def hazards(ctx: Context) -> str:
     rate = ctx.m["hazards.rectification_rate"]
     bits = []
-    if rate.value is not None and rate.prev is not None and rate.value < rate.prev:
+    if ctx.falling("hazards.rectification_rate"):
         bits.append(f"隐患整改率为{rate.text()}，{rate.yoy()}")
+    if ctx.below_bar("hazards.major_rate"):
+        bar = wording.percent(BARS["hazards.major_rate"])
+        bits.append(f"重大隐患整改率仅为{ctx.t('hazards.major_rate')}，低于{bar}")
     if ctx.v("hazards.major_overdue"):
         bits.append(f"{ctx.p.as_of}仍有重大隐患{ctx.t('hazards.major_overdue')}逾期未整改")
     elif ctx.v("hazards.overdue"):

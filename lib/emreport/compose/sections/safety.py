@@ -20,15 +20,21 @@ def compose(ctx: Context) -> Section:
     )
     points = [accident_total(ctx), accident_sectors(ctx)]
     if ctx.m.has("responsibility"):
+        meetings = [("召开安委会会议", "responsibility.meetings")]
         items = ctx.listing(
             [
                 ("签订安全生产责任书", "responsibility.letters"),
-                ("召开安委会会议", "responsibility.meetings"),
+                *([] if ctx.city else meetings),
                 ("明确重点部门", "responsibility.key_departments"),
                 ("重点岗位", "responsibility.key_posts"),
                 ("重点任务", "responsibility.key_tasks"),
             ]
         )
+        if ctx.city:  # the 市安委会's own meetings, the districts' beside them
+            own = ctx.own_and_others(
+                "responsibility.meetings", "市安委会召开会议", "各地召开安委会会议"
+            )
+            items = "，".join(x for x in (items, own) if x)
         if items:
             points.append(f"压实安全生产责任。{ctx.when}，{ctx.scope}{items}。")
     if ctx.m.has("accountability"):
@@ -57,9 +63,15 @@ def compose(ctx: Context) -> Section:
 
 
 def grave_clause(ctx: Context) -> str:
+    """The strongest true claim on grades: 未发生较大及以上, else 未发生重大及以上 beside the
+    较大 ones, else the 重大及以上 ones."""
     if not ctx.v("accidents.major_or_above"):
         return "未发生较大及以上生产安全事故"
-    return f"发生较大及以上生产安全事故{ctx.t('accidents.major_or_above')}"
+    if not ctx.v("accidents.grave"):
+        return (
+            f"发生较大生产安全事故{ctx.t('accidents.major_or_above')}，未发生重大及以上生产安全事故"
+        )
+    return f"发生重大及以上生产安全事故{ctx.t('accidents.grave')}"
 
 
 def accident_total(ctx: Context) -> str:

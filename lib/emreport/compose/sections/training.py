@@ -14,10 +14,19 @@ def compose(ctx: Context) -> Section | None:
     section = Section(KEY, "强化宣传培训，全民安全素质不断提升")
     points = []
     if ctx.m.has("training"):
-        text = ctx.listing([("举办安全培训班", "training.classes"), ("培训", "training.total")])
-        split = ctx.listing([("线下", "training.offline"), ("线上", "training.online")], "、")
-        if split:
-            text += f"（其中{split}）"
+        parts = [("线下", "training.offline"), ("线上", "training.online")]
+        given = [(word, mid) for word, mid in parts if ctx.v(mid)]
+        whole = ctx.m["training.total"]
+        if len(given) == 1 and ctx.v(given[0][1]) == whole.value:
+            # the one part is the whole: 线上培训20余万人次, not 培训…（其中线上…）
+            text = ctx.listing(
+                [("举办安全培训班", "training.classes"), (f"{given[0][0]}培训", "training.total")]
+            )
+        else:
+            text = ctx.listing([("举办安全培训班", "training.classes"), ("培训", "training.total")])
+            split = ctx.listing(parts, "、")
+            if split:
+                text += f"（其中{split}）"
         if ctx.v("training.exams"):
             text += f"；组织考试{ctx.t('training.exams')}，合格率{ctx.t('training.pass_rate')}"
         points.append(f"深化安全培训。{text}。" if text else "")
