@@ -66,7 +66,7 @@ def visual_lines(pdf: bytes) -> list:
     (Chromium's pages always), so pieces on the same page and baseline are joined."""
     from dataclasses import replace
 
-    from emreport.output.pdf import pdf_lines
+    from emreport.output.pdfread import pdf_lines
 
     out = []
     for ln in sorted(pdf_lines(pdf), key=lambda ln: (ln.page, round(ln.y1), ln.x0)):
@@ -107,7 +107,7 @@ def quality(pdf: bytes) -> Quality:
 
 def account(row: Row, name: str, pdf: bytes, seconds: float) -> None:
     """Add one report's PDF to its engine's row."""
-    from emreport.output.pdf import page_count, pdf_fonts
+    from emreport.output.pdfread import page_count, pdf_fonts
 
     row.times.append(seconds)
     row.sizes.append(len(pdf))

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from emreport.output.pdf import page_count
+from emreport.output.pdfread import page_count
 
 PERIODS = ("2025-H1", "2025")
 CODES = ("990102", "990100")  # 江城区 (with a narrative file) and the city

@@ -29,7 +29,7 @@ from emreport.output import docx as dx
 from emreport.output import html as page
 from emreport.output import typst as tp
 from emreport.output import wordml
-from emreport.output.pdf import page_count, pdf_text
+from emreport.output.pdfread import page_count, pdf_text
 from emreport.report import build
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -20,7 +20,7 @@ import pytest
 from emreport import report
 from emreport.compose import own
 from emreport.output import html as page
-from emreport.output.pdf import pdf_text
+from emreport.output.pdfread import pdf_text
 from emreport.run import batch, plan
 from emreport.run.notebook import NOTEBOOKS, Job
 

@@ -24,11 +24,13 @@ from emreport.output.page import TEMPLATES
 from emreport.output.pdf import (
     ChromiumPrinter,
     ExternalResourceError,
-    PdfFont,
-    PdfLine,
     WeasyPrinter,
     chromium_path,
     default_printer,
+)
+from emreport.output.pdfread import (
+    PdfFont,
+    PdfLine,
     page_count,
     pdf_fonts,
     pdf_info,

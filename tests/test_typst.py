@@ -30,7 +30,7 @@ from emreport.data.ingest import ingest
 from emreport.metrics import wording
 from emreport.output import html as page
 from emreport.output import typst as tp
-from emreport.output.pdf import page_count, pdf_fonts, pdf_info, pdf_lines, pdf_text
+from emreport.output.pdfread import page_count, pdf_fonts, pdf_info, pdf_lines, pdf_text
 from emreport.report import build
 
 MM = 72 / 25.4
