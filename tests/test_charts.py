@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from emreport.compose import charts
+from emreport.compose import svg as drawing
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -128,7 +129,7 @@ def view(root: ET.Element) -> tuple[float, float]:
 
 def text_box(t: ET.Element) -> tuple[float, float]:
     """Left and right edge of a text, from its anchor and the width the face gives it."""
-    width = charts.text_width(t.text or "", float(t.get("font-size")))
+    width = drawing.text_width(t.text or "", float(t.get("font-size")))
     x = float(t.get("x"))
     anchor = t.get("text-anchor", "start")
     left = x - (width if anchor == "end" else width / 2 if anchor == "middle" else 0)
@@ -141,7 +142,7 @@ def test_chart_is_an_svg_the_width_of_the_text_block(rendered, name):
     root = parse(rendered[name])
     assert root.tag == f"{SVG}svg"
     width, height = size_cm(root)
-    assert width == charts.WIDTH_CM, f"{name}: {width} cm wide, not the 15.6 cm text block"
+    assert width == drawing.WIDTH_CM, f"{name}: {width} cm wide, not the 15.6 cm text block"
     assert 7 <= height <= 20, f"{name}: {height} cm high"
     w, h = view(root)
     assert w == pytest.approx(width / 2.54 * 72, abs=0.01), "drawing units are not points"
@@ -172,7 +173,7 @@ def test_standard_height_unless_many_districts(rendered):
         if name == "十五地对比":
             assert height > 9, "15 districts squeezed into the standard height"
         else:
-            assert height == charts.HEIGHT_CM, name
+            assert height == drawing.HEIGHT_CM, name
 
 
 # --- the face ---------------------------------------------------------------------------
@@ -182,12 +183,12 @@ def face_characters(style: str) -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
     path = subprocess.run(
-        ["fc-match", "-f", "%{file}", f"{charts.FONT_FACE}:style={style}"],
+        ["fc-match", "-f", "%{file}", f"{drawing.FONT_FACE}:style={style}"],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    assert charts.FONT_FACE in path, f"{charts.FONT_FACE} {style} is not installed ({path})"
+    assert drawing.FONT_FACE in path, f"{drawing.FONT_FACE} {style} is not installed ({path})"
     return frozenset(TTFont(path, lazy=True).getBestCmap())
 
 
@@ -210,7 +211,7 @@ def test_missing_characters_would_be_caught():
 @pytest.mark.parametrize("name", CHARTS)
 def test_the_house_face_has_every_character_shown(rendered, name):
     root = parse(rendered[name])
-    assert root.get("font-family").startswith(f'"{charts.FONT_FACE}"')
+    assert root.get("font-family").startswith(f'"{drawing.FONT_FACE}"')
     assert not missing(root), f"{name}: would print as boxes: {missing(root)}"
 
 
@@ -243,11 +244,11 @@ def test_control_characters_in_district_names_still_give_valid_xml():
 
 
 def test_an_invalid_svg_fails_the_report_instead_of_showing_a_broken_image():
-    c = charts.Canvas()
+    c = drawing.Canvas()
     c.items.append("<text>\x1b</text>")  # drawn past the sanitising, as a future bug might
-    with pytest.raises(charts.ChartError, match=r"生成的图表不是有效的 SVG（第2行第6列）"):
+    with pytest.raises(drawing.ChartError, match=r"生成的图表不是有效的 SVG（第2行第6列）"):
         c.svg()
-    assert not issubclass(charts.ChartError, ValueError), "ValueError leaves the chart out"
+    assert not issubclass(drawing.ChartError, ValueError), "ValueError leaves the chart out"
 
 
 # --- the value axis -----------------------------------------------------------------------

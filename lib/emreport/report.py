@@ -17,8 +17,8 @@ from pathlib import Path
 
 from emreport import config
 from emreport.compose import Peer, compose, mpl, narrative, own
-from emreport.compose.charts import ChartError
 from emreport.compose.document import APPENDIX, Document
+from emreport.compose.svg import ChartError
 from emreport.data.periods import Period, PeriodError
 from emreport.data.store import CITY_OWN, Store, StoreError
 from emreport.metrics import Metrics, compute, compute_members

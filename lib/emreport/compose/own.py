@@ -20,9 +20,9 @@ from decimal import Decimal
 
 import pandas as pd
 
-from emreport.compose.charts import drawable
 from emreport.compose.document import Document, Figure, Section, Table
 from emreport.compose.outline import ROOMS
+from emreport.compose.svg import drawable
 from emreport.metrics.wording import date_cn
 
 MAX_ROWS = 200  # about five printed pages of a table
