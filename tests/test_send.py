@@ -967,3 +967,28 @@ def test_the_committed_example_files_are_valid_and_default_to_a_dry_run():
     assert all(a.endswith(".example.org") for e in entries.values() for a in e.everyone)
     smtp = load_smtp(config.PARAMS / "smtp.yaml")
     assert not smtp.configured and smtp.sender
+
+
+def test_a_city_figure_of_the_own_rule_is_stated_as_the_report_states_it():
+    """The city's 防汛防台应急响应 is the 市本级's own (rule "own"): the message states it as
+    the 市本级's, with the districts' (各地) beside it, never the 市本级's 0 as the city's."""
+    body = {
+        "metrics": {
+            "flood.responses": {
+                "label": "防汛防台应急响应",
+                "value": 0,
+                "unit": "次",
+                "previous": 1,
+                "approximate": False,
+                "rollup": "own",
+                "others": 43,
+            },
+            "accidents.count": {"label": "生产安全事故", "value": 3, "unit": "起", "previous": 6},
+        }
+    }
+    lines = [message.figure_line(m) for m in message.headline(body)]
+    assert lines == [
+        "生产安全事故3起，同比下降50%",
+        "市本级防汛防台应急响应0次，同比下降100%",
+        "各地防汛防台应急响应43次",
+    ]

@@ -34,7 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--district", default="990100", help="区划代码（市代码表示全市）")
     f.add_argument("--store", default=str(config.STORE), help="数据库文件")
 
-    r = sub.add_parser("run", help="生成报告：HTML、PDF、Excel 附表、笔记本和 metrics.json")
+    r = sub.add_parser("run", help="生成报告：HTML、PDF、Word、Excel 附表、笔记本和 metrics.json")
     r.add_argument("--period", required=True, nargs="+", help="期间：YYYY-H1 或 YYYY，可多个")
     r.add_argument(
         "--district",
@@ -181,8 +181,7 @@ def cmd_figures(args: argparse.Namespace) -> int:
             for period in periods:
                 m = compute(store, args.district, period)
                 print(f"{m.unit.name}{period.label}（{period.months}）主要数字")
-                for mid in HEADLINE:
-                    metric = m[mid]
+                for metric in (line for mid in HEADLINE for line in m[mid].stated()):
                     yoy = metric.yoy()
                     print(f"  {metric.label}：{metric.text()}" + (f"，{yoy}" if yoy else ""))
     except (PeriodError, StoreError) as e:

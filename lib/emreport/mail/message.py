@@ -177,9 +177,11 @@ def headline(body: dict) -> list:
             f["value"],
             figure(f.get("previous")),
             bool(f.get("approximate")),
+            "own" if f.get("rollup") == "own" else "sum",
+            figure(f.get("others")),
         )
         if m.label and m.text():
-            out.append(m)
+            out += m.stated()
     return out
 
 

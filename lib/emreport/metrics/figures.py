@@ -102,6 +102,17 @@ class Metric:
             return ""
         return wording.yoy(self.value, self.prev, self.unit)
 
+    def stated(self) -> list[Metric]:
+        """The figure as a list of headline figures states it. A city figure made by the
+        "own" rule is the 市本级's own work, with the districts' beside it (各地): two lines,
+        as the report words them, never one that reads the 市本级's figure as the city's."""
+        if self.rollup != "own" or self.others is None:
+            return [self]
+        return [
+            Metric(self.id, f"市本级{self.label}", self.unit, self.value, self.prev, self.approx),
+            Metric(self.id, f"各地{self.label}", self.unit, self.others, None, self.approx),
+        ]
+
     def to_json(self) -> dict:
         out = {
             "label": self.label,
