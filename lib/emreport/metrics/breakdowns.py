@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from emreport.data.schema import BY_ID, HAZARD_SOURCES, HAZARD_UNIT, RESPONSE_LEVELS, SECTORS
+from emreport.data.schema import BY_ID, HAZARD_UNIT
+from emreport.data.vocab import HAZARD_SOURCES, RESPONSE_LEVELS, SECTORS
 from emreport.metrics.figures import GRADES, PeriodData, accident_grade, as_number
 
 

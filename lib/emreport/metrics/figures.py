@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from emreport.data.periods import Period
-from emreport.data.schema import BY_ID, HAZARD_UNIT, RESPONSE_LEVELS, TABLES
+from emreport.data.schema import BY_ID, HAZARD_UNIT, TABLES
+from emreport.data.vocab import RESPONSE_LEVELS
 from emreport.metrics import wording
 
 GRADES = ("特别重大", "重大", "较大", "一般")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from emreport.compose import charts
 from emreport.compose.context import Context
 from emreport.compose.document import Section
-from emreport.data.schema import DISASTER_TYPES, RESPONSE_LEVELS
+from emreport.data.vocab import DISASTER_TYPES, RESPONSE_LEVELS
 from emreport.metrics import wording
 
 KEY = "防汛防台与自然灾害防御"
