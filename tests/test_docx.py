@@ -23,7 +23,7 @@ from lxml import etree
 from emreport import config
 from emreport.compose.document import Document, Figure, Paragraph, Section, Table
 from emreport.data.ingest import ingest
-from emreport.metrics import wording
+from emreport.metrics import Metric
 from emreport.output import bundle as bundles
 from emreport.output import docx as dx
 from emreport.output import html as page
@@ -338,13 +338,7 @@ def test_libreoffice_prints_every_figure_as_worded(reports, converted):
         for mid, m in r.bundle["metrics"]["metrics"].items():
             if m["value"] is None:
                 continue
-            unit = m["unit"]
-            if unit == "%":
-                figure = wording.percent(m["value"])
-            elif unit == "万元":
-                figure = wording.money(m["value"])
-            else:
-                figure = wording.count(m["value"], unit)
+            figure = Metric.from_json(mid, m).text()  # as the report words it
             if figure in stated:
                 found += 1
                 assert figure in text, f"{r.title} {mid} ({figure})"

@@ -27,7 +27,7 @@ from emreport.compose.document import (
     numbered,
 )
 from emreport.data.ingest import ingest
-from emreport.metrics import wording
+from emreport.metrics import Metric
 from emreport.output import html as page
 from emreport.output import typst as tp
 from emreport.output.pdfread import page_count, pdf_fonts, pdf_info, pdf_lines, pdf_text
@@ -191,13 +191,7 @@ def test_every_figure_the_text_states_is_in_the_pdf(sample):
     for mid, m in r.bundle["metrics"]["metrics"].items():
         if m["value"] is None:
             continue
-        unit = m["unit"]
-        if unit == "%":
-            figure = wording.percent(m["value"])
-        elif unit == "万元":
-            figure = wording.money(m["value"])
-        else:
-            figure = wording.count(m["value"], unit)
+        figure = Metric.from_json(mid, m).text()  # as the report words it
         if figure in stated:
             found += 1
             assert figure in text, f"{mid} ({figure})"
