@@ -16,12 +16,16 @@ from datetime import date
 from pathlib import Path
 
 from emreport import config
-from emreport.compose import Peer, compose, mpl, narrative, own
+from emreport.compose import Peer, compose, mpl, narrative, outline_of, own
 from emreport.compose.document import APPENDIX, Document
 from emreport.compose.svg import ChartError
-from emreport.data.periods import Period, PeriodError
+from emreport.data import kinds
+from emreport.data.kinds import KindError
+from emreport.data.periods import PeriodError
 from emreport.data.store import CITY_OWN, Store, StoreError
 from emreport.metrics import Metrics, compute, compute_members
+from emreport.metrics.highlights import compute_highlights
+from emreport.metrics.review import compute_review
 from emreport.output import bundle as bundles
 from emreport.output import html as page
 from emreport.output import preview
@@ -40,6 +44,7 @@ OWN_ERRORS = (
     ReportError,
     StoreError,
     PeriodError,
+    KindError,
     ChartError,
     own.OwnError,
 )
@@ -79,6 +84,7 @@ class Report:
     own_outline: bool = False  # the narrative gives the outline (# 提纲): see `show`
     store: str = ""  # as given to build: `write` makes the files from the same inputs
     params_dir: str = ""
+    kind: str = kinds.SUMMARY
 
     @property
     def title(self) -> str:
@@ -94,10 +100,14 @@ def build(
     params_dir: str | Path = "",
     report_date: str | date = "",
     city: bool | None = None,
+    kind: str = kinds.SUMMARY,
 ) -> Report:
     """Compute, compose and check one report. `report_date` (2026-01-15) fixes the 成文日期
-    when the narrative file gives none (default: today); `city` insists on the report kind."""
-    p = Period.parse(period)
+    when the narrative file gives none (default: today); `city` insists on a city or a
+    district; `kind` is the kind of report (summary, review: a plan period such as 十四五,
+    highlights; see data/kinds.py)."""
+    k = kinds.kind(kind)
+    p = k.period(period)
     today = _date(report_date)
     with Store(store or config.STORE) as st:
         unit = st.unit(str(code))
@@ -110,18 +120,13 @@ def build(
                 f"{'city_report' if unit.is_city else 'district_report'}笔记本"
             )
         fingerprint = st.fingerprint(unit, p)
-        m = compute(st, unit.code, p)
-        peers = []
-        if unit.is_city:
-            peers = [
-                Peer(pm.unit.code, pm.unit.name, pm.unit.level, pm) for pm in compute_members(st, m)
-            ]
+        m, peers = _figures(st, k, unit, p)
     path = (
         Path(narrative_file)
         if narrative_file
-        else narrative.path_for(unit.code, p.code, Path(params_dir) if params_dir else None)
+        else narrative.path_for(unit.code, k.folder(p), Path(params_dir) if params_dir else None)
     )
-    story = narrative.load(path)
+    story = narrative.load(path, outline_of(k))
     doc = compose(m, story, peers, today=today)
     bundle = bundles.make(
         doc,
@@ -137,7 +142,20 @@ def build(
         own_outline=story.outline is not None,
         store=str(store),
         params_dir=str(params_dir),
+        kind=k.name,
     )
+
+
+def _figures(st: Store, k: kinds.Kind, unit, p) -> tuple:
+    """The report's figures by its kind, and (a city's summary) its members'."""
+    if k.name == kinds.REVIEW:
+        return compute_review(st, unit.code, p), []
+    if k.name == kinds.HIGHLIGHTS:
+        return compute_highlights(st, unit.code, p), []
+    m = compute(st, unit.code, p)
+    if not unit.is_city:
+        return m, []
+    return m, [Peer(pm.unit.code, pm.unit.name, pm.unit.level, pm) for pm in compute_members(st, m)]
 
 
 def _date(value: str | date) -> date | None:
@@ -285,7 +303,7 @@ def write(report: Report, *, outputs: str | Path = "") -> Path:
 
     code, period = report.metrics.unit.code, report.metrics.period.code
     cmd = [sys.executable, "-m", "emreport.cli", "run", "--period", period, "--district", code]
-    cmd += ["--jobs", "1"]
+    cmd += ["--kind", report.kind, "--jobs", "1"]
     for option, value in (("--store", report.store), ("--params", report.params_dir)):
         if value:
             cmd += [option, value]
@@ -298,4 +316,4 @@ def write(report: Report, *, outputs: str | Path = "") -> Path:
         raise ReportError(
             f"未能生成{report.title}的文件：" + (lines[-1] if lines else "见上面的说明")
         )
-    return Path(outputs or config.OUTPUTS) / period / code
+    return Path(outputs or config.OUTPUTS) / kinds.kind(report.kind).folder(period) / code

@@ -18,14 +18,16 @@ from datetime import date
 from emreport.compose import narrative
 from emreport.compose.context import Context, Peer
 from emreport.compose.document import Block, Document, Paragraph, Section
-from emreport.compose.outline import APPENDIX, ROOMS, Entry, room
+from emreport.compose.kinds import OUTLINES, outline_of
+from emreport.compose.outline import APPENDIX, Entry
 from emreport.compose.sections import plans
+from emreport.data import kinds
 from emreport.metrics import Metrics, wording
 
-__all__ = ["Peer", "compose"]
+__all__ = ["Peer", "compose", "outline_of"]
 
-# every room is imported with the package, so a warm kernel has them all loaded
-WRITERS = {room.key: room.compose for room in ROOMS}
+# every kind's rooms are imported with the package, so a warm kernel has them all loaded
+WRITERS = {(o.kind, r.key): r.compose for o in OUTLINES.values() for r in o.rooms}
 
 
 def compose(
@@ -35,17 +37,36 @@ def compose(
     narrative's; without it the narrative's date, else today's."""
     narrative.check(story, m)
     ctx = Context(m, story, list(peers), today)
+    kind = story.rooms.kind
     with wording.exact_counts(story.exact):  # ## 数字写法 精确: every count in full digits
-        sections = [s for e in story.tree() if (s := place(ctx, e, 1, "")) is not None]
-        sections.append(WRITERS[APPENDIX](ctx))
+        sections = [s for e in tree(ctx) if (s := place(ctx, e, 1, "")) is not None]
+        if (kind, APPENDIX) in WRITERS:
+            sections.append(WRITERS[kind, APPENDIX](ctx))
     name = m.unit.name
     dated = wording.date_cn(today or date.today())
     return Document(
-        f"{name}应急管理局{m.period.label}工作总结",
+        kinds.KINDS[kind].title(name, m.period),
         sections,
         story.signature or f"{name}应急管理局",
         dated if today is not None else (story.date or dated),
     )
+
+
+def tree(ctx: Context) -> list[Entry]:
+    """The page's outline: the analyst's, else the kind's default (the highlights' own: the
+    highest-scored candidates first)."""
+    if ctx.story.rooms.kind == kinds.HIGHLIGHTS and ctx.story.outline is None:
+        from emreport.compose.sections.highlights import item
+
+        return item.default_tree(ctx)
+    return ctx.story.tree()
+
+
+def work_title(ctx: Context) -> str:
+    """The part 主要工作和成效 as the kind and period name it."""
+    if ctx.story.rooms.kind == kinds.REVIEW:
+        return f"{ctx.p.label}时期主要工作和成效"
+    return "上半年主要工作和成效" if ctx.p.half else "主要工作和成效"
 
 
 def place(ctx: Context, e: Entry, level: int, parent: str) -> Section | None:
@@ -53,7 +74,7 @@ def place(ctx: Context, e: Entry, level: int, parent: str) -> Section | None:
     title = _title(ctx, e)
     if e.container:
         if not title:  # 主要工作和成效 without a new title
-            title = "上半年主要工作和成效" if ctx.p.half else "主要工作和成效"
+            title = work_title(ctx)
         key = e.key or (f"{parent}/{title}" if parent else title)
         section = Section(key, title, level, keep=not e.key)
         for p in e.paragraphs:
@@ -62,14 +83,14 @@ def place(ctx: Context, e: Entry, level: int, parent: str) -> Section | None:
             section.add(place(ctx, child, level + 1, key))
         return section
     ctx.room = e.key
-    section = WRITERS[e.key](ctx)
+    section = WRITERS[ctx.story.rooms.kind, e.key](ctx)
     ctx.room = ""
     own = own_blocks(ctx, e.key, points=not e.own_only)
     if section is not None and e.own_only:  # the generated paragraphs out, charts kept
         kept = [b for b in section.blocks if not isinstance(b, Paragraph | Section)]
         section.blocks = [*own, *kept]
     elif section is None and own:  # no data for the period: the analyst's text all the same
-        section = Section(e.key, room(e.key).heading, level, own)
+        section = Section(e.key, ctx.story.rooms.heading(e.key), level, own)
     if section is None:
         return None
     if title:

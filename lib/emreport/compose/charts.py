@@ -163,7 +163,7 @@ def _fit_category(label: str, room: float) -> str:
     return _in_two(label)
 
 
-def _column_chart(labels: Sequence[str], series: Series, unit: str, zeros: bool) -> bytes:
+def column_chart(labels: Sequence[str], series: Series, unit: str, zeros: bool) -> bytes:
     """Vertical bars side by side per category, each series labelled with its figures; the
     value axis from 0 on the left with the unit set upright above it, the legend top right."""
     _require(*(values for _name, values, _color in series))
@@ -237,7 +237,7 @@ def _column_chart(labels: Sequence[str], series: Series, unit: str, zeros: bool)
 def monthly_accidents(frame: pd.DataFrame, year_label: str, prev_label: str | None) -> bytes:
     """Accidents per month, this year beside last year, so the reader sees the trend."""
     series = _year_series(frame, "事故起数", year_label, prev_label)
-    return _column_chart([f"{int(m)}月" for m in frame.index], series, "事故（起）", zeros=False)
+    return column_chart([f"{int(m)}月" for m in frame.index], series, "事故（起）", zeros=False)
 
 
 def hazards_by_source(frame: pd.DataFrame) -> bytes:
@@ -246,9 +246,7 @@ def hazards_by_source(frame: pd.DataFrame) -> bytes:
         ("发现隐患", _values(frame, "发现隐患"), THIS_YEAR),
         ("已整改", _values(frame, "已整改"), RECTIFIED),
     ]
-    return _column_chart(
-        [str(s) for s in frame.index], series, f"隐患（{HAZARD_UNIT}）", zeros=True
-    )
+    return column_chart([str(s) for s in frame.index], series, f"隐患（{HAZARD_UNIT}）", zeros=True)
 
 
 def responses_by_level(frame: pd.DataFrame, year_label: str, prev_label: str | None) -> bytes:
@@ -256,7 +254,7 @@ def responses_by_level(frame: pd.DataFrame, year_label: str, prev_label: str | N
     levels = list(LEVELS) + [lv for lv in frame.index if lv not in LEVELS]
     frame = frame.reindex(levels, fill_value=0)
     series = _year_series(frame, "应急响应", year_label, prev_label)
-    return _column_chart(
+    return column_chart(
         [f"{level}级" for level in frame.index], series, "应急响应（次）", zeros=True
     )
 

@@ -10,6 +10,7 @@ from datetime import date
 
 from emreport.compose import charts, narrative
 from emreport.compose.document import Figure
+from emreport.data.periods import PlanPeriod
 from emreport.metrics import Metric, Metrics, as_number
 
 # rates that are an achievement only from a bar up; below it they are a problem (问题)
@@ -51,7 +52,10 @@ class Context:
     def __post_init__(self) -> None:
         self.p = self.m.period
         self.scope = SCOPE.get(self.m.unit.level, "全区")
-        self.when = f"{self.p.year}年" if not self.p.half else self.p.label
+        if isinstance(self.p, PlanPeriod):  # a review: “十四五”时期
+            self.when = f"{self.p.label}时期"
+        else:
+            self.when = f"{self.p.year}年" if not self.p.half else self.p.label
 
     # --- figures as words -------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from emreport import config
 from emreport.compose import outline
-from emreport.compose.outline import DATE, NUMBER_STYLES, NUMBERS, SIGNATURE
+from emreport.compose.outline import DATE, NUMBER_STYLES, NUMBERS, SIGNATURE, SUMMARY, Outline
 from emreport.compose.outliner import Outliner
 
 # The headings a narrative file may use, and what each feeds: the outline's rooms, then the
@@ -87,12 +87,13 @@ class Narrative:
     # headings by room key (new titles, own text only); the analyst's outline, if they wrote one
     headings: dict[str, outline.Entry] = field(default_factory=dict)
     outline: list[outline.Entry] | None = None
+    rooms: Outline = SUMMARY  # the kind of report the file is for
 
     def tree(self) -> list[outline.Entry]:
         """The page's outline: the analyst's, else the rooms' with the analyst's headings."""
         if self.outline is not None:
             return self.outline
-        return outline.default_outline(self.headings)
+        return self.rooms.default(self.headings)
 
     @property
     def name(self) -> str:
@@ -131,11 +132,11 @@ def read_regular(path: Path, limit: int) -> bytes | None:
         return f.read(limit + 1)
 
 
-def load(path: Path | None) -> Narrative:
+def load(path: Path | None, rooms: Outline = SUMMARY) -> Narrative:
     """Read a narrative file; a missing file gives an empty narrative (a report from data alone).
     Only a regular file of at most MAX_BYTES is read."""
     if path is None:
-        return Narrative()
+        return Narrative(rooms=rooms)
     try:
         data = read_regular(path, MAX_BYTES)
     except NotAFile:
@@ -144,7 +145,7 @@ def load(path: Path | None) -> Narrative:
             "文字材料应为 .md 文本文件，请换成文件或删除"
         ) from None
     if data is None:
-        return Narrative()
+        return Narrative(rooms=rooms)
     if len(data) > MAX_BYTES:
         raise NarrativeError(
             f"{_shown(path)}：文件太大（超过{MAX_BYTES // 1024} KB）：请精简文字材料后再运行"
@@ -156,7 +157,7 @@ def load(path: Path | None) -> Narrative:
             f"{_shown(path)}：不是 UTF-8 编码的文本文件（{e.reason}），"
             "请用记事本或 VS Code 另存为 UTF-8"
         ) from None
-    return parse(text, path)
+    return parse(text, path, rooms)
 
 
 _INVISIBLE = {"\r": "回车符", "\u2028": "行分隔符", "\u2029": "段分隔符"}
@@ -177,10 +178,10 @@ def _lines(text: str, name: str) -> list[str]:
     return lines
 
 
-def parse(text: str, path: Path | None = None) -> Narrative:
+def parse(text: str, path: Path | None = None, rooms: Outline = SUMMARY) -> Narrative:
     """Split the file into parts by `##` headings and paragraphs by blank lines; after a line
     `# 提纲` the headings are the outline (see `Outliner`)."""
-    n = Narrative(path=path)
+    n = Narrative(path=path, rooms=rooms)
     name = _shown(path) if path else "文字材料"
     at = Outliner(n, name, NarrativeError)
     buf: list[str] = []
@@ -238,15 +239,16 @@ def _paragraph(at: Outliner, para: Paragraph) -> None:
                 f"（如“## {outline.OWN}：标题”），或用 <!-- --> 括起来作为说明",
             )
         return  # before the first heading: a note to the analyst
-    if part == LEAD:
+    key = n.rooms.places.get(part)
+    if key == "导语":
         n.lead.append(para)
-    elif part in SECTIONS:
-        n.sections.setdefault(part, []).append(para)
-    elif part == PROBLEMS:
+    elif key == "问题":
         para.text = _NUMBERING.sub("", para.text)
         n.problems.append(para)
-    elif part == PLANS:
+    elif key == "安排":
         (at.plan.paragraphs if at.plan else n.plans_lead).append(para)
+    elif key is not None:
+        n.sections.setdefault(part, []).append(para)
     elif part == NUMBERS:
         if para.text not in NUMBER_STYLES:
             styles = "、".join(f"“{k}”" for k in NUMBER_STYLES)
@@ -265,10 +267,17 @@ def _paragraph(at: Outliner, para: Paragraph) -> None:
 
 
 def _plan_item(at: Outliner, words: str, line: int) -> None:
-    if at.part != PLANS:
-        raise at.error(line, f"三级标题“{words}”只能用在“## {PLANS}”之下")
+    if at.part is None or at.n.rooms.places.get(at.part) != "安排":
+        plans = _plans_heading(at.n)
+        where = f"只能用在“## {plans}”之下" if plans else "在这种报告里没有位置"
+        raise at.error(line, f"三级标题“{words}”{where}")
     at.plan = PlanItem(_short(_NUMBERING.sub("", words), "标题", at.name, line), [], line)
     at.n.plans.append(at.plan)
+
+
+def _plans_heading(n: Narrative) -> str:
+    """The heading of the plan (下一步工作安排, 工作思路) in this kind's file, "" if none."""
+    return next((r.heading for r in n.rooms.rooms if r.key == "安排"), "")
 
 
 def _short(text: str, what: str, name: str, line: int) -> str:
@@ -285,7 +294,7 @@ def _check_sizes(n: Narrative, name: str) -> None:
         (f"“## {LEAD}”", n.lead),
         *((f"“## {k}”", v) for k, v in n.sections.items()),
         (f"“## {PROBLEMS}”", n.problems),
-        (f"“## {PLANS}”", n.plans_lead),
+        (f"“## {_plans_heading(n)}”", n.plans_lead),
         *((f"“### {p.title}”", p.paragraphs) for p in n.plans),
         *((f"“{e.title or e.key}”", e.paragraphs) for e in entries(n)),
     ]
@@ -310,7 +319,7 @@ def _check_sizes(n: Narrative, name: str) -> None:
         )
     if len(n.plans) > MAX_ITEMS:
         raise NarrativeError(
-            f"{name} 第{n.plans[MAX_ITEMS].line}行：“## {PLANS}”下有"
+            f"{name} 第{n.plans[MAX_ITEMS].line}行：“## {_plans_heading(n)}”下有"
             f"{len(n.plans)}项（###），超过{MAX_ITEMS}项的上限：请合并或精简"
         )
 

@@ -56,22 +56,77 @@ ROOMS = (
 )
 
 
+@dataclass(frozen=True)
+class Outline:
+    """The sections of one kind of report, in page order: what its page holds, the headings
+    its narrative file may use, and its page without an outline of the analyst's."""
+
+    kind: str
+    rooms: tuple[Room, ...]
+
+    def room(self, key: str) -> Room:
+        return next(r for r in self.rooms if r.key == key)
+
+    def heading(self, key: str) -> str:
+        """A room's heading in the narrative file."""
+        return self.room(key).heading
+
+    @property
+    def work_sections(self) -> tuple[str, ...]:
+        return tuple(r.heading for r in self.rooms if r.part == ACHIEVEMENTS)
+
+    @property
+    def places(self) -> dict[str, str]:
+        """What a heading of the narrative file may name in an outline, by its words: the
+        rooms (the appendix aside) and, if the kind has it, the part 主要工作和成效."""
+        out = {r.heading: r.key for r in self.rooms if r.heading}
+        if self.work_sections:
+            out[ACHIEVEMENTS_HEADING] = ACHIEVEMENTS
+        return out
+
+    @property
+    def top(self) -> set[str]:
+        """Places that are a part (一、) of the report wherever they are written."""
+        return {ACHIEVEMENTS, *(r.key for r in self.rooms if r.heading and not r.part)}
+
+    def default(self, entries: dict[str, Entry] | None = None) -> list[Entry]:
+        """The page without an outline of the analyst's: the rooms in order, the work sections
+        in 主要工作和成效; a room the narrative names takes its entry (new title, own text
+        only)."""
+        entries = entries or {}
+        out: list[Entry] = []
+        work = None
+        for r in self.rooms:
+            if r.key == APPENDIX:
+                continue
+            entry = entries.get(r.key) or Entry(r.key)
+            if r.part != ACHIEVEMENTS:
+                out.append(entry)
+                continue
+            if work is None:
+                work = entries.get(ACHIEVEMENTS) or Entry(ACHIEVEMENTS)
+                work.children = []
+                out.append(work)
+            work.children.append(entry)
+        return out
+
+
+SUMMARY = Outline("summary", ROOMS)
+OUTLINES = {SUMMARY.kind: SUMMARY}  # every kind's, filled by compose.kinds
+
+
 def room(key: str) -> Room:
-    return next(r for r in ROOMS if r.key == key)
+    return SUMMARY.room(key)
 
 
 def heading(key: str) -> str:
-    """A room's heading in the narrative file."""
-    return room(key).heading
+    """A room's heading in the summary's narrative file."""
+    return SUMMARY.heading(key)
 
 
-WORK_SECTIONS = tuple(r.heading for r in ROOMS if r.part == ACHIEVEMENTS)
-
-# what a heading of the narrative file may name in an outline, by its words: the rooms (the
-# appendix aside) and the part 主要工作和成效
-PLACES = {r.heading: r.key for r in ROOMS if r.heading} | {ACHIEVEMENTS_HEADING: ACHIEVEMENTS}
-# places that are a part (一、) of the report wherever they are written
-TOP = {ACHIEVEMENTS, *(r.key for r in ROOMS if r.heading and not r.part)}
+WORK_SECTIONS = SUMMARY.work_sections
+PLACES = SUMMARY.places
+TOP = SUMMARY.top
 
 
 @dataclass(eq=False)
@@ -95,24 +150,7 @@ class Entry:
 
 
 def default_outline(entries: dict[str, Entry] | None = None) -> list[Entry]:
-    """The page without an outline of the analyst's: the rooms in order, the work sections in
-    主要工作和成效; a room the narrative names takes its entry (new title, own text only)."""
-    entries = entries or {}
-    out: list[Entry] = []
-    work = None
-    for r in ROOMS:
-        if r.key == APPENDIX:
-            continue
-        entry = entries.get(r.key) or Entry(r.key)
-        if r.part != ACHIEVEMENTS:
-            out.append(entry)
-            continue
-        if work is None:
-            work = entries.get(ACHIEVEMENTS) or Entry(ACHIEVEMENTS)
-            work.children = []
-            out.append(work)
-        work.children.append(entry)
-    return out
+    return SUMMARY.default(entries)
 
 
 # numbering an analyst may type in a heading; the report numbers headings itself

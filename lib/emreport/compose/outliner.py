@@ -25,6 +25,7 @@ class Outliner:
 
     def __init__(self, n: Narrative, name: str, error: type[Exception]):
         self.n, self.name, self._error = n, name, error
+        self.rooms = n.rooms  # the kind's sections: the headings the file may use
         self.part: str | None = None  # the narrative heading whose text this is
         self.entry: outline.Entry | None = None
         self.plan: PlanItem | None = None  # the `###` item the text is under
@@ -43,7 +44,7 @@ class Outliner:
             return None
         if level == 1 and self.n.outline is None:
             key = outline.split_heading(words)[0]
-            if key == outline.OWN or key in outline.PLACES:
+            if key == outline.OWN or key in self.rooms.places:
                 raise self.error(
                     line,
                     f"一级标题“# {words}”只能用在提纲里：请在第一个栏目标题之前加一行"
@@ -69,7 +70,7 @@ class Outliner:
             if not title:
                 raise self.error(line, f"自拟栏目要写标题：如“{mark} {outline.OWN}：强化督导检查”")
             entry = outline.Entry("", title, line)
-        elif key in outline.PLACES:
+        elif key in self.rooms.places:
             entry = self.place(key, title, mark, line)
         else:
             raise self.error(line, self.unknown(key, mark))
@@ -80,7 +81,7 @@ class Outliner:
         return None
 
     def unknown(self, key: str, mark: str) -> str:
-        names = [*outline.PLACES, *SETTINGS]
+        names = [*self.rooms.places, *SETTINGS]
         near = outline.nearest(key, names)
         hint = f"是不是“{mark} {near}”？" if near else ""
         own = (
@@ -89,7 +90,7 @@ class Outliner:
         return f"栏目“{key}”不认识：{hint}{own}可用的栏目：{'、'.join(names)}"
 
     def place(self, key: str, title: str, mark: str, line: int) -> outline.Entry:
-        room_key = outline.PLACES[key]
+        room_key = self.rooms.places[key]
         if room_key == "导语" and title:
             raise self.error(line, f"导语没有标题：请写作“{mark} 导语”")
         entry = self.n.headings.get(room_key)
@@ -105,7 +106,7 @@ class Outliner:
         """Place a heading of an outline: a part (一、) or a section (（一）) of the last part."""
         top = self.n.outline
         assert top is not None
-        if level == 1 or entry.key in outline.TOP:
+        if level == 1 or entry.key in self.rooms.top:
             top.append(entry)
             self.container = entry if entry.container else None
             return

@@ -169,3 +169,141 @@ def parse_half(text: str) -> str:
     year, half = read
     _check_year(year, "统计期", shown)
     return f"{year}-H{half}"
+
+
+# --- plan periods: the five-year plans a review covers -------------------------------------
+
+# each five-year plan by its first year: 十四五 is 2021-2025
+PLANS = {
+    "十一五": 2006,
+    "十二五": 2011,
+    "十三五": 2016,
+    "十四五": 2021,
+    "十五五": 2026,
+    "十六五": 2031,
+}
+MIN_SPAN, MAX_SPAN = 2, 10  # years a review may cover
+_QUOTES = re.compile(r"[“”\"'‘’「」『』《》]")
+_SPAN = re.compile(r"(\d{4})(?:-|—|–|~|至|到)(\d{4})年?", re.ASCII)
+_PLAN_NAME = re.compile(r"(十[一二三四五六七八九]五)(?:时期|规划|期间)?")
+
+
+@dataclass(frozen=True, order=True)
+class PlanPeriod:
+    """The years a review covers: a five-year plan (十四五: 2021–2025) or any span of years.
+    Its figures are made year by year, against the base year (the year before the first),
+    which is the last year of the previous plan. It reads like a `Period` where the store and
+    the pages need one: `halves`, `start_ts`, `label`, `previous_year()` (the base year)."""
+
+    first: int
+    last: int
+    half = None  # a review covers whole years
+
+    @classmethod
+    def parse(cls, text: str) -> PlanPeriod:
+        """2021-2025, 2021—2025年, 十四五, “十四五”, 十四五时期, with full-width forms."""
+        shown = str(text).strip()
+        squashed = _QUOTES.sub("", unicodedata.normalize("NFKC", _SPACES.sub("", shown)))
+        if m := _PLAN_NAME.fullmatch(squashed):
+            if m[1] not in PLANS:
+                raise PeriodError(f"规划期“{shown}”无效：可用{'、'.join(PLANS)}，或写作2021-2025")
+            first = PLANS[m[1]]
+            return cls(first, first + 4)
+        m = _SPAN.fullmatch(squashed)
+        if m is None:
+            raise PeriodError(f"规划期“{shown}”无效：应写作“十四五”或“2021-2025”（起止年份）")
+        first, last = int(m[1]), int(m[2])
+        _check_year(first, "规划期", shown)
+        _check_year(last, "规划期", shown)
+        if not MIN_SPAN <= last - first + 1 <= MAX_SPAN:
+            raise PeriodError(
+                f"规划期“{shown}”无效：应覆盖{MIN_SPAN}至{MAX_SPAN}个年度，如2021-2025"
+            )
+        return cls(first, last)
+
+    @property
+    def code(self) -> str:
+        return f"{self.first}-{self.last}"
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def name(self) -> str:
+        """十四五 when the years are a five-year plan's, else ""."""
+        return next((n for n, y in PLANS.items() if (y, y + 4) == (self.first, self.last)), "")
+
+    @property
+    def next_name(self) -> str:
+        """The plan after this one (十五五 after 十四五), else ""."""
+        names = list(PLANS)
+        return names[names.index(self.name) + 1] if self.name and self.name != names[-1] else ""
+
+    @property
+    def label(self) -> str:
+        """As titles name it: “十四五” or 2019—2023年."""
+        return f"“{self.name}”" if self.name else f"{self.first}—{self.last}年"
+
+    @property
+    def months(self) -> str:
+        return f"{self.first}—{self.last}年"
+
+    @property
+    def year(self) -> int:
+        """The last year: where stocks and the latest figures are read."""
+        return self.last
+
+    @property
+    def base(self) -> int:
+        """The year before the first: what 较基期 compares with (“十三五”末)."""
+        return self.first - 1
+
+    @property
+    def base_label(self) -> str:
+        """The base year as the text names it: “十三五”末, or 2018年."""
+        names = list(PLANS)
+        if self.name and names.index(self.name) > 0:
+            return f"“{names[names.index(self.name) - 1]}”末"
+        return f"{self.base}年"
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return tuple(range(self.first, self.last + 1))
+
+    @property
+    def periods(self) -> tuple[Period, ...]:
+        """Each year of the span as a whole-year period."""
+        return tuple(Period(y, None) for y in self.years)
+
+    @property
+    def start_ts(self) -> datetime:
+        return datetime(self.first, 1, 1)
+
+    @property
+    def end_exclusive_ts(self) -> datetime:
+        return datetime(self.last + 1, 1, 1)
+
+    @property
+    def start(self) -> date:
+        return self.start_ts.date()
+
+    @property
+    def end(self) -> date:
+        return date(self.last, 12, 31)
+
+    @property
+    def as_of(self) -> str:
+        return f"截至{self.last}年底"
+
+    def contains(self, value: date | datetime) -> bool:
+        if isinstance(value, datetime):
+            return self.start_ts <= value < self.end_exclusive_ts
+        return self.start <= value <= self.end
+
+    def previous_year(self) -> Period:
+        """The base year, read beside the span (as a year's report reads the year before)."""
+        return Period(self.base, None)
+
+    @property
+    def halves(self) -> tuple[str, ...]:
+        return tuple(h for p in self.periods for h in p.halves)

@@ -23,6 +23,7 @@ OWN_ERRORS = {
     "ReportError",
     "StoreError",
     "PeriodError",
+    "KindError",
     "ChartError",
     "OwnError",
 }

@@ -1,0 +1,5 @@
+"""Being written."""
+
+
+def compose(ctx):
+    raise NotImplementedError

@@ -1,0 +1,9 @@
+"""Being written."""
+
+
+def compose(ctx):
+    raise NotImplementedError
+
+
+def default_tree(ctx):
+    raise NotImplementedError

@@ -1,0 +1,125 @@
+"""（一）主要指标: the main measures year by year, as a table (the base year, each year, the
+total, the change against the base year, 年均) and as charts of accidents and deaths and of
+hazards found and put right."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from emreport.compose import charts
+from emreport.compose.context import Context
+from emreport.compose.document import Section, Table
+from emreport.compose.sections.review import phrases as ph
+from emreport.metrics import as_number, wording
+
+KEY = "主要指标"
+MAIN = (
+    "accidents.count",
+    "accidents.deaths",
+    "accidents.major_or_above",
+    "hazards.found",
+    "hazards.rectified",
+    "hazards.rectification_rate",
+    "hazards.major",
+    "inspections.count",
+    "inspections.cases",
+    "inspections.fines",
+    "flood.responses",
+    "training.total",
+    "preparedness.teams",
+    "preparedness.experts",
+    "preparedness.supply_items",
+)
+
+
+def compose(ctx: Context) -> Section | None:
+    table = yearly_table(ctx, MAIN, "主要指标逐年情况")
+    if table is None:
+        return None
+    section = Section(KEY, "主要指标完成情况", 2)
+    section.para(
+        f"{ctx.when}主要指标逐年情况如下（{ctx.p.base}年为基期，即{ctx.p.base_label}），"
+        "累计为各年之和，年均为较基期的年均变化。"
+    )
+    section.add(table)
+    section.add(
+        ctx.figure(
+            f"{ctx.p.base}—{ctx.p.last}年生产安全事故和死亡人数",
+            lambda: _chart(
+                ctx, (("accidents.count", "事故起数"), ("accidents.deaths", "死亡人数")), "起、人"
+            ),
+        )
+    )
+    if ctx.m.has("hazards"):
+        section.add(
+            ctx.figure(
+                f"{ctx.p.base}—{ctx.p.last}年隐患排查整改情况",
+                lambda: _chart(
+                    ctx, (("hazards.found", "发现隐患"), ("hazards.rectified", "已整改")), "处"
+                ),
+            )
+        )
+    return section
+
+
+def years(ctx: Context) -> list[int]:
+    return [ctx.p.base, *ctx.p.years]
+
+
+def _chart(ctx: Context, measures, unit: str) -> bytes:
+    colours = (charts.THIS_YEAR, charts.RECTIFIED)
+    series = []
+    for (mid, name), colour in zip(measures, colours, strict=False):
+        y = ctx.m.yearly(mid)
+        values = [y.base] + [y.years[v] for v in ctx.p.years]
+        series.append((name, np.array([np.nan if v is None else v for v in values], float), colour))
+    if all(np.isnan(v).all() for _n, v, _c in series):
+        raise charts.NoData(charts.NO_DATA)
+    series = [(n, np.nan_to_num(v), c) for n, v, c in series]
+    return charts.column_chart([f"{y}年" for y in years(ctx)], series, unit, zeros=True)
+
+
+def cell(value: float | None, rate: bool, approx: bool = False) -> float | str | None:
+    """A table's figure: a rate in percent to one decimal, an approximate count with 余."""
+    if value is None:
+        return None
+    if rate:
+        return float(wording.round_half_up(value * 100, 1))
+    return f"{wording.number(value)}余" if approx else as_number(value)
+
+
+def yearly_table(ctx: Context, mids, title: str) -> Table | None:
+    """One row per measure with data: unit, the base year, each year, 累计, 较基期, 年均."""
+    rows = []
+    for mid in mids:
+        if mid not in ctx.m.measures:
+            continue
+        y = ctx.m.yearly(mid)
+        figures = [y.base, *(y.years[v] for v in ctx.p.years)]
+        if all(v is None for v in figures) or not any(figures):
+            continue
+        total = ph.get(ctx, f"{mid}.total")
+        vs = ph.vs_base(ctx, mid).removeprefix(f"较{ctx.p.base_label}")
+        rows.append(
+            (
+                y.label,
+                "%" if y.is_rate else y.unit,
+                *(cell(v, y.is_rate, y.approx) for v in figures),
+                cell(total.value, y.is_rate, y.approx) if total else None,
+                vs or "—",
+                ph.annual(ctx, mid).removeprefix("年均") or "—",
+            )
+        )
+    if not rows:
+        return None
+    columns = ["单位", *(f"{v}年" for v in years(ctx)), "累计", f"较{ctx.p.base_label}", "年均"]
+    frame = pd.DataFrame(rows, columns=["指标", *columns]).set_index("指标")
+    return Table(title, frame, note=_note(ctx))
+
+
+def _note(ctx: Context) -> str:
+    bits = [f"{ctx.p.base}年为基期。累计为各年之和；比率的累计为各年合计数之比；存量指标不累计。"]
+    if ctx.m.missing:
+        bits.append(f"{'、'.join(f'{y}年' for y in ctx.m.missing)}无数据，相应累计不计。")
+    return "".join(bits)

@@ -1,0 +1,45 @@
+"""A review's 导语: the opening (the analyst's, or the standard one for a plan period), then
+what the years come to: accidents and deaths over the years and against the base year, the
+streak without a 较大 accident, the hazards put right."""
+
+from __future__ import annotations
+
+from emreport.compose.context import Context
+from emreport.compose.document import Section, cn_number
+from emreport.compose.sections.lead import leader
+from emreport.compose.sections.review import phrases as ph
+
+
+def compose(ctx: Context) -> Section:
+    section = Section("导语", "", 1, numbered=False)
+    if ctx.story.lead:
+        opening = "".join(ctx.filled(p) for p in ctx.story.lead)
+    else:
+        opening = (
+            f"{ctx.when}，{ctx.m.unit.name}应急管理局{leader(ctx.m.unit.level)}，坚持人民至上、"
+            "生命至上，统筹发展和安全，全力防范化解重大安全风险，安全生产形势持续稳定向好，"
+            "应急管理体系和能力现代化建设取得明显成效。"
+        )
+    section.para(opening + headline(ctx))
+    return section
+
+
+def headline(ctx: Context) -> str:
+    bits = []
+    accidents, deaths = ph.total(ctx, "accidents.count"), ph.total(ctx, "accidents.deaths")
+    if accidents and deaths:
+        bits.append(f"{ph.years_word(ctx)}，{ctx.scope}共发生生产安全事故{accidents}、死亡{deaths}")
+    last = ctx.p.last
+    pair = [ph.vs_base(ctx, "accidents.count"), ph.vs_base(ctx, "accidents.deaths")]
+    if all(pair):
+        bits.append(
+            f"{last}年事故起数、死亡人数较{ctx.p.base_label}分别"
+            + "、".join(p.removeprefix(f"较{ctx.p.base_label}") for p in pair)
+        )
+    quiet = ph.streak(ctx, "accidents.major_or_above", "zero")
+    if quiet >= 2:
+        bits.append(f"连续{cn_number(quiet)}年未发生较大及以上生产安全事故")
+    found, rate = ph.total(ctx, "hazards.found"), ph.total(ctx, "hazards.rectification_rate")
+    if found and rate:
+        bits.append(f"累计排查隐患{found}，整改率{rate}")
+    return "；".join(bits) + "。" if bits else ""

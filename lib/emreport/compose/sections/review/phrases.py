@@ -1,0 +1,102 @@
+"""The clauses a review writes of one measure over the years, each from the metrics of
+metrics.review, so every figure is worded as metrics.json states it: the years' total, the
+change against the base year (较“十三五”末下降30.2%), 年均, from the base year to the last
+(由120支增加到137支), the figures year by year, the best year, streaks."""
+
+from __future__ import annotations
+
+from emreport.compose.context import Context
+from emreport.compose.document import cn_number
+from emreport.metrics import Metric, wording
+from emreport.metrics.review import annual_text
+
+
+def get(ctx: Context, mid: str) -> Metric | None:
+    """A review metric with a figure, or None (no data, or not stated for this measure)."""
+    m = ctx.m.get(mid)
+    return m if m is not None and m.value is not None else None
+
+
+def years_word(ctx: Context) -> str:
+    """五年来, as many years as the period has."""
+    return f"{cn_number(len(ctx.p.years))}年来"
+
+
+def total(ctx: Context, mid: str) -> str:
+    """The years' total: 26.8万处; "" when a year has no data."""
+    m = get(ctx, f"{mid}.total")
+    return m.text() if m else ""
+
+
+def vs_base(ctx: Context, mid: str) -> str:
+    """较“十三五”末下降30.2% (a count), 较“十三五”末提高2.1个百分点 (a rate); "" when the base
+    year or the last has no data."""
+    m = get(ctx, f"{mid}.vs_base")
+    if m is None or m.prev is None:
+        return ""
+    return m.yoy().replace("同比", f"较{ctx.p.base_label}", 1)
+
+
+def annual(ctx: Context, mid: str) -> str:
+    """年均下降6.9%; "" when not stated (a base of 0, a year without data)."""
+    m = get(ctx, f"{mid}.annual")
+    return annual_text(m, rate=ctx.m.yearly(mid).is_rate) if m else ""
+
+
+def change(ctx: Context, mid: str) -> str:
+    """较“十三五”末下降30.2%、年均下降6.9%, whatever of the two is stated."""
+    bits = [b for b in (vs_base(ctx, mid), annual(ctx, mid)) if b]
+    return "，".join(bits)
+
+
+def from_to(ctx: Context, mid: str) -> str:
+    """由“十三五”末的120支增加到137支 (a stock's growth); "" without both figures."""
+    m = get(ctx, f"{mid}.vs_base")
+    if m is None or m.prev is None or m.value == m.prev:
+        return ""
+    verb = "增加到" if m.value > m.prev else "减少到"
+    return f"由{ctx.p.base_label}的{m.prev_text()}{verb}{m.text()}"
+
+
+def sequence(ctx: Context, mid: str) -> str:
+    """2021年至2025年分别为5起、4起、6起、3起、2起 (years without data: 无数据)."""
+    texts = []
+    for year in ctx.p.years:
+        m = get(ctx, f"{mid}.{year}")
+        texts.append(m.text() if m else "无数据")
+    first, last = ctx.p.years[0], ctx.p.years[-1]
+    return f"{first}年至{last}年分别为{'、'.join(texts)}"
+
+
+def best(ctx: Context, mid: str, word: str) -> str:
+    """2025年死亡人数为五年来最少 (`word`: 最少, 最高); "" when not stated or a tie leaves
+    the best year's figure equal to another's."""
+    m = get(ctx, f"{mid}.best")
+    if m is None:
+        return ""
+    year = int(m.value)
+    figures = [v for y, v in ctx.m.yearly(mid).years.items() if v is not None and y != year]
+    if ctx.m.yearly(mid).years[year] in figures:
+        return ""
+    return f"{year}年{ctx.m.yearly(mid).label}为{years_word(ctx).removesuffix('来')}{word}"
+
+
+def streak(ctx: Context, mid: str, suffix: str) -> int:
+    """The years of a streak (falls, zero) as a number; 0 when not stated."""
+    m = get(ctx, f"{mid}.{suffix}")
+    return int(m.value) if m else 0
+
+
+def rises(ctx: Context, mid: str) -> list[int]:
+    """The years whose figure rose over the year before: the setbacks."""
+    y = ctx.m.yearly(mid)
+    out = []
+    for year, value in y.years.items():
+        before = y.before(year)
+        if value is not None and before is not None and value > before:
+            out.append(year)
+    return out
+
+
+def count_text(n: int, unit: str) -> str:
+    return wording.count(n, unit)
