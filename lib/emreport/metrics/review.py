@@ -281,3 +281,13 @@ def annual_text(m: Metric, rate: bool = False) -> str:
     if shown == 0:
         return "年均基本持平"
     return f"年均{'增长' if m.value > 0 else '下降'}{wording.number(float(shown), 1)}%"
+
+
+def review_ids(period: PlanPeriod) -> list[str]:
+    """Every id a review over the period may state, for checking a narrative's placeholders
+    before any work: each measure's years (the base year's too) and what is derived from them."""
+    out = []
+    for mid in metric_ids():
+        out += [f"{mid}.{y}" for y in (period.base, *period.years)]
+        out += [f"{mid}.{d}" for d in DERIVED]
+    return out
