@@ -106,7 +106,8 @@ class Outliner:
         """Place a heading of an outline: a part (一、) or a section (（一）) of the last part."""
         top = self.n.outline
         assert top is not None
-        if level == 1 or entry.key in self.rooms.top:
+        # a kind without work sections (the highlights) has parts only: every heading is one
+        if level == 1 or entry.key in self.rooms.top or not self.rooms.work_sections:
             top.append(entry)
             self.container = entry if entry.container else None
             return
