@@ -113,20 +113,22 @@ class Said:
     def last_year(self) -> str:
         return "上年同期" if self.ctx.p.half else "上年"
 
-    def since(self) -> str:
-        """2020年以来(同期), or 有数据的五个年度中 when a year between is missing."""
-        same = "同期" if self.ctx.p.half else ""
-        if "highlights.years" in self.s.states:
-            years = years_cn(int(self.m["highlights.years"].value))
-            return f"有数据的{years}个{'年度' if not same else '同期'}中"
-        return f"{self.t('highlights.since')}以来{same}"
+    def since(self, mid: str) -> str:
+        """2020年以来(同期), or 有数据的五个年度(年份同期)中 when a year between has none."""
+        half = self.ctx.p.half
+        gap = f"highlights.{mid}.years"
+        if gap in self:
+            return f"有数据的{years_cn(int(self.m[gap].value))}个{'年份同期' if half else '年度'}中"
+        return f"{self.t(f'highlights.{mid}.since')}以来{'同期' if half else ''}"
 
     def record(self, mid: str, word: str) -> str:
         """，为2020年以来最少（此前最少为2023年的5起）"""
         rec = f"highlights.{mid}.record"
         if rec not in self:
             return ""
-        return f"，为{self.since()}最{word}（此前最{word}为{self.t(rec + '_year')}的{self.t(rec)}）"
+        return (
+            f"，为{self.since(mid)}最{word}（此前最{word}为{self.t(rec + '_year')}的{self.t(rec)}）"
+        )
 
     def held(self, mid: str, what: str) -> str:
         """A zero held: ，连续三年{what}, ，为2020年以来首次, （上年同期3人）."""
@@ -138,10 +140,10 @@ class Said:
             out += f"，已连续{self.years(streak)}年{what}"
         first = f"highlights.{mid}.first_zero"
         if first in self:
-            if "highlights.years" in self:
-                out += f"，在{self.since()}为首次"
+            if f"highlights.{mid}.years" in self:
+                out += f"，在{self.since(mid)}为首次"
             else:
-                out += f"，为{self.t(first)}以来首次"
+                out += f"，为{self.t(first)}以来{'同期' if self.ctx.p.half else ''}首次"
         return out
 
 
