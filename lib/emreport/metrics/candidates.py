@@ -85,6 +85,7 @@ GROWTH = {
         "preparedness.shelters",
     ),
 }
+FLOOD_STATED = 3  # the figures of the flood work a paragraph states
 FLOOD = ("flood.personnel", "flood.relocated", "flood.incidents", "disasters.evacuated")
 RANKED = ("accidents.count", "hazards.rectification_rate")
 
@@ -143,7 +144,8 @@ def _both_down(h: Highlights) -> Scored:
     if n and n >= 2:
         parts["streak"] = streak_points(n)
         states.append("highlights.accidents.both_down_streak")
-    if "highlights.members.largest_fall" in h:
+    # a city's largest fall, unless a record and a streak are said already (three lines)
+    if "highlights.members.largest_fall" in h and not ("record" in parts and "streak" in parts):
         states.append("highlights.members.largest_fall")
     return h.scored("事故双降", True, states, parts)
 
@@ -210,7 +212,7 @@ def _growth(key: str):
         )
         states = [m for m in mids if m in rose[:GROWTH_STATED]]
         parts = {"change": best}
-        if mids[0] in h.series:
+        if mids[0] in h.series and mids[0] in states:
             h.record(mids[0], states, parts)
         return h.scored(key, True, states, parts)
 
@@ -222,9 +224,9 @@ def _flood(h: Highlights) -> Scored:
     done = [m for m in FLOOD if h.value(m)]
     if h.value(mid) != 0 or not done:
         return h.scored("防汛防台", False)
-    states = (
-        [] if h.unit.is_city or not h.value("flood.responses") else ["flood.responses"]
-    ) + done
+    # a city's responses are the 市本级's own (rule "own"): the work of all is stated instead
+    states = [] if h.unit.is_city or not h.value("flood.responses") else ["flood.responses"]
+    states = (states + done)[:FLOOD_STATED]
     parts: dict = {}
     h.zero(mid, states, parts)
     return h.scored("防汛防台", True, states, parts)

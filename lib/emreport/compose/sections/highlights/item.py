@@ -21,6 +21,7 @@ FULL_SCORE = 30  # the fifth and sixth highlight only from this score up
 # the body lines of the first page beside the title and the sign-off (the 28 × 22 grid of
 # GB/T 9704, 3 lines of title, 3 of sign-off), so the brief is one page and 附表 the second
 PAGE_LINES, LINE_EMS = 16, 28
+STOPS = set("，、；：。！？")
 
 
 def years_cn(n: int) -> str:
@@ -49,8 +50,10 @@ def section_of(ctx: Context, key: str) -> Section | None:
 
 def lines(text: str, indent: int = 2) -> int:
     """The lines a paragraph or heading takes on the page: LINE_EMS to a line, a CJK character
-    or full-width mark one em, an ASCII one (digits, %) half of one."""
-    width = indent + sum(0.5 if ord(c) < 128 else 1 for c in text)
+    or bracket one em, an ASCII one (digits, %) half of one, a comma or stop three quarters
+    (Typst sets some of them half wide; measured against the sample's PDFs, never fewer lines
+    than printed)."""
+    width = indent + sum(0.5 if ord(c) < 128 else 0.75 if c in STOPS else 1 for c in text)
     return math.ceil(width / LINE_EMS)
 
 
@@ -110,6 +113,10 @@ class Said:
         """A streak's years as the text counts them: 两 for 2 (连续两年), else 三, 十二."""
         return years_cn(int(self.m[mid].value))
 
+    def same(self) -> str:
+        """同期 in a half-year's streak: the first halves of years in a row, not whole years."""
+        return "同期" if self.ctx.p.half else ""
+
     def last_year(self) -> str:
         return "上年同期" if self.ctx.p.half else "上年"
 
@@ -137,7 +144,7 @@ class Said:
             out += f"（{self.last_year()}{self.m[mid].prev_text()}）"
         streak = f"highlights.{mid}.zero_streak"
         if streak in self:
-            out += f"，已连续{self.years(streak)}年{what}"
+            out += f"，已连续{self.years(streak)}年{self.same()}{what}"
         first = f"highlights.{mid}.first_zero"
         if first in self:
             if f"highlights.{mid}.years" in self:
@@ -177,8 +184,12 @@ def _both_down(ctx: Context, say: Said) -> str:
 
 
 def _no_major(ctx: Context, say: Said) -> str:
-    out = f"{ctx.when}，{ctx.scope}未发生较大及以上生产安全事故"
-    return out + say.held("accidents.major_or_above", "未发生较大及以上事故")
+    mid = "accidents.major_or_above"
+    streak = f"highlights.{mid}.zero_streak"
+    if streak in say:  # 已连续五年未发生…, as the documents put it
+        out = f"{ctx.when}，{ctx.scope}已连续{say.years(streak)}年{say.same()}"
+        return out + "未发生较大及以上生产安全事故"
+    return f"{ctx.when}，{ctx.scope}未发生较大及以上生产安全事故" + say.held(mid, "")
 
 
 def _zero_deaths(ctx: Context, say: Said) -> str:
@@ -237,18 +248,14 @@ WORK = {
 
 
 def _grown(ctx: Context, say: Said) -> str:
-    """Work done or stocks, each figure with its 同比 where it rose."""
+    """Work done or stocks that rose, each with its 同比 (and a record where there is one)."""
     bits = []
     for mid in say.s.states:
-        if mid not in WORK:
-            continue
-        m = ctx.m[mid]
-        rose = m.prev is not None and m.value is not None and m.value > m.prev
-        bits.append(f"{WORK[mid]}{m.text()}" + (f"，{m.yoy()}" if rose else ""))
+        if mid in WORK:
+            m = ctx.m[mid]
+            bits.append(f"{WORK[mid]}{m.text()}，{m.yoy()}" + say.record(mid, "多"))
     stock = say.s.key == "应急保障"
-    out = f"{ctx.p.as_of if stock else ctx.when}，{ctx.scope}" + "；".join(bits)
-    first = next((mid for mid in say.s.states if mid in WORK), "")
-    return out + say.record(first, "多") if first else out
+    return f"{ctx.p.as_of if stock else ctx.when}，{ctx.scope}" + "；".join(bits)
 
 
 def _flood(ctx: Context, say: Said) -> str:
