@@ -377,3 +377,20 @@ def test_a_sample_brief_states_its_figures_as_metrics_json_words_them(
         figure = Metric.from_json(mid, d).text()
         if d["value"] and len(figure) > 2 and figure in body_text:
             assert figure in text, (mid, figure)
+
+
+def test_every_highlight_id_is_known_before_any_work():
+    from emreport.metrics.highlights import highlight_ids
+
+    known = set(highlight_ids())
+    for h in (
+        brief(jiangcheng()),
+        brief(jiangcheng(), code=CITY),
+        brief(jiangcheng(), years=(2021, 2022, 2024, 2025)),
+    ):
+        assert set(h) <= known, sorted(set(h) - known)
+
+
+def test_an_own_lead_ending_with_a_colon_takes_no_second_one():
+    d = doc(brief(jiangcheng()), "## 导语\n\n今年以来，全区亮点纷呈，择要如下：\n")
+    assert body(d)[1] == "今年以来，全区亮点纷呈，择要如下："

@@ -40,7 +40,7 @@ def compose(
     kind = story.rooms.kind
     with wording.exact_counts(story.exact):  # ## 数字写法 精确: every count in full digits
         sections = [s for e in tree(ctx) if (s := place(ctx, e, 1, "")) is not None]
-        if (kind, APPENDIX) in WRITERS and (appendix := WRITERS[kind, APPENDIX](ctx)):
+        if (kind, APPENDIX) in WRITERS and (appendix := WRITERS[kind, APPENDIX](ctx)) is not None:
             sections.append(appendix)
     name = m.unit.name
     dated = wording.date_cn(today or date.today())
