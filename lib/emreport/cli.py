@@ -12,6 +12,7 @@ from pathlib import Path
 
 from emreport import config
 from emreport.cliparser import ChineseParser
+from emreport.mail.options import add_kind_option
 from emreport.mail.options import add_parser as add_send_parser
 
 MAX_HAZARDS = 20_000_000  # ten times the benchmark: more is a typo, not a test
@@ -35,7 +36,13 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--store", default=str(config.STORE), help="数据库文件")
 
     r = sub.add_parser("run", help="生成报告：HTML、PDF、Word、Excel 附表、笔记本和 metrics.json")
-    r.add_argument("--period", required=True, nargs="+", help="期间：YYYY-H1 或 YYYY，可多个")
+    r.add_argument(
+        "--period",
+        required=True,
+        nargs="+",
+        help="期间：YYYY-H1 或 YYYY；规划期工作总结（--kind review）写十四五或2021-2025；可多个",
+    )
+    add_kind_option(r)
     r.add_argument(
         "--district",
         default="all",
@@ -87,14 +94,21 @@ def _folder_problem(path: Path, what: str) -> str | None:
     return None
 
 
-def _distinct_periods(texts: Sequence[str]) -> list[str]:
-    """Each period once, in the order given: 2025, 2025年度 and ２０２５ are one report."""
+def _distinct_periods(texts: Sequence[str], kind: str = "summary") -> list[str]:
+    """Each period once, in the order given: 2025, 2025年度 and ２０２５ are one report (十四五
+    and 2021-2025 one review)."""
+    from emreport.data.kinds import KindError
+    from emreport.data.kinds import kind as kind_of
     from emreport.data.periods import Period, PeriodError
 
+    try:
+        read = kind_of(kind).period
+    except KindError:  # reported by the command
+        read = Period.parse
     seen, kept = set(), []
     for text in texts:
         try:
-            key: object = Period.parse(text).code
+            key: object = read(text).code
         except PeriodError:
             key = ("unreadable", text)  # reported by the command, once
         if key not in seen:
@@ -209,7 +223,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         problems.append(str(e))
     try:
         grid = plan.plan(
-            args.period, args.district, store=Path(args.store), params_dir=Path(args.params)
+            args.period,
+            args.district,
+            store=Path(args.store),
+            params_dir=Path(args.params),
+            kind=args.kind,
         )
     except plan.PlanError as e:
         problems += e.problems
@@ -300,7 +318,7 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if getattr(args, "period", None):
-        args.period = _distinct_periods(args.period)
+        args.period = _distinct_periods(args.period, getattr(args, "kind", "summary"))
     if getattr(args, "district", None):
         args.district = _district_codes(args.district)
     try:
