@@ -237,6 +237,12 @@ def headline(body: dict) -> list:
     return out
 
 
+def when(period: Period | PlanPeriod) -> str:
+    """2025年度（2025年1—12月）, “十四五”（2021—2025年）; a span without a plan's name once:
+    2024—2025年."""
+    return period.label if period.label == period.months else f"{period.label}（{period.months}）"
+
+
 def figure_line(m, compared: str = "同比") -> str:
     """生产安全事故3起，同比下降50.0%; a review's 2025年死亡人数3人，较“十三五”末下降40%."""
     change = m.yoy().replace("同比", compared, 1)
@@ -249,8 +255,7 @@ def text_body(found: Found, sender_name: str, today: date) -> str:
     lines = [
         "您好！",
         "",
-        f"现将《{title}》发送给您，请查收附件。"
-        f"{found.period.label}（{found.period.months}）主要数字如下：",
+        f"现将《{title}》发送给您，请查收附件。{when(found.period)}主要数字如下：",
         "",
     ]
     lines += [f"{i}. {figure_line(m, compared)}" for i, m in enumerate(headline(found.body), 1)]
@@ -291,8 +296,7 @@ def html_body(found: Found, sender_name: str, today: date) -> str:
         "<body style=\"font-family:'Microsoft YaHei','PingFang SC','Noto Sans CJK SC',"
         'sans-serif;font-size:14px;color:#222;line-height:1.7;">\n'
         "<p>您好！</p>\n"
-        f"<p>现将《{e(title)}》发送给您，请查收附件。{e(found.period.label)}"
-        f"（{e(found.period.months)}）主要数字如下：</p>\n"
+        f"<p>现将《{e(title)}》发送给您，请查收附件。{e(when(found.period))}主要数字如下：</p>\n"
         f'<table style="border-collapse:collapse;font-size:14px;">\n<tr>{head}</tr>\n'
         + "\n".join(rows)
         + "\n</table>\n"

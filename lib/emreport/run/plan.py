@@ -67,9 +67,10 @@ def _period_words(k: Kind, text: str, e: PeriodError) -> str:
             f"{k.label}（--kind review）的期间“{text.strip()}”无效：应写作规划期“十四五”"
             "（或“十三五”）或起止年份“2021-2025”；半年和年度的工作总结不加 --kind"
         )
+    asked = "半年和年度工作总结" if k.name == kinds.SUMMARY else f"{k.label}（--kind {k.name}）"
     return (
-        f"{k.label}（--kind {k.name}）的期间“{text.strip()}”无效：应写作2025-H1（上半年）"
-        "或2025（全年）；规划期“十四五”的工作总结请用 --kind review"
+        f"{asked}的期间“{text.strip()}”无效：应写作2025-H1（上半年）或2025（全年）；"
+        "规划期（如“十四五”）的工作总结请加 --kind review"
     )
 
 
