@@ -4,6 +4,7 @@ each kind as for the summary; what a kind cannot read is refused before any work
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import shutil
@@ -261,14 +262,17 @@ def _edited_store(tmp_path: Path, code: str, when: str) -> Path:
     (a regex on the date), ingested."""
     data = tmp_path / "data"
     shutil.copytree(config.SAMPLE, data)
-    for csv in sorted(data.glob("隐患排查_*.csv")):
-        lines = csv.read_text(encoding="utf-8-sig").splitlines()
+    for csv in sorted(data.glob("隐患排查_*.csv*")):  # .csv, or .csv.gz
+        packed = csv.suffix == ".gz"
+        raw = gzip.decompress(csv.read_bytes()) if packed else csv.read_bytes()
+        lines = raw.decode("utf-8-sig").splitlines()
         for i, line in enumerate(lines):
             fields = line.split(",")
             if fields[1] == code and re.match(when, fields[6]):
                 fields[2] = "更名后的企业有限公司"
                 lines[i] = ",".join(fields)
-                csv.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+                raw = ("\n".join(lines) + "\n").encode("utf-8-sig")
+                csv.write_bytes(gzip.compress(raw) if packed else raw)
                 path = tmp_path / "edited.duckdb"
                 ingest(data, path)
                 return path
