@@ -120,7 +120,7 @@ def test_every_kind_over_the_sample_units_and_an_unchanged_rerun_is_cached(
     # the review folder's index: its title, the totals and the last year against the base
     page = (out / span.code / report_folder.INDEX).read_text(encoding="utf-8")
     assert f"<h1>{span.label}工作总结（3份）</h1>" in page
-    for label in ("累计生产安全事故", "累计死亡人数", "死亡人数（末年）", "期间整改率"):
+    for label in ("累计生产安全事故", "累计死亡人数", f"{span.last}年死亡人数", "期间整改率"):
         assert f"<th>{label}</th>" in page
     city = json.loads((out / span.code / "990100" / "metrics.json").read_text(encoding="utf-8"))
     total = city["metrics"]["accidents.deaths.total"]

@@ -40,9 +40,9 @@ COLUMNS = (
 # a review's headline: the years' totals, and the last year against the base year (较基期)
 REVIEW_COLUMNS = (
     ("accidents.count.total", "累计生产安全事故"),
-    ("accidents.count.vs_base", "事故起数（末年）"),
+    ("accidents.count.vs_base", "{last}年生产安全事故"),
     ("accidents.deaths.total", "累计死亡人数"),
-    ("accidents.deaths.vs_base", "死亡人数（末年）"),
+    ("accidents.deaths.vs_base", "{last}年死亡人数"),
     ("hazards.found.total", "累计排查隐患"),
     ("hazards.rectification_rate.total", "期间整改率"),
     ("inspections.count.total", "累计执法检查"),
@@ -117,7 +117,8 @@ def render(period_dir: Path) -> str:
     columns = HEADLINE_COLUMNS[kind.name]
     base = period.base_label if isinstance(period, PlanPeriod) else ""
     done, failed = _rows(period_dir)
-    head = "".join(f"<th>{escape(label)}</th>" for _, label in columns)
+    last = getattr(period, "last", "")
+    head = "".join(f"<th>{escape(label.format(last=last))}</th>" for _, label in columns)
     body = []
     for r in done:
         unit, metrics = r["data"]["unit"], r["data"]["metrics"]
@@ -134,7 +135,7 @@ def render(period_dir: Path) -> str:
         )
     title = f"{period.label}{kind.words}"
     note = (
-        f"累计为各年之和，末年为{period.last}年的数字，小字为较{base}"
+        f"累计为各年之和，小字为{period.last}年较{base}"
         + ("" if base == f"{period.base}年" else f"（{period.base}年）")
         + "。"
         if base
