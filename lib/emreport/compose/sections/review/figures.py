@@ -38,9 +38,9 @@ def compose(ctx: Context) -> Section | None:
     if table is None:
         return None
     section = Section(KEY, "主要指标完成情况", 2)
+    base = f"{ctx.p.base}年为基期" + (f"，即{ctx.p.base_label}" if ctx.p.name else "")
     section.para(
-        f"{ctx.when}主要指标逐年情况如下（{ctx.p.base}年为基期，即{ctx.p.base_label}），"
-        "累计为各年之和，年均为较基期的年均变化。"
+        f"{ctx.when}主要指标逐年情况如下（{base}），累计为各年之和，年均为较基期的年均变化。"
     )
     section.add(table)
     section.add(
@@ -68,16 +68,21 @@ def years(ctx: Context) -> list[int]:
 
 
 def _chart(ctx: Context, measures, unit: str) -> bytes:
+    """Columns per year with data (a year without data is no column, never a 0)."""
     colours = (charts.THIS_YEAR, charts.RECTIFIED)
-    series = []
-    for (mid, name), colour in zip(measures, colours, strict=False):
-        y = ctx.m.yearly(mid)
-        values = [y.base] + [y.years[v] for v in ctx.p.years]
-        series.append((name, np.array([np.nan if v is None else v for v in values], float), colour))
-    if all(np.isnan(v).all() for _n, v, _c in series):
+    shown = [y for y in years(ctx) if _figure(ctx, measures[0][0], y) is not None]
+    if not shown:
         raise charts.NoData(charts.NO_DATA)
-    series = [(n, np.nan_to_num(v), c) for n, v, c in series]
-    return charts.column_chart([f"{y}年" for y in years(ctx)], series, unit, zeros=True)
+    series = [
+        (name, np.array([_figure(ctx, mid, y) or 0 for y in shown], float), colour)
+        for (mid, name), colour in zip(measures, colours, strict=False)
+    ]
+    return charts.column_chart([f"{y}年" for y in shown], series, unit, zeros=True)
+
+
+def _figure(ctx: Context, mid: str, year: int) -> float | None:
+    y = ctx.m.yearly(mid)
+    return y.base if year == ctx.p.base else y.years.get(year)
 
 
 def cell(value: float | None, rate: bool, approx: bool = False) -> float | str | None:

@@ -5,7 +5,7 @@ streak without a 较大 accident, the hazards put right."""
 from __future__ import annotations
 
 from emreport.compose.context import Context
-from emreport.compose.document import Section, cn_number
+from emreport.compose.document import Section
 from emreport.compose.sections.lead import leader
 from emreport.compose.sections.review import phrases as ph
 
@@ -38,7 +38,7 @@ def headline(ctx: Context) -> str:
         )
     quiet = ph.streak(ctx, "accidents.major_or_above", "zero")
     if quiet >= 2:
-        bits.append(f"连续{cn_number(quiet)}年未发生较大及以上生产安全事故")
+        bits.append(f"连续{ph.years_n(quiet)}未发生较大及以上生产安全事故")
     found, rate = ph.total(ctx, "hazards.found"), ph.total(ctx, "hazards.rectification_rate")
     if found and rate:
         bits.append(f"累计排查隐患{found}，整改率{rate}")

@@ -17,15 +17,33 @@ def get(ctx: Context, mid: str) -> Metric | None:
     return m if m is not None and m.value is not None else None
 
 
+def years_n(n: int) -> str:
+    """两年, 五年: a count of years as the text writes it."""
+    return f"{'两' if n == 2 else cn_number(n)}年"
+
+
 def years_word(ctx: Context) -> str:
-    """五年来, as many years as the period has."""
-    return f"{cn_number(len(ctx.p.years))}年来"
+    """五年来, 两年来: as many years as the period has."""
+    return f"{years_n(len(ctx.p.years))}来"
 
 
 def total(ctx: Context, mid: str) -> str:
-    """The years' total: 26.8万处; "" when a year has no data."""
+    """The years' total: 26.8万处; "" when a year has no data. A city's figure of rule "own"
+    (the 市本级's own work) is stated with the districts' beside it: 市本级12次、各地94次."""
     m = get(ctx, f"{mid}.total")
-    return m.text() if m else ""
+    if m is None:
+        return ""
+    if m.rollup == "own" and m.others is not None:
+        return "、".join(f"{x.label[: -len(m.label)]}{x.text()}" for x in m.stated() if x.value)
+    return m.text()
+
+
+def nonzero(ctx: Context, mid: str) -> str:
+    """The total, "" when it is 0 (a clause of what was done: 转移人员0人 is not said)."""
+    m = get(ctx, f"{mid}.total")
+    if m is None or not (m.value or m.others):
+        return ""
+    return total(ctx, mid)
 
 
 def vs_base(ctx: Context, mid: str) -> str:
@@ -34,7 +52,7 @@ def vs_base(ctx: Context, mid: str) -> str:
     m = get(ctx, f"{mid}.vs_base")
     if m is None or m.prev is None:
         return ""
-    return m.yoy().replace("同比", f"较{ctx.p.base_label}", 1)
+    return m.yoy()
 
 
 def annual(ctx: Context, mid: str) -> str:
@@ -68,8 +86,8 @@ def sequence(ctx: Context, mid: str) -> str:
     return f"{first}年至{last}年分别为{'、'.join(texts)}"
 
 
-def best(ctx: Context, mid: str, word: str) -> str:
-    """2025年死亡人数为五年来最少 (`word`: 最少, 最高); "" when not stated or a tie leaves
+def best(ctx: Context, mid: str, noun: str, word: str) -> str:
+    """2025年事故起数为五年来最少 (`word`: 最少, 最高); "" when not stated or a tie leaves
     the best year's figure equal to another's."""
     m = get(ctx, f"{mid}.best")
     if m is None:
@@ -78,7 +96,7 @@ def best(ctx: Context, mid: str, word: str) -> str:
     figures = [v for y, v in ctx.m.yearly(mid).years.items() if v is not None and y != year]
     if ctx.m.yearly(mid).years[year] in figures:
         return ""
-    return f"{year}年{ctx.m.yearly(mid).label}为{years_word(ctx).removesuffix('来')}{word}"
+    return f"{year}年{noun}为{years_word(ctx)}{word}"
 
 
 def streak(ctx: Context, mid: str, suffix: str) -> int:

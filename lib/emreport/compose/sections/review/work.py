@@ -7,7 +7,7 @@ have no data in any year is left out."""
 from __future__ import annotations
 
 from emreport.compose.context import Context
-from emreport.compose.document import Section, cn_number
+from emreport.compose.document import Section
 from emreport.compose.sections.review import phrases as ph
 
 TABLES = {
@@ -51,12 +51,12 @@ def safety(ctx: Context) -> list[str]:
         first.append(f"死亡人数{change[1]}")
     out.append(_join(first))
     second = []
-    best = ph.best(ctx, "accidents.count", "最少")
+    best = ph.best(ctx, "accidents.count", "事故起数", "最少")
     if best:
         second.append(best)
     falls = ph.streak(ctx, "accidents.count", "falls")
     if falls >= 2:
-        second.append(f"事故起数连续{cn_number(falls)}年下降")
+        second.append(f"事故起数连续{ph.years_n(falls)}下降")
     rises = ph.rises(ctx, "accidents.count")
     if rises:
         second.append(f"{'、'.join(f'{y}年' for y in rises)}事故起数有所反弹")
@@ -64,7 +64,7 @@ def safety(ctx: Context) -> list[str]:
     grave = ph.total(ctx, "accidents.major_or_above")
     quiet = ph.streak(ctx, "accidents.major_or_above", "zero")
     if quiet >= 2:
-        out.append(f"连续{cn_number(quiet)}年未发生较大及以上生产安全事故。")
+        out.append(f"连续{ph.years_n(quiet)}未发生较大及以上生产安全事故。")
     elif grave and ph.get(ctx, "accidents.major_or_above.total").value:
         years = [f"{y}年" for y, v in ctx.m.yearly("accidents.major_or_above").years.items() if v]
         out.append(
@@ -97,9 +97,9 @@ def hazards(ctx: Context) -> list[str]:
         out.append(
             _join([f"累计排查重大事故隐患{major}", f"整改{major_fixed}" if major_fixed else ""])
         )
-    best = ph.best(ctx, "hazards.rectification_rate", "最高")
+    best = ph.best(ctx, "hazards.rectification_rate", "隐患整改率", "最高")
     if best:
-        out.append(best.replace("隐患整改率为", "隐患整改率") + "。")
+        out.append(best + "。")
     return [t for t in out if t]
 
 
@@ -120,11 +120,11 @@ def inspections(ctx: Context) -> list[str]:
 
 def flood(ctx: Context) -> list[str]:
     bits = []
-    responses = ph.total(ctx, "flood.responses")
+    responses = ph.nonzero(ctx, "flood.responses")
     if responses:
         bits.append(f"{ph.years_word(ctx)}累计启动防汛防台应急响应{responses}")
-    relocated = ph.total(ctx, "flood.relocated")
-    if relocated and ph.get(ctx, "flood.relocated.total").value:
+    relocated = ph.nonzero(ctx, "flood.relocated")
+    if relocated:
         bits.append(f"转移人员{relocated}")
     out = [_join(bits)]
     dead = ph.get(ctx, "disasters.dead_missing.total")
