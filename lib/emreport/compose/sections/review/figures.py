@@ -38,41 +38,54 @@ def compose(ctx: Context) -> Section | None:
     if table is None:
         return None
     section = Section(KEY, "主要指标完成情况", 2)
-    base = f"{ctx.p.base}年为基期" + (f"，即{ctx.p.base_label}" if ctx.p.name else "")
-    section.para(
-        f"{ctx.when}主要指标逐年情况如下（{base}），累计为各年之和，年均为较基期的年均变化。"
-    )
+    section.para(f"{ctx.when}主要指标逐年情况如下。{explained(ctx)}")
     section.add(table)
-    section.add(
-        ctx.figure(
-            f"{ctx.p.base}—{ctx.p.last}年生产安全事故和死亡人数",
-            lambda: _chart(
-                ctx, (("accidents.count", "事故起数"), ("accidents.deaths", "死亡人数")), "起、人"
-            ),
-        )
+    charted = (
+        (
+            "accidents",
+            (("accidents.count", "事故起数"), ("accidents.deaths", "死亡人数")),
+            "起、人",
+        ),
+        ("hazards", (("hazards.found", "发现隐患"), ("hazards.rectified", "已整改")), "处"),
     )
-    if ctx.m.has("hazards"):
+    names = {"accidents": "生产安全事故和死亡人数", "hazards": "隐患排查整改情况"}
+    for table_id, measures, unit in charted:
+        shown = [y for y in years(ctx) if _figure(ctx, measures[0][0], y) is not None]
+        if not ctx.m.has(table_id) or not shown:
+            continue
+        span = f"{shown[0]}—{shown[-1]}年" if len(shown) > 1 else f"{shown[0]}年"
         section.add(
             ctx.figure(
-                f"{ctx.p.base}—{ctx.p.last}年隐患排查整改情况",
-                lambda: _chart(
-                    ctx, (("hazards.found", "发现隐患"), ("hazards.rectified", "已整改")), "处"
+                f"{span}{names[table_id]}",
+                lambda measures=measures, unit=unit, shown=shown: _chart(
+                    ctx, measures, unit, shown
                 ),
             )
         )
     return section
 
 
+def explained(ctx: Context) -> str:
+    """How the yearly table reads: the base year, what 累计 and 年均 are, years without data."""
+    bits = []
+    if ctx.m.base_recorded:
+        base = f"{ctx.p.base}年为基期" + (f"（{ctx.p.base_label}）" if ctx.p.name else "")
+        bits.append(f"{base}，年均为较基期的年均变化（比率为年均变化的百分点）")
+    bits.append("累计为各年之和，比率的累计为各年合计数之比，存量指标不累计")
+    text = "；".join(bits) + "。"
+    if ctx.m.missing:
+        text += f"{'、'.join(f'{y}年' for y in ctx.m.missing)}没有数据，相应累计不计。"
+    return text
+
+
 def years(ctx: Context) -> list[int]:
-    return [ctx.p.base, *ctx.p.years]
+    """The table's years: the base year (when recorded) and each year of the span."""
+    return [ctx.p.base, *ctx.p.years] if ctx.m.base_recorded else list(ctx.p.years)
 
 
-def _chart(ctx: Context, measures, unit: str) -> bytes:
+def _chart(ctx: Context, measures, unit: str, shown: list[int]) -> bytes:
     """Columns per year with data (a year without data is no column, never a 0)."""
     colours = (charts.THIS_YEAR, charts.RECTIFIED)
-    shown = [y for y in years(ctx) if _figure(ctx, measures[0][0], y) is not None]
-    if not shown:
-        raise charts.NoData(charts.NO_DATA)
     series = [
         (name, np.array([_figure(ctx, mid, y) or 0 for y in shown], float), colour)
         for (mid, name), colour in zip(measures, colours, strict=False)
@@ -101,30 +114,25 @@ def yearly_table(ctx: Context, mids, title: str) -> Table | None:
         if mid not in ctx.m.measures:
             continue
         y = ctx.m.yearly(mid)
-        figures = [y.base, *(y.years[v] for v in ctx.p.years)]
+        figures = [_figure(ctx, mid, v) for v in years(ctx)]
         if all(v is None for v in figures) or not any(figures):
             continue
         total = ph.get(ctx, f"{mid}.total")
         vs = ph.vs_base(ctx, mid).removeprefix(f"较{ctx.p.base_label}")
+        compared = [vs or "—", ph.annual(ctx, mid).removeprefix("年均") or "—"]
         rows.append(
             (
                 y.label,
                 "%" if y.is_rate else y.unit,
                 *(cell(v, y.is_rate, y.approx) for v in figures),
                 cell(total.value, y.is_rate, y.approx) if total else None,
-                vs or "—",
-                ph.annual(ctx, mid).removeprefix("年均") or "—",
+                *(compared if ctx.m.base_recorded else []),
             )
         )
     if not rows:
         return None
-    columns = ["单位", *(f"{v}年" for v in years(ctx)), "累计", f"较{ctx.p.base_label}", "年均"]
+    columns = ["单位", *(f"{v}年" for v in years(ctx)), "累计"]
+    if ctx.m.base_recorded:
+        columns += [f"较{ctx.p.base_label}", "年均"]
     frame = pd.DataFrame(rows, columns=["指标", *columns]).set_index("指标")
-    return Table(title, frame, note=_note(ctx))
-
-
-def _note(ctx: Context) -> str:
-    bits = [f"{ctx.p.base}年为基期。累计为各年之和；比率的累计为各年合计数之比；存量指标不累计。"]
-    if ctx.m.missing:
-        bits.append(f"{'、'.join(f'{y}年' for y in ctx.m.missing)}无数据，相应累计不计。")
-    return "".join(bits)
+    return Table(title, frame)
