@@ -97,6 +97,10 @@ def hazards(ctx: Context) -> list[str]:
         out.append(
             _join([f"累计排查重大事故隐患{major}", f"整改{major_fixed}" if major_fixed else ""])
         )
+    assigned = ph.nonzero(ctx, "covert_checks.assigned")
+    if assigned:
+        done = ph.nonzero(ctx, "covert_checks.assigned_rectified")
+        out.append(_join([f"累计接收省市交办隐患{assigned}", f"整改{done}" if done else ""]))
     best = ph.best(ctx, "hazards.rectification_rate", "隐患整改率", "最高")
     if best:
         out.append(best + "。")
