@@ -198,3 +198,28 @@ def test_the_review_narrative_takes_its_own_headings():
     assert story.plans[0].title == "深化治本攻坚"
     with pytest.raises(ValueError, match="栏目“下一步工作安排”不认识"):
         parse("## 下一步工作安排\n\n文字。\n", rooms=outline_of("review"))
+
+
+def test_a_city_review_pdf_states_every_cited_figure_as_metrics_json_words_it(good_store, tmp_path):
+    import re
+    import subprocess
+
+    from emreport import report
+    from emreport.output import typst
+
+    r = report.build(
+        "990100", "2024-2025", store=good_store, kind="review", report_date="2026-01-15"
+    )
+    pdf = tmp_path / "review.pdf"
+    pdf.write_bytes(typst.pdf(r.document))
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    text = re.sub(r"\s+", "", re.sub(r"—\s*\d+\s*—", "", text))
+    stated = r.bundle["metrics"]["metrics"]
+    assert len(r.document.cited) > 10
+    for mid, form in r.document.cited:
+        words = ph.worded(Metric.from_json(mid, stated[mid]), form)
+        assert words and words in text, (mid, form, words)
+    for bad in ("nan", "None", "□"):
+        assert bad not in text

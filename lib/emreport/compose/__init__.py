@@ -49,6 +49,7 @@ def compose(
         sections,
         story.signature or f"{name}应急管理局",
         dated if today is not None else (story.date or dated),
+        tuple(sorted(ctx.cited)),
     )
 
 

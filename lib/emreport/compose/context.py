@@ -48,6 +48,7 @@ class Context:
     today: date | None = None
 
     room: str = ""  # the section being written: what the analyst's text of it already says
+    cited: set[str] = field(default_factory=set)  # metric ids the phrases have stated
 
     def __post_init__(self) -> None:
         self.p = self.m.period

@@ -37,6 +37,11 @@ def _join(bits: list[str]) -> str:
     return "，".join(bits) + "。" if bits else ""
 
 
+def quiet_years(ctx: Context) -> int:
+    """Years in a row, to the last, without a 较大 or worse accident."""
+    return ph.streak(ctx, "accidents.major_or_above", "zero")
+
+
 def safety(ctx: Context) -> list[str]:
     out = []
     count, deaths = ph.total(ctx, "accidents.count"), ph.total(ctx, "accidents.deaths")
@@ -56,16 +61,18 @@ def safety(ctx: Context) -> list[str]:
         second.append(best)
     falls = ph.streak(ctx, "accidents.count", "falls")
     if falls >= 2:
-        second.append(f"事故起数连续{ph.years_n(falls)}下降")
+        second.append(f"事故起数连续{ph.streak_words(ctx, 'accidents.count', 'falls')}下降")
     rises = ph.rises(ctx, "accidents.count")
     if rises:
         second.append(f"{'、'.join(f'{y}年' for y in rises)}事故起数有所反弹")
     out.append(_join(second))
-    grave = ph.total(ctx, "accidents.major_or_above")
+    grave = ph.nonzero(ctx, "accidents.major_or_above") if quiet_years(ctx) < 2 else ""
     quiet = ph.streak(ctx, "accidents.major_or_above", "zero")
     if quiet >= 2:
-        out.append(f"连续{ph.years_n(quiet)}未发生较大及以上生产安全事故。")
-    elif grave and ph.get(ctx, "accidents.major_or_above.total").value:
+        out.append(
+            f"连续{ph.streak_words(ctx, 'accidents.major_or_above', 'zero')}未发生较大及以上生产安全事故。"
+        )
+    elif grave:
         years = [f"{y}年" for y, v in ctx.m.yearly("accidents.major_or_above").years.items() if v]
         out.append(
             f"{ph.years_word(ctx)}共发生较大及以上生产安全事故{grave}（{'、'.join(years)}）。"
@@ -84,7 +91,7 @@ def hazards(ctx: Context) -> list[str]:
     last = ph.get(ctx, f"hazards.rectification_rate.{ctx.p.last}")
     if last:
         first.append(
-            f"{ctx.p.last}年整改率为{last.text()}"
+            f"{ctx.p.last}年整改率为{ph.cite(ctx, last)}"
             + (
                 f"，{ph.vs_base(ctx, 'hazards.rectification_rate')}"
                 if ph.vs_base(ctx, "hazards.rectification_rate")
