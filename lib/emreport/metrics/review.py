@@ -157,6 +157,7 @@ class Review(Mapping[str, Metric]):
         self.base_recorded = base is not None
         self.measures: dict[str, Yearly] = {}
         self.tables: dict = {}  # no breakdowns: the yearly figures are metrics
+        self.members: list[Review] = []  # a city's: each member's review
         have = [m for m in years.values() if m is not None]
         self._has = set().union(*(m._has for m in have)) if have else set()
         self._items: dict[str, Metric] = {}
@@ -266,19 +267,31 @@ def compute_review(store: Store, code: str, period: PlanPeriod | str) -> Review:
         have = "、".join(sorted(store.halves())) or "无"
         raise StoreError(f"{period.label}（{period.code}）各年都没有数据（已有数据的半年：{have}）")
     frames = store.slice(unit, period)
-    years: dict[int, Metrics | None] = {}
-    for p in period.periods:
-        if p.year in missing:
-            years[p.year] = None
-            continue
-        data = PeriodData(frames, p)
-        years[p.year] = Metrics(unit, data, data, prev_recorded=False, tables=False).release()
-    base = None
+    data: dict[int, PeriodData | None] = {
+        p.year: None if p.year in missing else PeriodData(frames, p) for p in period.periods
+    }
     if period.base not in missing:
         b = Period(period.base, None)
-        data = PeriodData(store.slice(unit, b), b)
-        base = Metrics(unit, data, data, prev_recorded=False, tables=False).release()
-    return Review(unit, period, years, base)
+        data[period.base] = PeriodData(store.slice(unit, b), b)
+    review = _review(unit, period, data)
+    if unit.is_city:  # each member's review, from the city's rows split once a year
+        split = {y: (None if d is None else list(d.members(unit.members))) for y, d in data.items()}
+        for i, code in enumerate(unit.members):
+            mine = {y: (None if d is None else d[i]) for y, d in split.items()}
+            review.members.append(_review(store.unit(code), period, mine))
+    return review
+
+
+def _review(unit: Unit, period: PlanPeriod, data: dict[int, PeriodData | None]) -> Review:
+    """A review from each year's rows (the base year's under its own year, if recorded)."""
+
+    def figures(d: PeriodData | None) -> Metrics | None:
+        if d is None:
+            return None
+        return Metrics(unit, d, d, prev_recorded=False, tables=False).release()
+
+    years = {y: figures(data.get(y)) for y in period.years}
+    return Review(unit, period, years, figures(data.get(period.base)))
 
 
 def annual_text(m: Metric, rate: bool = False) -> str:

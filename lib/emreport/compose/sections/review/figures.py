@@ -40,6 +40,8 @@ def compose(ctx: Context) -> Section | None:
     section = Section(KEY, "主要指标完成情况", 2)
     section.para(f"{ctx.when}主要指标逐年情况如下。{explained(ctx)}")
     section.add(table)
+    if ctx.m.members:
+        section.add(members_table(ctx, section))
     charted = (
         (
             "accidents",
@@ -136,3 +138,45 @@ def yearly_table(ctx: Context, mids, title: str) -> Table | None:
         columns += [f"较{ctx.p.base_label}", "年均"]
     frame = pd.DataFrame(rows, columns=["指标", *columns]).set_index("指标")
     return Table(title, frame)
+
+
+MEMBER_COLUMNS = (
+    ("accidents.count.total", "事故起数"),
+    ("accidents.deaths.total", "死亡人数"),
+    ("accidents.deaths.vs_base", "死亡人数较基期"),
+    ("hazards.found.total", "发现隐患"),
+    ("hazards.rectification_rate.total", "整改率"),
+    ("inspections.count.total", "执法检查"),
+)
+
+
+def members_table(ctx: Context, section: Section) -> Table:
+    """A city's members over the years: totals, deaths against the base year, 整改率; each
+    member's figures go to metrics.json (members) as the summary's comparison does."""
+    members = ctx.m.members
+    data, units = {}, {}
+    for mid, name in MEMBER_COLUMNS:
+        unit = ctx.m.yearly(mid.rsplit(".", 1)[0]).unit
+        if mid.endswith("vs_base"):
+            if ctx.m.base_recorded:
+                data[f"死亡人数较{ctx.p.base_label}"] = [_change(r, mid) for r in [*members, ctx.m]]
+            continue
+        units[name] = unit
+        data[name] = [r[mid].value if mid in r else None for r in [*members, ctx.m]]
+    index = pd.Index([r.unit.name for r in members] + ["合计"], name="区县")
+    section.stated["members"] = {
+        r.unit.code: {
+            "name": r.unit.name,
+            "level": r.unit.level,
+            "metrics": {mid: r[mid].to_json() for mid, _ in MEMBER_COLUMNS if mid in r},
+        }
+        for r in members
+    }
+    return Table(f"各地{ctx.when}主要指标", pd.DataFrame(data, index=index), units)
+
+
+def _change(review, mid: str) -> str:
+    m = review.get(mid)
+    if m is None or m.prev is None:
+        return "—"
+    return m.yoy().removeprefix(f"较{m.basis}") or "—"
