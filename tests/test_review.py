@@ -142,6 +142,12 @@ def test_a_base_year_of_zero_has_no_percentage_and_no_annual():
     assert r["accidents.count.vs_base"].yoy() == "较“十三五”末增加3起"
 
 
+def test_a_fall_to_zero_has_a_change_but_no_annual():
+    r = review(accidents(3, 2, 1, 1, 0), {"accidents.count": 4})
+    assert r["accidents.count.vs_base"].yoy() == "较“十三五”末下降100%"
+    assert "accidents.count.annual" not in r  # (0 / 4) ** (1 / 5) - 1 says nothing
+
+
 def test_a_base_year_without_data_leaves_the_comparisons_out():
     r = review(accidents(4, 3, 3, 2, 1), None)
     assert not r.base_recorded

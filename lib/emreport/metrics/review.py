@@ -109,7 +109,7 @@ class Yearly:
             return None
         if self.is_rate:
             return (last - base) / span
-        if base <= 0 or last < 0:
+        if base <= 0 or last <= 0:  # from or to nothing: no compound rate
             return None
         return (last / base) ** (1 / span) - 1
 

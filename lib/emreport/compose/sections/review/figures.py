@@ -40,6 +40,7 @@ def compose(ctx: Context) -> Section | None:
     section = Section(KEY, "主要指标完成情况", 2)
     section.para(f"{ctx.when}主要指标逐年情况如下。{explained(ctx)}")
     section.add(table)
+    section.add(change_table(ctx, MAIN, f"主要指标{ctx.when}累计和变化"))
     if ctx.m.members:
         section.add(members_table(ctx, section))
     charted = (
@@ -67,12 +68,12 @@ def compose(ctx: Context) -> Section | None:
     return section
 
 
-def explained(ctx: Context) -> str:
+def explained(ctx: Context, annual: bool = True) -> str:
     """How the yearly table reads: the base year, what 累计 and 年均 are, years without data."""
     bits = []
     if ctx.m.base_recorded:
         base = f"{ctx.p.base}年为基期" + (f"（{ctx.p.base_label}）" if ctx.p.name else "")
-        bits.append(f"{base}，年均为较基期的年均变化（比率为年均变化的百分点）")
+        bits.append(f"{base}，年均为较基期的年均变化（比率为年均变化的百分点）" if annual else base)
     bits.append("累计为各年之和，比率的累计为各年合计数之比，存量指标不累计")
     text = "；".join(bits) + "。"
     if ctx.m.missing:
@@ -109,33 +110,58 @@ def cell(value: float | None, rate: bool, approx: bool = False) -> float | str |
     return f"{wording.number(value)}余" if approx else as_number(value)
 
 
-def yearly_table(ctx: Context, mids, title: str) -> Table | None:
-    """One row per measure with data: unit, the base year, each year, 累计, 较基期, 年均."""
-    rows = []
+def _rows(ctx: Context, mids) -> list[tuple[str, object]]:
+    """The measures with any figure but 0 in the table's years, with their Yearly."""
+    out = []
     for mid in mids:
-        if mid not in ctx.m.measures:
-            continue
-        y = ctx.m.yearly(mid)
-        figures = [_figure(ctx, mid, v) for v in years(ctx)]
-        if all(v is None for v in figures) or not any(figures):
-            continue
+        if mid in ctx.m.measures:
+            figures = [_figure(ctx, mid, v) for v in years(ctx)]
+            if any(figures):
+                out.append((mid, ctx.m.yearly(mid)))
+    return out
+
+
+def yearly_table(ctx: Context, mids, title: str) -> Table | None:
+    """One row per measure with data: unit, the base year, each year, 累计."""
+    rows = []
+    for mid, y in _rows(ctx, mids):
         total = ph.get(ctx, f"{mid}.total")
-        vs = ph.vs_base(ctx, mid).removeprefix(f"较{ctx.p.base_label}")
-        compared = [vs or "—", ph.annual(ctx, mid).removeprefix("年均") or "—"]
         rows.append(
             (
                 y.label,
                 "%" if y.is_rate else y.unit,
-                *(cell(v, y.is_rate, y.approx) for v in figures),
+                *(cell(_figure(ctx, mid, v), y.is_rate, y.approx) for v in years(ctx)),
                 cell(total.value, y.is_rate, y.approx) if total else None,
-                *(compared if ctx.m.base_recorded else []),
             )
         )
     if not rows:
         return None
     columns = ["单位", *(f"{v}年" for v in years(ctx)), "累计"]
-    if ctx.m.base_recorded:
-        columns += [f"较{ctx.p.base_label}", "年均"]
+    frame = pd.DataFrame(rows, columns=["指标", *columns]).set_index("指标")
+    return Table(title, frame)
+
+
+def change_table(ctx: Context, mids, title: str) -> Table | None:
+    """One row per measure with data: 累计, the last year against the base year, 年均."""
+    if not ctx.m.base_recorded:
+        return None
+    rows = []
+    for mid, y in _rows(ctx, mids):
+        total, vs, annual = (ph.get(ctx, f"{mid}.{s}") for s in ("total", "vs_base", "annual"))
+        rows.append(
+            (
+                y.label,
+                "%" if y.is_rate else y.unit,
+                cell(total.value, y.is_rate, y.approx) if total else None,
+                ph.worded(vs, "yoy").removeprefix(f"较{vs.basis}") if vs else "—",
+                ph.worded(annual, "points" if y.is_rate else "annual").removeprefix("年均")
+                if annual
+                else "—",
+            )
+        )
+    if not rows:
+        return None
+    columns = ["单位", "累计", f"{ctx.p.last}年较{ctx.p.base_label}", "年均"]
     frame = pd.DataFrame(rows, columns=["指标", *columns]).set_index("指标")
     return Table(title, frame)
 
@@ -143,11 +169,13 @@ def yearly_table(ctx: Context, mids, title: str) -> Table | None:
 MEMBER_COLUMNS = (
     ("accidents.count.total", "事故起数"),
     ("accidents.deaths.total", "死亡人数"),
-    ("accidents.deaths.vs_base", "死亡人数较基期"),
     ("hazards.found.total", "发现隐患"),
     ("hazards.rectification_rate.total", "整改率"),
     ("inspections.count.total", "执法检查"),
 )
+
+
+MEMBER_STATED = (*(mid for mid, _ in MEMBER_COLUMNS), "accidents.deaths.vs_base")
 
 
 def members_table(ctx: Context, section: Section) -> Table:
@@ -157,10 +185,6 @@ def members_table(ctx: Context, section: Section) -> Table:
     data, units = {}, {}
     for mid, name in MEMBER_COLUMNS:
         unit = ctx.m.yearly(mid.rsplit(".", 1)[0]).unit
-        if mid.endswith("vs_base"):
-            if ctx.m.base_recorded:
-                data[f"死亡人数较{ctx.p.base_label}"] = [_change(r, mid) for r in [*members, ctx.m]]
-            continue
         units[name] = unit
         data[name] = [r[mid].value if mid in r else None for r in [*members, ctx.m]]
     index = pd.Index([r.unit.name for r in members] + ["合计"], name="区县")
@@ -168,15 +192,8 @@ def members_table(ctx: Context, section: Section) -> Table:
         r.unit.code: {
             "name": r.unit.name,
             "level": r.unit.level,
-            "metrics": {mid: r[mid].to_json() for mid, _ in MEMBER_COLUMNS if mid in r},
+            "metrics": {mid: r[mid].to_json() for mid in MEMBER_STATED if mid in r},
         }
         for r in members
     }
     return Table(f"各地{ctx.when}主要指标", pd.DataFrame(data, index=index), units)
-
-
-def _change(review, mid: str) -> str:
-    m = review.get(mid)
-    if m is None or m.prev is None:
-        return "—"
-    return m.yoy().removeprefix(f"较{m.basis}") or "—"

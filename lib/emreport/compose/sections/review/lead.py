@@ -31,11 +31,13 @@ def headline(ctx: Context) -> str:
         bits.append(f"{ph.years_word(ctx)}，{ctx.scope}共发生生产安全事故{accidents}、死亡{deaths}")
     last = ctx.p.last
     if all(ph.get(ctx, f"{m}.vs_base") for m in ("accidents.count", "accidents.deaths")):
-        pair = [ph.vs_base(ctx, "accidents.count"), ph.vs_base(ctx, "accidents.deaths")]
-        bits.append(
-            f"{last}年事故起数、死亡人数较{ctx.p.base_label}分别"
-            + "、".join(p.removeprefix(f"较{ctx.p.base_label}") for p in pair)
-        )
+        pair = [
+            ph.vs_base(ctx, m).removeprefix(f"较{ctx.p.base_label}")
+            for m in ("accidents.count", "accidents.deaths")
+        ]
+        if pair[0][:2] == pair[1][:2]:  # 分别下降51.7%、44.4%
+            pair[1] = pair[1][2:]
+        bits.append(f"{last}年事故起数、死亡人数较{ctx.p.base_label}分别{'、'.join(pair)}")
     quiet = ph.streak(ctx, "accidents.major_or_above", "zero")
     if quiet >= 2:
         bits.append(

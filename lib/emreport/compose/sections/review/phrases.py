@@ -98,13 +98,14 @@ def change(ctx: Context, mid: str) -> str:
     return "，".join(bits)
 
 
-def from_to(ctx: Context, mid: str) -> str:
+def from_to(ctx: Context, mid: str, base: bool = True) -> str:
     """由“十三五”末的120支增加到137支 (a stock's growth); "" without both figures."""
     m = get(ctx, f"{mid}.vs_base")
     if m is None or m.prev is None or m.value == m.prev:
         return ""
     verb = "增加到" if m.value > m.prev else "减少到"
-    return f"由{ctx.p.base_label}的{cite(ctx, m, 'prev')}{verb}{cite(ctx, m)}"
+    since = f"{ctx.p.base_label}的" if base else ""
+    return f"由{since}{cite(ctx, m, 'prev')}{verb}{cite(ctx, m)}"
 
 
 def sequence(ctx: Context, mid: str) -> str:

@@ -49,12 +49,16 @@ def safety(ctx: Context) -> list[str]:
     if count and deaths:
         first.append(f"{ph.years_word(ctx)}共发生生产安全事故{count}、死亡{deaths}")
     first.append(f"事故起数{ph.sequence(ctx, 'accidents.count')}")
-    change = [ph.change(ctx, "accidents.count"), ph.change(ctx, "accidents.deaths")]
-    if change[0]:
-        first.append(f"{ctx.p.last}年事故起数{change[0]}")
-    if change[1]:
-        first.append(f"死亡人数{change[1]}")
     out.append(_join(first))
+    change = [ph.change(ctx, "accidents.count"), ph.change(ctx, "accidents.deaths")]
+    out.append(
+        _join(
+            [
+                f"{ctx.p.last}年事故起数{change[0]}" if change[0] else "",
+                f"死亡人数{change[1]}" if change[1] else "",
+            ]
+        )
+    )
     second = []
     best = ph.best(ctx, "accidents.count", "事故起数", "最少")
     if best:
@@ -168,7 +172,11 @@ STOCKS = (
 
 
 def preparedness(ctx: Context) -> list[str]:
-    bits = [f"{name}{grow}" for mid, name in STOCKS if (grow := ph.from_to(ctx, mid))]
+    bits = []
+    for mid, name in STOCKS:
+        grow = ph.from_to(ctx, mid, base=not bits)  # 由“十三五”末的… once, then 由…
+        if grow:
+            bits.append(f"{name}{grow}")
     if not bits:
         return []
     return [f"应急保障能力持续增强，{'，'.join(bits)}。"]
