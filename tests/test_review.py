@@ -206,16 +206,17 @@ def test_the_review_narrative_takes_its_own_headings():
         parse("## 下一步工作安排\n\n文字。\n", rooms=outline_of("review"))
 
 
-def test_a_city_review_pdf_states_every_cited_figure_as_metrics_json_words_it(good_store, tmp_path):
+def test_a_city_review_pdf_states_every_cited_figure_as_metrics_json_words_it(
+    sample_store, tmp_path
+):
     import re
     import subprocess
 
     from emreport import report
     from emreport.output import typst
 
-    r = report.build(
-        "990100", "2024-2025", store=good_store, kind="review", report_date="2026-01-15"
-    )
+    r = report.build("990100", "十四五", store=good_store, kind="review", report_date="2026-01-15")
+    assert r.document.title == "临江市应急管理局“十四五”工作总结"
     pdf = tmp_path / "review.pdf"
     pdf.write_bytes(typst.pdf(r.document))
     text = subprocess.run(
