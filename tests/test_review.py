@@ -215,7 +215,9 @@ def test_a_city_review_pdf_states_every_cited_figure_as_metrics_json_words_it(
     from emreport import report
     from emreport.output import typst
 
-    r = report.build("990100", "十四五", store=sample_store, kind="review", report_date="2026-01-15")
+    r = report.build(
+        "990100", "十四五", store=sample_store, kind="review", report_date="2026-01-15"
+    )
     assert r.document.title == "临江市应急管理局“十四五”工作总结"
     pdf = tmp_path / "review.pdf"
     pdf.write_bytes(typst.pdf(r.document))

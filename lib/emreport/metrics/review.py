@@ -247,6 +247,7 @@ class Review(Mapping[str, Metric]):
             "kind": "review",
             "period": self.period.code,
             "base_year": self.period.base,
+            "base_year_recorded": self.base_recorded,
             "years_without_data": self.missing,
             "metrics": {k: m.to_json() for k, m in self._items.items()},
         }
