@@ -10,6 +10,8 @@ setup:
 reports: setup
 	$(EMREPORT) ingest
 	$(EMREPORT) run --period 2025-H1 2025 --district all
+	$(EMREPORT) run --kind review --period 十四五 --district 990100,990102
+	$(EMREPORT) run --kind highlights --period 2025 --district 990100,990102
 
 LINTED := lib tests benchmarks scripts conftest.py
 

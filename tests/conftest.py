@@ -63,6 +63,16 @@ def good_store(tmp_path_factory: pytest.TempPathFactory, good_data: Path) -> Pat
     return store
 
 
+@pytest.fixture(scope="session")
+def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The committed sample (临江市, 2020–2025) ingested once per session; read-only."""
+    from emreport import config
+
+    store = tmp_path_factory.mktemp("sample_store") / "sample.duckdb"
+    ingest(config.SAMPLE, store)
+    return store
+
+
 @pytest.fixture
 def data_copy(tmp_path: Path, good_data: Path) -> Callable[..., Path]:
     """Make a private copy of the good folder: data_copy(add=[files], remove=[names]).

@@ -356,7 +356,33 @@ CASES_SHOWN += (
         ),
     ),
 )
+CASES_SHOWN += (
+    # --- gzip-compressed csv
+    Case(
+        "隐患排查_truncated.csv.gz",
+        (
+            "隐患排查_truncated.csv.gz：压缩文件不完整（可能在下载或复制时中断），无法解压："
+            "请重新导出或重新复制该文件",
+        ),
+    ),
+    Case(
+        "隐患排查_damaged.csv.gz",
+        ("隐患排查_damaged.csv.gz：压缩文件已损坏，无法解压：请重新导出或重新复制该文件",),
+    ),
+    Case(
+        "隐患排查_not_gzip.csv.gz",
+        (
+            "隐患排查_not_gzip.csv.gz：不是gzip压缩文件：扩展名为.csv.gz，内容却不是gzip格式；"
+            "如是未压缩的csv文件，请将文件名改为以.csv结尾",
+        ),
+    ),
+    Case(
+        "隐患排查_gzip_bomb.csv.gz",
+        ("隐患排查_gzip_bomb.csv.gz：解压后体积异常（疑似压缩炸弹），已拒绝读取",),
+    ),
+)
 ACCEPTED = (
+    "隐患排查_gzipped.csv.gz",
     "隐患排查_gbk_encoded.csv",
     "隐患排查_control_chars.csv",
     "hidden_sheet.xlsx",
@@ -420,6 +446,24 @@ def test_gbk_csv_is_accepted_and_counted(data_copy, store_copy, run_cli, good_fi
             "SELECT enterprise FROM hazards WHERE id LIKE 'YHC24%' ORDER BY id"
         ).fetchall()
     assert names == [("江城中禾食品有限公司",), ("江城汇丰商贸有限公司",)]
+
+
+def test_gzip_csv_is_accepted_and_counted(data_copy, store_copy, run_cli, good_figures):
+    data = data_copy(add=[CASES / "隐患排查_gzipped.csv.gz"])
+
+    run = run_cli("ingest", "--data", data, "--store", store_copy)
+
+    assert run.code == 0, run.err
+    assert run.err == ""
+    assert re.match(
+        r"已导入 8 个文件（其中 7 个未变化，未重新读取），共 25 行数据，4 个区划单位，", run.out
+    )
+    assert figures(store_copy) == {**good_figures, "hazards.found": 6, "hazards.rectified": 4}
+    with Store(store_copy) as s:
+        names = s.con.execute(
+            "SELECT enterprise FROM hazards WHERE id LIKE 'YHG%' ORDER BY id"
+        ).fetchall()
+    assert names == [("江城博远纺织有限公司",), ("江城瑞丰物流有限公司",)]
 
 
 def test_unchanged_files_are_not_read_again(data_copy, tmp_path, run_cli, monkeypatch):
@@ -527,7 +571,14 @@ def test_files_that_are_not_data_are_named_in_the_report(data_copy, store_copy, 
 
 @pytest.mark.parametrize(
     "name",
-    ["隐患排查.xlsb", "隐患排查.et", "隐患排查_2025.tsv", "隐患排查_2025.csv.txt", "隐患排查.XLS"],
+    [
+        "隐患排查.xlsb",
+        "隐患排查.et",
+        "隐患排查_2025.tsv",
+        "隐患排查_2025.csv.txt",
+        "隐患排查.XLS",
+        "隐患排查.xlsx.gz",
+    ],
 )
 def test_spreadsheets_of_other_formats_are_problems(tmp_path, name):
     (tmp_path / name).write_bytes(b"x")

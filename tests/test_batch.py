@@ -3,6 +3,7 @@ and only what changed made again."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -201,13 +202,15 @@ def test_unchanged_reports_are_not_made_again_and_changed_data_redoes_only_its_r
     assert {c: (out / "2025" / c / "report.pdf").stat().st_mtime_ns for c in stamps} == stamps
 
     # one enterprise name of 990103 changes: its report and the city's are made again
-    hazards = data / "隐患排查_2025.csv"
-    lines = hazards.read_text(encoding="utf-8-sig").splitlines()
+    hazards = data / "隐患排查_2025.csv.gz"
+    with gzip.open(hazards, "rt", encoding="utf-8-sig") as f:
+        lines = f.read().splitlines()
     i = next(i for i, line in enumerate(lines) if ",990103," in line)
     fields = lines[i].split(",")
     fields[2] = "更名后的企业有限公司"
     lines[i] = ",".join(fields)
-    hazards.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+    with gzip.open(hazards, "wt", encoding="utf-8-sig") as f:
+        f.write("\n".join(lines) + "\n")
     ingest(data, own_store)
     changed = make(own_store, out, codes)
     assert ids(changed.done) == {"2025/990103", "2025/990100"}

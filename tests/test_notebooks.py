@@ -11,7 +11,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
-NAMES = ("district_report", "city_report")
+NAMES = ("district_report", "city_report", "review_report", "highlights_report")
+# the name of the unit parameter: a summary's notebooks name it after their level
+UNIT_PARAMETER = {"district_report": "district", "city_report": "city"}
 
 
 def _git(*args: str, stdin: str | None = None) -> str:
@@ -95,7 +97,7 @@ def test_one_parameters_cell_with_defaults_for_the_sample(name):
     assert len(tagged) == 1
     params = papermill.inspect_notebook(str(NOTEBOOKS / f"{name}.ipynb"))
     assert {"period", "store", "params_dir"} <= set(params)
-    assert ("district" if name == "district_report" else "city") in params
+    assert UNIT_PARAMETER.get(name, "unit") in params
 
 
 @pytest.mark.parametrize("name", NAMES)

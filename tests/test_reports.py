@@ -87,7 +87,7 @@ def metrics(out: Path, period: str, code: str) -> dict:
 
 
 def raw_hazards(code: str, year: int, months: int) -> pd.DataFrame:
-    h = pd.read_csv(config.SAMPLE / f"隐患排查_{year}.csv", dtype=str)
+    h = pd.read_csv(config.SAMPLE / f"隐患排查_{year}.csv.gz", dtype=str)
     h = h[h["区划代码"] == code]
     found = pd.to_datetime(h["发现日期"])
     return h[found.dt.month <= months]
@@ -128,7 +128,7 @@ def test_city_is_the_sum_of_its_districts_and_city_level(outputs):
     ):
         parts = sum(v["metrics"][mid]["value"] for v in body["members"].values())
         assert body["metrics"][mid]["value"] == pytest.approx(parts), mid
-    raw = pd.read_csv(config.SAMPLE / "隐患排查_2025.csv", dtype=str)
+    raw = pd.read_csv(config.SAMPLE / "隐患排查_2025.csv.gz", dtype=str)
     assert body["metrics"]["hazards.found"]["value"] == len(raw) == 25891
 
 
@@ -362,11 +362,11 @@ def hostile(tmp_path_factory) -> Path:
         if str(row[0].value) == "990102":
             row[1].value = f"江城区{SCRIPT}"
     wb.save(data / "区划名录.xlsx")
-    h = pd.read_csv(data / "隐患排查_2025.csv", dtype=str, keep_default_na=False)
+    h = pd.read_csv(data / "隐患排查_2025.csv.gz", dtype=str, keep_default_na=False)
     major = h.index[(h["区划代码"] == "990102") & (h["隐患等级"] == "重大")]
     h.loc[major[0], "企业名称"] = IMG
     h.loc[major[1], "企业名称"] = FORMULA
-    h.to_csv(data / "隐患排查_2025.csv", index=False)
+    h.to_csv(data / "隐患排查_2025.csv.gz", index=False)
     store = root / "store.duckdb"
     ingest(data, store)
     out = root / "outputs"

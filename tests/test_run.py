@@ -48,7 +48,7 @@ def test_bad_parameters_are_listed_together_and_nothing_runs(run_cli, store, tmp
         "--period",
         "2025",
         "2025-H3",
-        "2023",
+        "2019",
         "--district",
         "990102,999999,990101",
         "--store",
@@ -61,7 +61,7 @@ def test_bad_parameters_are_listed_together_and_nothing_runs(run_cli, store, tmp
     assert r.code == 1
     err = r.err
     assert "2025-H3" in err  # malformed period
-    assert "2023年度（2023）没有数据" in err  # a period without data
+    assert "2019年度（2019）没有数据" in err  # a period without data
     assert "未知的区划代码“999999”" in err  # unknown district
     assert "990101是市本级" in err  # 市本级 has no report of its own
     assert "2025.md 第3行" in err and "hazards.overdu" in err  # unknown placeholder, file and line
@@ -72,16 +72,16 @@ def test_bad_parameters_are_listed_together_and_nothing_runs(run_cli, store, tmp
 def test_failing_report_is_named_and_the_others_still_finish(run_cli, store, tmp_path):
     params = tmp_path / "params"
     shutil.copytree(config.PARAMS, params)
-    # 2024 has no year before it in the sample, so 上年 has nothing to write
+    # 2020, the sample's first year, has no year before it, so 上年 has nothing to write
     (params / "990103").mkdir()
-    (params / "990103" / "2024.md").write_text(
+    (params / "990103" / "2020.md").write_text(
         "## 导语\n\n上年为{hazards.found|上年}。\n", encoding="utf-8"
     )
     out = tmp_path / "outputs"
     r = run_cli(
         "run",
         "--period",
-        "2024",
+        "2020",
         "--district",
         "990103,990104",
         "--store",
@@ -92,11 +92,11 @@ def test_failing_report_is_named_and_the_others_still_finish(run_cli, store, tmp
         str(out),
     )
     assert r.code == 1
-    assert "失败 2024/990103" in r.err and "第2个单元格" not in r.err
-    assert "2024.md 第3行" in r.err and "没有上年同期数据" in r.err
-    assert (out / "2024" / "990103" / "report.failed.ipynb").exists()
-    assert not (out / "2024" / "990103" / "report.pdf").exists()
-    assert (out / "2024" / "990104" / "report.pdf").exists()
+    assert "失败 2020/990103" in r.err and "第2个单元格" not in r.err
+    assert "2020.md 第3行" in r.err and "没有上年同期数据" in r.err
+    assert (out / "2020" / "990103" / "report.failed.ipynb").exists()
+    assert not (out / "2020" / "990103" / "report.pdf").exists()
+    assert (out / "2020" / "990104" / "report.pdf").exists()
     assert "完成1份，未变化0份，失败1份" in r.out
 
 

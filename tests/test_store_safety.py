@@ -424,6 +424,11 @@ def test_sample_refuses_numbers_out_of_range(tmp_path, run_cli):
             "随机种子（--seed）应为非负整数（现为-1）",
         ],
     )
+    r = run_cli("sample", tmp_path / "s", "--first-year", "2019")
+    assert (r.code, r.err_lines) == (
+        1,
+        ["无法生成示例数据：", "第一年（--first-year）应在2020到2024之间（现为2019）"],
+    )
     assert not (tmp_path / "s").exists()
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from emreport import config
 from emreport.cliparser import ChineseParser
+from emreport.mail.options import add_kind_option
 from emreport.mail.options import add_parser as add_send_parser
 
 MAX_HAZARDS = 20_000_000  # ten times the benchmark: more is a typo, not a test
@@ -35,7 +36,13 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--store", default=str(config.STORE), help="数据库文件")
 
     r = sub.add_parser("run", help="生成报告：HTML、PDF、Word、Excel 附表、笔记本和 metrics.json")
-    r.add_argument("--period", required=True, nargs="+", help="期间：YYYY-H1 或 YYYY，可多个")
+    r.add_argument(
+        "--period",
+        required=True,
+        nargs="+",
+        help="期间：YYYY-H1 或 YYYY；规划期工作总结（--kind review）写十四五或2021-2025；可多个",
+    )
+    add_kind_option(r)
     r.add_argument(
         "--district",
         default="all",
@@ -60,7 +67,18 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--districts", type=int, default=8, help="区县数量（不含市本级），1-200")
     s.add_argument("--hazards", type=int, default=None, help="隐患记录总数（默认按区县规模随机）")
     s.add_argument("--seed", type=int, default=20250101, help="随机种子")
-    s.add_argument("--format", choices=("csv", "xlsx"), default="csv", help="隐患数据的文件格式")
+    s.add_argument(
+        "--format",
+        choices=("csv", "csv.gz", "xlsx"),
+        default="csv",
+        help="隐患数据的文件格式（csv.gz为gzip压缩的csv）",
+    )
+    s.add_argument(
+        "--first-year",
+        type=int,
+        default=None,
+        help="数据的第一年，2020-2024（默认2020；数据都到2025年为止）",
+    )
 
     d = sub.add_parser("docs", help="由数据模型生成 docs/data-model.md")
     d.add_argument("--check", action="store_true", help="只检查文档是否为最新")
@@ -87,14 +105,21 @@ def _folder_problem(path: Path, what: str) -> str | None:
     return None
 
 
-def _distinct_periods(texts: Sequence[str]) -> list[str]:
-    """Each period once, in the order given: 2025, 2025年度 and ２０２５ are one report."""
+def _distinct_periods(texts: Sequence[str], kind: str = "summary") -> list[str]:
+    """Each period once, in the order given: 2025, 2025年度 and ２０２５ are one report (十四五
+    and 2021-2025 one review)."""
+    from emreport.data.kinds import KindError
+    from emreport.data.kinds import kind as kind_of
     from emreport.data.periods import Period, PeriodError
 
+    try:
+        read = kind_of(kind).period
+    except KindError:  # reported by the command
+        read = Period.parse
     seen, kept = set(), []
     for text in texts:
         try:
-            key: object = Period.parse(text).code
+            key: object = read(text).code
         except PeriodError:
             key = ("unreadable", text)  # reported by the command, once
         if key not in seen:
@@ -209,7 +234,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         problems.append(str(e))
     try:
         grid = plan.plan(
-            args.period, args.district, store=Path(args.store), params_dir=Path(args.params)
+            args.period,
+            args.district,
+            store=Path(args.store),
+            params_dir=Path(args.params),
+            kind=args.kind,
         )
     except plan.PlanError as e:
         problems += e.problems
@@ -234,15 +263,18 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from emreport.data.sample import generate
+    from emreport.data.sample import CORE, YEARS, generate
 
     problems = []
+    first_year = YEARS[0] if args.first_year is None else args.first_year
     if not 1 <= args.districts <= 200:
         problems.append(f"区县数量（--districts）应在1到200之间（现为{args.districts}）")
     if args.hazards is not None and not 1 <= args.hazards <= MAX_HAZARDS:
         problems.append(f"隐患记录总数（--hazards）应在1到{MAX_HAZARDS}之间（现为{args.hazards}）")
     if not 0 <= args.seed < 2**63:
         problems.append(f"随机种子（--seed）应为非负整数（现为{args.seed}）")
+    if not YEARS[0] <= first_year <= CORE[0]:
+        problems.append(f"第一年（--first-year）应在{YEARS[0]}到{CORE[0]}之间（现为{first_year}）")
     folder = _folder_problem(Path(args.dir), "输出文件夹")
     if folder:
         problems.append(folder)
@@ -254,10 +286,11 @@ def cmd_sample(args: argparse.Namespace) -> int:
         hazards_total=args.hazards,
         seed=args.seed,
         hazard_format=args.format,
+        first_year=first_year,
     )
     print(
-        f"已生成示例数据：{args.dir}（隐患 {counts['hazards']} 条，事故 {counts['accidents']} 起，"
-        f"执法检查 {counts['inspections']} 次）"
+        f"已生成示例数据：{args.dir}（{first_year}—{CORE[-1]}年，隐患 {counts['hazards']} 条，"
+        f"事故 {counts['accidents']} 起，执法检查 {counts['inspections']} 次）"
     )
     return 0
 
@@ -300,7 +333,7 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if getattr(args, "period", None):
-        args.period = _distinct_periods(args.period)
+        args.period = _distinct_periods(args.period, getattr(args, "kind", "summary"))
     if getattr(args, "district", None):
         args.district = _district_codes(args.district)
     try:

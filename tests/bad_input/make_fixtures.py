@@ -12,6 +12,7 @@ Every record is fictional.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import re
 import shutil
@@ -819,6 +820,37 @@ def _with_workbook(data: bytes, change) -> bytes:
     return rezip(data, {"xl/workbook.xml": change(book).encode()})
 
 
+def make_gzip_cases() -> None:
+    """gzip-compressed csv, as bureau exports often come: one good, the others broken."""
+    c = CASES
+    h = HEADERS["隐患排查"]
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(h)
+    writer.writerows(
+        [
+            _hazard("YHG0101", 企业名称="江城博远纺织有限公司"),
+            _hazard("YHG0102", 企业名称="江城瑞丰物流有限公司", 整改日期=""),
+        ]
+    )
+    text = buf.getvalue().encode("utf-8-sig")
+    packed = gzip.compress(text, compresslevel=9, mtime=0)  # no time in the header: same bytes
+    (c / "隐患排查_gzipped.csv.gz").write_bytes(packed)
+    # cut off halfway, as an interrupted download or copy leaves it
+    (c / "隐患排查_truncated.csv.gz").write_bytes(packed[: len(packed) // 2])
+    # one byte of the compressed data changed: the checksum no longer matches
+    middle = len(packed) // 2
+    (c / "隐患排查_damaged.csv.gz").write_bytes(
+        packed[:middle] + bytes([packed[middle] ^ 0x55]) + packed[middle + 1 :]
+    )
+    # a plain csv given the name of a compressed one
+    (c / "隐患排查_not_gzip.csv.gz").write_bytes(text)
+    # 21 MiB of one character in 21 KB: stopped once 20 MiB are out at a ratio above 100
+    (c / "隐患排查_gzip_bomb.csv.gz").write_bytes(
+        gzip.compress(b"0" * (21 << 20), compresslevel=9, mtime=0)
+    )
+
+
 def make_issue12_cases() -> None:
     """Hostile and odd files found by probing: extent, numbers, formulas, names, formats."""
     c = CASES
@@ -935,6 +967,7 @@ def main() -> None:
     make_xlsx_cases()
     make_param_cases()
     make_issue12_cases()
+    make_gzip_cases()
     for folder in (GOOD, CASES, PARAM_CASES):
         for path in sorted(folder.iterdir()):
             print(f"{path.relative_to(HERE)}  {path.stat().st_size} bytes")

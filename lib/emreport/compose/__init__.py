@@ -49,6 +49,7 @@ def compose(
         sections,
         story.signature or f"{name}应急管理局",
         dated if today is not None else (story.date or dated),
+        tuple(sorted(ctx.cited)),
     )
 
 
@@ -65,7 +66,7 @@ def tree(ctx: Context) -> list[Entry]:
 def work_title(ctx: Context) -> str:
     """The part 主要工作和成效 as the kind and period name it."""
     if ctx.story.rooms.kind == kinds.REVIEW:
-        return f"{ctx.p.label}时期主要工作和成效"
+        return f"{ctx.when}主要工作和成效"
     return "上半年主要工作和成效" if ctx.p.half else "主要工作和成效"
 
 

@@ -48,12 +48,13 @@ class Context:
     today: date | None = None
 
     room: str = ""  # the section being written: what the analyst's text of it already says
+    cited: set[str] = field(default_factory=set)  # metric ids the phrases have stated
 
     def __post_init__(self) -> None:
         self.p = self.m.period
         self.scope = SCOPE.get(self.m.unit.level, "全区")
         if isinstance(self.p, PlanPeriod):  # a review: “十四五”时期
-            self.when = f"{self.p.label}时期"
+            self.when = f"{self.p.label}时期" if self.p.name else self.p.label
         else:
             self.when = f"{self.p.year}年" if not self.p.half else self.p.label
 

@@ -149,6 +149,7 @@ class Document:
     sections: list[Section]
     signature: str
     date: str
+    cited: tuple[str, ...] = ()  # metric ids the text states by phrase (a review's), for checks
 
     @property
     def appendix(self) -> list[Table]:

@@ -275,7 +275,11 @@ def _build(parts: list[_Part], store: Path, tmp: Path, files: dict, today: date)
         try:
             for table in TABLES:
                 columns = ", ".join(arrow_schema(table, provenance=False).names)
-                order = "code" if table is REGISTRY else f"district, {table.date}"
+                # rows of the same unit and date keep the order of the files (a sort that
+                # left ties to chance would reorder, say, a report's list of campaigns)
+                order = (
+                    "code" if table is REGISTRY else f"district, {table.date}, _file, _sheet, _row"
+                )
                 con.execute(
                     f"CREATE TABLE {table.id} AS SELECT {columns} FROM "
                     f"{_relation(con, table, parts)} ORDER BY {order}"

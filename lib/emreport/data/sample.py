@@ -1,22 +1,27 @@
 """A seeded generator of fictional input data, from the committed sample to benchmark scale.
 
 The committed sample (`data/sample/`) is 临江市 (990100): eight districts, one of them a
-development zone, plus 市本级, over two calendar years. The same generator makes up to 100
-districts and millions of hazard records for the benchmarks. Everything is fictional.
+development zone, plus 市本级, over the six calendar years 2020–2025 (the 十四五 period and its
+base year). The same generator makes up to 100 districts and millions of hazard records for the
+benchmarks. Everything is fictional.
+
+2024 and 2025 are drawn from the seed's own stream; every earlier year from a stream of its own
+(seed, year), scaled by the year's `Trend` (sample_trend.py), and the stocks of 应急保障 are
+walked back from their mid-2024 values. So the rows of 2024 and 2025 are the same whichever
+first year is asked for, and a year's rows do not depend on which other years are made.
 """
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
 
-from emreport.data.schema import BY_ID, Table
+from emreport.data.sample_files import all_messy, write_hazards, write_workbooks
+from emreport.data.sample_trend import CORE, TRENDS, Trend, stock_history
 
 CITY = ("990100", "临江市")
 OWN = ("990101", "市本级")
@@ -30,7 +35,8 @@ SAMPLE_DISTRICTS = (
     ("990123", "梅岭县", "县"),
     ("990171", "临江高新技术产业开发区", "开发区"),
 )
-YEARS = (2024, 2025)
+YEARS = tuple(range(min(TRENDS), CORE[-1] + 1))  # the committed sample's years
+FORMATS = ("csv", "csv.gz", "xlsx")  # how the hazard records are written
 
 _SECTORS = (
     "工贸",
@@ -116,7 +122,9 @@ def _enterprises(rng: np.random.Generator, n: int) -> np.ndarray:
     )
 
 
-def hazards(rng: np.random.Generator, unit: SampleUnit, year: int, count: int) -> pd.DataFrame:
+def hazards(
+    rng: np.random.Generator, unit: SampleUnit, year: int, count: int, trend: Trend = TRENDS[2025]
+) -> pd.DataFrame:
     """Hazard records of one unit and year, vectorised so millions stay quick."""
     firms = _enterprises(rng, max(20, count // 15))
     days = 366 if year % 4 == 0 else 365
@@ -126,10 +134,10 @@ def hazards(rng: np.random.Generator, unit: SampleUnit, year: int, count: int) -
     deadline = found + allowed.astype("timedelta64[D]")
     state = rng.random(count)
     took = (allowed * rng.random(count)).astype(int)
-    late = state > 0.955
+    late = state > trend.late_from
     took = np.where(late, allowed + rng.integers(1, 40, count), took)
     rectified = (found + took.astype("timedelta64[D]")).astype("datetime64[D]")
-    open_ = state > 0.985
+    open_ = state > trend.open_from
     source = rng.choice(_SOURCES, count, p=_SOURCE_P)
     source = np.where(unit.level == "市本级", rng.choice(("暗访", "政府检查"), count), source)
     seq = np.arange(1, count + 1)
@@ -149,7 +157,9 @@ def hazards(rng: np.random.Generator, unit: SampleUnit, year: int, count: int) -
     )
 
 
-def _events(rng: np.random.Generator, unit: SampleUnit, year: int) -> dict[str, list[dict]]:
+def _events(
+    rng: np.random.Generator, unit: SampleUnit, year: int, trend: Trend
+) -> dict[str, list[dict]]:
     """Accidents, inspections and flood responses of one unit and year."""
 
     def day(start: int = 0, end: int = 365) -> datetime:
@@ -157,12 +167,13 @@ def _events(rng: np.random.Generator, unit: SampleUnit, year: int) -> dict[str, 
         return d.replace(hour=int(rng.integers(6, 22)), minute=int(rng.integers(0, 60)))
 
     out: dict[str, list[dict]] = {"accidents": [], "inspections": [], "flood_responses": []}
-    trend = 1.25 if year == YEARS[0] else 0.85
-    n_acc = rng.poisson(4.5 * unit.scale * trend) if unit.level != "市本级" else 0
+    n_acc = rng.poisson(4.5 * unit.scale * trend.accidents) if unit.level != "市本级" else 0
     for i in range(n_acc):
         deaths = int(rng.choice((0, 1, 1, 1, 2), p=(0.15, 0.3, 0.3, 0.15, 0.1)))
-        if i == 0 and year == YEARS[0] and unit.code == SAMPLE_DISTRICTS[1][0]:
-            deaths = 3  # one 较大 accident in the first year, so 同比 has something to say
+        if unit.code in trend.no_deaths:
+            deaths = 0  # accidents with injuries only: a district's years without a death
+        if i == 0 and unit.code in trend.major:
+            deaths = trend.major[unit.code]  # a 较大 accident (3 or more deaths)
         out["accidents"].append(
             {
                 "事故编号": f"SG{unit.code}{year}{i + 1:03d}",
@@ -190,7 +201,7 @@ def _events(rng: np.random.Generator, unit: SampleUnit, year: int) -> dict[str, 
                 "事故单位": _enterprises(rng, 1)[0],
             }
         )
-    n_insp = int(rng.poisson(140 * unit.scale + 30))
+    n_insp = int(rng.poisson((140 * unit.scale + 30) * trend.inspections))
     for i in range(n_insp):
         filed = rng.random() < 0.33
         accident_fine = filed and rng.random() < 0.05
@@ -263,12 +274,15 @@ def _r(rng: np.random.Generator, low: float, high: float, scale: float) -> int:
     return int(rng.integers(int(low * scale), int(high * scale) + 2))
 
 
-def _totals(rng: np.random.Generator, unit: SampleUnit, half: str) -> dict[str, list[dict]]:
+def _totals(
+    rng: np.random.Generator, unit: SampleUnit, half: str, trend: Trend
+) -> dict[str, list[dict]]:
     """One half-year of every period-total table for a unit."""
     s = unit.scale + 0.2
+    st = s * trend.training  # training grows over the years
     key = {"区划代码": unit.code, "统计期": half}
-    offline, online = _r(rng, 300, 900, s), _r(rng, 800, 2500, s)
-    exams = _r(rng, 100, 400, s)
+    offline, online = _r(rng, 300, 900, st), _r(rng, 800, 2500, st)
+    exams = _r(rng, 100, 400, st)
     assigned = _r(rng, 20, 120, s)
     rows: dict[str, list[dict]] = {
         "flood_work": [
@@ -286,7 +300,7 @@ def _totals(rng: np.random.Generator, unit: SampleUnit, half: str) -> dict[str, 
         "training": [
             {
                 **key,
-                "培训班": _r(rng, 4, 12, s),
+                "培训班": _r(rng, 4, 12, st),
                 "线下培训": offline,
                 "线上培训": online,
                 "培训合计": offline + online,
@@ -383,6 +397,7 @@ def _totals(rng: np.random.Generator, unit: SampleUnit, half: str) -> dict[str, 
 
 
 def _preparedness(rng: np.random.Generator, unit: SampleUnit) -> list[dict]:
+    """The stocks of a unit at each half-year's end of 2024 and 2025."""
     s = unit.scale + 0.3
     base = {
         "救援队伍": _r(rng, 6, 20, s),
@@ -395,46 +410,11 @@ def _preparedness(rng: np.random.Generator, unit: SampleUnit) -> list[dict]:
         "指挥终端": _r(rng, 5, 25, s),
     }
     rows = []
-    for year in YEARS:
+    for year in CORE:
         for as_of in (date(year, 6, 30), date(year, 12, 31)):
             base = {k: v + int(rng.integers(0, 3)) for k, v in base.items()}
             rows.append({"区划代码": unit.code, "统计日期": as_of, **base})
     return rows
-
-
-def _messy(rng: np.random.Generator, rows: list[dict], column: str, how: str) -> None:
-    """Write a few cells the way bureau exports do: text dates, full-width digits, aliases."""
-    for row in rows:
-        if rng.random() >= 0.15 or row.get(column) is None:
-            continue
-        v = row[column]
-        if how == "cn-date":
-            row[column] = f"{v.year}年{v.month}月{v.day}日"
-        elif how == "slash-date":
-            row[column] = f"{v.year}/{v.month}/{v.day}"
-        elif how == "text-number":
-            row[column] = str(v).translate(str.maketrans("0123456789.", "０１２３４５６７８９．"))
-        elif how == "alias" and v == "危险化学品":
-            row[column] = "危化品"
-
-
-def _write_xlsx(path: Path, sheets: dict[str, list[dict]]) -> None:
-    wb = Workbook(write_only=True)
-    for table_id, rows in sheets.items():
-        table: Table = BY_ID[table_id]
-        ws = wb.create_sheet(table.name)
-        headers = [c.header for c in table.columns]
-        names = [c.name for c in table.columns]
-        ws.append(headers)
-        for row in rows:
-            ws.append([_cell(row.get(n)) for n in names])
-    wb.save(path)
-
-
-def _cell(v: object) -> object:
-    if isinstance(v, np.generic):
-        return v.item()
-    return v
 
 
 def _registry(all_units: list[SampleUnit]) -> list[dict]:
@@ -446,12 +426,59 @@ def _registry(all_units: list[SampleUnit]) -> list[dict]:
     return rows
 
 
-def _allocate(total: int, weight: np.ndarray) -> np.ndarray:
+def _allocate(total: int, weight: np.ndarray, years: int) -> np.ndarray:
     """Split exactly `total` records over units (by size) and years: units x years counts."""
     share = np.floor(total * weight / weight.sum()).astype(int)
     share[: total - share.sum()] += 1
-    first = share // len(YEARS)
-    return np.column_stack([first, share - first])
+    each = share // years
+    counts = np.repeat(each[:, None], years, axis=1)
+    counts[:, -1] = share - each * (years - 1)
+    return counts
+
+
+TABLE_IDS = (
+    "accidents",
+    "inspections",
+    "flood_responses",
+    "flood_work",
+    "training",
+    "publicity",
+    "covert_checks",
+    "forest_fire",
+    "responsibility",
+    "accountability",
+    "licensing",
+    "campaigns",
+    "disasters",
+    "preparedness",
+)
+
+
+def _year(
+    rng: np.random.Generator,
+    year: int,
+    all_units: list[SampleUnit],
+    counts: np.ndarray | None,
+    tables: dict[str, list[dict]],
+    frames: dict[tuple[int, int], pd.DataFrame],
+) -> None:
+    """Every row of one year but the stocks, drawn from rng in a fixed order."""
+    trend = TRENDS[year]
+    storms = _storms(rng, year)
+    for i, unit in enumerate(all_units):
+        n = (
+            counts[i]
+            if counts is not None
+            else int(rng.integers(2500, 5000) * unit.scale * trend.hazards)
+        )
+        frames[(year, i)] = hazards(rng, unit, year, n, trend)
+        for table, rows in _events(rng, unit, year, trend).items():
+            tables[table] += rows
+        if unit.level != "市本级":
+            tables["flood_responses"] += _flood(rng, unit, year, storms)
+        for half in (f"{year}-H1", f"{year}-H2"):
+            for table, rows in _totals(rng, unit, half, trend).items():
+                tables[table] += rows
 
 
 def generate(
@@ -461,105 +488,57 @@ def generate(
     hazards_total: int | None = None,
     seed: int = 20250101,
     hazard_format: str = "csv",
+    first_year: int = YEARS[0],
 ) -> dict[str, int]:
-    """Write a complete input folder; returns row counts by table. Deterministic for a seed."""
+    """Write a complete input folder for first_year to 2025; returns row counts by table.
+    Deterministic for a seed; the rows of a year are the same whatever first_year is."""
     if not 1 <= districts <= 200:
         raise ValueError("districts must be between 1 and 200")
+    if not YEARS[0] <= first_year <= CORE[0]:
+        raise ValueError(f"first_year must be between {YEARS[0]} and {CORE[0]}")
+    if hazard_format not in FORMATS:
+        raise ValueError(f"hazard_format must be one of {FORMATS}")
+    years = list(range(first_year, CORE[-1] + 1))
     rng = np.random.default_rng(seed)
     out.mkdir(parents=True, exist_ok=True)
     all_units = units(districts)
     weight = np.array([u.scale for u in all_units])
-    per_unit_year = _allocate(hazards_total, weight) if hazards_total else None
-    tables: dict[str, list[dict]] = {
-        t: []
-        for t in (
-            "accidents",
-            "inspections",
-            "flood_responses",
-            "flood_work",
-            "training",
-            "publicity",
-            "covert_checks",
-            "forest_fire",
-            "responsibility",
-            "accountability",
-            "licensing",
-            "campaigns",
-            "disasters",
-            "preparedness",
-        )
-    }
-    counts = {"hazards": 0}
-    hazard_frames: dict[str, list[pd.DataFrame]] = {}
-    for year in YEARS:
-        storms = _storms(rng, year)
+    per_unit_year = _allocate(hazards_total, weight, len(years)) if hazards_total else None
+
+    def counts(year: int) -> np.ndarray | None:
+        return None if per_unit_year is None else per_unit_year[:, years.index(year)]
+
+    frames: dict[tuple[int, int], pd.DataFrame] = {}
+    core: dict[str, list[dict]] = {t: [] for t in TABLE_IDS}
+    for year in CORE:
+        _year(rng, year, all_units, counts(year), core, frames)
+    stocks = {unit.code: _preparedness(rng, unit) for unit in all_units}
+    all_messy(rng, core)
+    tables: dict[str, list[dict]] = {t: [] for t in TABLE_IDS}
+    for year in years[: years.index(CORE[0])]:
+        own = np.random.default_rng([seed, year])
+        rows: dict[str, list[dict]] = {t: [] for t in TABLE_IDS}
+        _year(own, year, all_units, counts(year), rows, frames)
+        all_messy(own, rows)
+        for t in TABLE_IDS:
+            tables[t] += rows[t]
+    for t in TABLE_IDS:
+        tables[t] += core[t]
+    for i, unit in enumerate(all_units):
+        walk = np.random.default_rng([seed, 0, i])
+        earlier = stock_history(walk, stocks[unit.code][0], first_year)
+        tables["preparedness"] += earlier + stocks[unit.code]
+    write_workbooks(out, _registry(all_units), tables)
+    grouped: dict[str, list[pd.DataFrame]] = {}
+    for year in years:
         for i, unit in enumerate(all_units):
-            n = (
-                per_unit_year[i, YEARS.index(year)]
-                if per_unit_year is not None
-                else int(rng.integers(2500, 5000) * unit.scale)
-            )
-            frame = hazards(rng, unit, year, n)
-            counts["hazards"] += len(frame)
-            hazard_frames.setdefault(f"{year}" if hazard_format == "csv" else unit.code, []).append(
-                frame
-            )
-            for table, rows in _events(rng, unit, year).items():
-                tables[table] += rows
-            if unit.level != "市本级":
-                tables["flood_responses"] += _flood(rng, unit, year, storms)
-            for half in (f"{year}-H1", f"{year}-H2"):
-                for table, rows in _totals(rng, unit, half).items():
-                    tables[table] += rows
-    for unit in all_units:
-        tables["preparedness"] += _preparedness(rng, unit)
-    _messy(rng, tables["accidents"], "发生时间", "cn-date")
-    _messy(rng, tables["inspections"], "检查日期", "slash-date")
-    _messy(rng, tables["inspections"], "执法人次", "text-number")
-    _messy(rng, tables["inspections"], "行业领域", "alias")
-    _write_xlsx(out / "区划名录.xlsx", {"districts": _registry(all_units)})
-    _write_xlsx(out / "生产安全事故.xlsx", {"accidents": tables["accidents"]})
-    _write_xlsx(out / "执法检查.xlsx", {"inspections": tables["inspections"]})
-    _write_xlsx(
-        out / "防汛防台.xlsx",
-        {t: tables[t] for t in ("flood_responses", "flood_work", "disasters")},
-    )
-    _write_xlsx(
-        out / "工作台账.xlsx",
-        {
-            t: tables[t]
-            for t in (
-                "campaigns",
-                "covert_checks",
-                "training",
-                "publicity",
-                "forest_fire",
-                "responsibility",
-                "accountability",
-                "licensing",
-            )
-        },
-    )
-    _write_xlsx(out / "应急保障.xlsx", {"preparedness": tables["preparedness"]})
-    for key, frames in hazard_frames.items():
-        _write_hazards(out, key, pd.concat(frames, ignore_index=True), hazard_format)
-    counts.update({t: len(rows) for t, rows in tables.items()})
-    counts["districts"] = len(all_units) + 1
-    return counts
-
-
-def _write_hazards(out: Path, key: str, frame: pd.DataFrame, fmt: str) -> None:
-    for column in ("发现日期", "整改期限", "整改日期"):
-        frame[column] = pd.to_datetime(frame[column]).dt.strftime("%Y-%m-%d")
-    if fmt == "csv":
-        frame.to_csv(
-            out / f"隐患排查_{key}.csv",
-            index=False,
-            encoding="utf-8-sig",
-            quoting=csv.QUOTE_MINIMAL,
-        )
-        return
-    for column in ("发现日期", "整改期限", "整改日期"):
-        frame[column] = pd.to_datetime(frame[column]).dt.date
-    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
-    _write_xlsx(out / f"隐患排查_{key}.xlsx", {"hazards": rows})
+            key = unit.code if hazard_format == "xlsx" else str(year)
+            grouped.setdefault(key, []).append(frames[(year, i)])
+    for key, parts in grouped.items():
+        write_hazards(out, key, pd.concat(parts, ignore_index=True), hazard_format)
+    counts_by_table = {t: len(rows) for t, rows in tables.items()}
+    return {
+        "hazards": sum(len(f) for f in frames.values()),
+        **counts_by_table,
+        "districts": len(all_units) + 1,
+    }

@@ -1,16 +1,20 @@
 """Reading the files the bureaus export: xlsx workbooks and csv files, untrusted.
 
 Every file is checked before a parser sees it: zip bombs, XML entity declarations and formula
-cells in xlsx; empty files, binary files and GBK encoding in csv. Problems come back as
-`Problem`s naming the file; nothing here raises on bad input.
+cells in xlsx; empty files, binary files and GBK encoding in csv. A gzip-compressed csv
+(`隐患排查_2021.csv.gz`) is decompressed first, in chunks and under the limits that keep a zip
+bomb out of an xlsx. Problems come back as `Problem`s naming the file; nothing here raises on
+bad input.
 """
 
 from __future__ import annotations
 
 import csv
 import difflib
+import gzip
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +29,8 @@ from emreport.data.problems import Problem, printable, show
 from emreport.data.schema import NOTE_SHEETS, TABLES, Table
 from emreport.data.validate import RawSheet
 
-READABLE = (".xlsx", ".xlsm", ".csv")
+READABLE = (".xlsx", ".xlsm", ".csv", ".csv.gz")
+GZIP_MAGIC = b"\x1f\x8b"
 MAX_MEMBER = 1 << 30  # 1 GiB uncompressed for one part of a workbook
 MAX_TOTAL = 4 << 30  # 4 GiB uncompressed for the whole workbook
 MAX_RATIO = 100  # compression ratio beyond which a large part is a bomb
@@ -56,6 +61,7 @@ NOT_READ = {
     ".tsv": "是制表符分隔的文本（.tsv），无法读取：请在Excel中另存为.xlsx或“CSV UTF-8”后重试",
     ".csv.txt": "的扩展名是.csv.txt，无法读取：请将文件名改为以.csv结尾",
     ".xlsx.txt": "的扩展名是.xlsx.txt，无法读取：请将文件名改为以.xlsx结尾",
+    ".xlsx.gz": "是压缩后的xlsx文件（.xlsx.gz），无法读取：xlsx本身已经是压缩格式，请解压为.xlsx后导入",
 }
 
 
@@ -72,7 +78,7 @@ def discover(folder: Path) -> tuple[list[Source], list[Problem]]:
         refused = NOT_READ.get(double) or NOT_READ.get(suffix)
         if refused:
             problems.append(Problem(rel, refused, code="format"))
-        elif suffix in READABLE:
+        elif suffix in READABLE or double in READABLE:
             sources.append(Source(path, rel))
     return sources, problems
 
@@ -114,17 +120,64 @@ def read(source: Source, data: bytes) -> tuple[list[RawSheet], list[Problem]]:
     """Every table in one file, as raw cells, or the problems that stop it being read."""
     if not data.strip():
         return [], [Problem(source.name, "文件为空：没有表头也没有数据", code="empty")]
+    if is_gzip(source.name):
+        data, problem = _gunzip(source, data)
+        if problem:
+            return [], [problem]
+        if not data.strip():
+            return [], [Problem(source.name, "解压后为空：没有表头也没有数据", code="empty")]
+        return _read_csv(source, data)
     if source.path.suffix.lower() == ".csv":
         return _read_csv(source, data)
     return _read_xlsx(source, data)
+
+
+def is_gzip(name: str) -> bool:
+    return name.lower().endswith(".csv.gz")
+
+
+def _gunzip(source: Source, data: bytes) -> tuple[bytes, Problem | None]:
+    """The csv inside a .csv.gz, decompressed in chunks so that a bomb stops at the limit."""
+    if not data.startswith(GZIP_MAGIC):
+        return b"", Problem(
+            source.name,
+            "不是gzip压缩文件：扩展名为.csv.gz，内容却不是gzip格式；"
+            "如是未压缩的csv文件，请将文件名改为以.csv结尾",
+            code="gzip",
+        )
+    out = bytearray()
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
+            while chunk := gz.read(CHUNK):
+                out += chunk
+                if len(out) > MAX_MEMBER or (
+                    len(out) > RATIO_FLOOR and len(out) / len(data) > MAX_RATIO
+                ):
+                    return b"", Problem(
+                        source.name, "解压后体积异常（疑似压缩炸弹），已拒绝读取", code="bomb"
+                    )
+    except EOFError:
+        return b"", Problem(
+            source.name,
+            "压缩文件不完整（可能在下载或复制时中断），无法解压：请重新导出或重新复制该文件",
+            code="gzip",
+        )
+    except (gzip.BadGzipFile, zlib.error, OSError):
+        # a wrong checksum, bad compressed data or bytes after the end: the file was damaged
+        return b"", Problem(
+            source.name,
+            "压缩文件已损坏，无法解压：请重新导出或重新复制该文件",
+            code="gzip",
+        )
+    return bytes(out), None
 
 
 # --- csv --------------------------------------------------------------------------------
 
 
 def table_for_csv(name: str) -> Table | None:
-    """The table a csv file holds, told by its name: 隐患排查_2024.csv holds 隐患排查."""
-    stem = cells.squash(Path(name).stem)
+    """The table a csv file holds, told by its name: 隐患排查_2024.csv (or .csv.gz) holds 隐患排查."""
+    stem = cells.squash(Path(name[:-3] if is_gzip(name) else name).stem)
     matches = [t for t in TABLES if stem.startswith(cells.squash(t.name))]
     return max(matches, key=lambda t: len(t.name)) if matches else None
 

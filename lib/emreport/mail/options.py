@@ -8,12 +8,29 @@ import argparse
 from emreport import config
 
 
+def add_kind_option(parser: argparse.ArgumentParser) -> None:
+    """--kind, shared by `run` and `send`: which kind of report (data/kinds.py; checked,
+    with its Chinese aliases, by the command, which names the known ones)."""
+    parser.add_argument(
+        "--kind",
+        default="summary",
+        help="报告种类：summary（半年、年度工作总结，默认）、review（规划期工作总结，期间写"
+        "十四五或2021-2025）、highlights（工作亮点）；也可写总结、规划总结、亮点",
+    )
+
+
 def add_parser(sub) -> argparse.ArgumentParser:
     """Add `send` to the `emreport` sub-commands."""
     s = sub.add_parser(
         "send", help="把报告用邮件发给各单位的收件人（未配置发送服务器时只写入发件箱）"
     )
-    s.add_argument("--period", required=True, nargs="+", help="期间：YYYY-H1 或 YYYY，可多个")
+    s.add_argument(
+        "--period",
+        required=True,
+        nargs="+",
+        help="期间：YYYY-H1 或 YYYY；规划期工作总结（--kind review）写十四五或2021-2025；可多个",
+    )
+    add_kind_option(s)
     s.add_argument(
         "--district", default="all", help="all（收件人名单中的全部单位，默认）或逗号分隔的区划代码"
     )

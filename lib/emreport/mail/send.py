@@ -18,7 +18,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from emreport.data.periods import Period, PeriodError
+from emreport.data import kinds
+from emreport.data.kinds import KindError
+from emreport.data.periods import Period, PlanPeriod
 from emreport.mail.delivery import (
     PASSWORD_ENV,
     FatalSendError,
@@ -38,6 +40,7 @@ from emreport.mail.message import (
 from emreport.mail.options import add_parser  # noqa: F401 - the command's options
 from emreport.mail.recipients import ConfigError, Entry, shown
 from emreport.mail.recipients import load as load_recipients
+from emreport.run.plan import parse_periods
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -66,20 +69,19 @@ class Row:
 
 def _plan(
     args: argparse.Namespace,
-) -> tuple[list[Period], list[str], dict[str, Entry], SmtpConfig, dict[str, tuple[str, str]]]:
+) -> tuple[
+    list[Period | PlanPeriod], list[str], dict[str, Entry], SmtpConfig, dict[str, tuple[str, str]]
+]:
     """Every parameter checked before anything is written or sent; ConfigError lists all."""
     from emreport.data.store import Store, StoreError
 
     problems: list[str] = []
-    periods: list[Period] = []
-    for text in args.period:
-        try:
-            p = Period.parse(text)
-        except PeriodError as e:
-            problems.append(str(e))
-            continue
-        if p not in periods:
-            periods.append(p)
+    periods: list[Period | PlanPeriod] = []
+    try:
+        k = kinds.kind(args.kind)
+        periods, problems = parse_periods(k, args.period)
+    except KindError as e:
+        problems.append(str(e))
     registry: dict[str, tuple[str, str]] = {}
     try:
         with Store(args.store) as st:
@@ -179,27 +181,25 @@ class _Run:
     log: SentLog | None = None
     fatal: str = ""  # once the server refuses the login or certificate, nothing more is tried
 
-    def one(self, period: Period, code: str) -> Row:
+    def one(self, period: Period | PlanPeriod, code: str) -> Row:
         """Write or send one report's message; the row says what happened."""
         entry, log = self.entries[code], self.log
         assert log is not None
-        found = find_report(Path(self.args.outputs), period, code, self.registry[code][0])
-        eml = self.outbox / period.code / f"{code}.eml"
+        k = kinds.kind(self.args.kind)
+        found = find_report(Path(self.args.outputs), period, code, self.registry[code][0], k)
+        eml = self.outbox / found.where / f"{code}.eml"
         files = attached(self.args.attach, self.args.attach_html)
         row = Row(
             found,
             entry.to,
             entry.cc,
-            "、".join(attachment_name(found.name, period, s) for _, s, _ in files),
+            "、".join(attachment_name(found.name, period, s, k) for _, s, _ in files),
             "",
         )
         absent = [f for f, _, _ in files if not (found.folder / f).is_file()]
         if found.state == "ready" and absent:  # a report made before report.docx existed
             found.state = "missing"
-            found.reason = (
-                f"缺少 {'、'.join(absent)}：请先运行 emreport run --period {period.code} "
-                f"--district {code}"
-            )
+            found.reason = f"缺少 {'、'.join(absent)}：请先运行 {found.run_command}"
         if found.state != "ready":
             row.status = "上次生成失败" if found.state == "failed" else "尚未生成"
             row.notes.append(found.reason)
@@ -212,7 +212,7 @@ class _Run:
             else [
                 r
                 for r in entry.everyone
-                if self.args.resend or not log.has(period.code, code, found.version, r)
+                if self.args.resend or not log.has(found.where, code, found.version, r)
             ]
         )
         if not row.status and not pending:
@@ -241,7 +241,7 @@ class _Run:
             row.notes.append(f"未发送：{self.fatal}")
             return row
         for o in outcomes:
-            log.record(period.code, code, found.version, msg["Message-ID"], o)
+            log.record(found.where, code, found.version, msg["Message-ID"], o)
             if o.status != "sent":
                 row.notes.append(f"{o.recipient} {o.detail}")
         sent = sum(o.status == "sent" for o in outcomes)
@@ -258,7 +258,7 @@ class _Run:
 
 def _notifier(found: Found):
     def say(text: str) -> None:
-        print(f"{found.period.code}/{found.code} {found.name}：{text}", file=sys.stderr, flush=True)
+        print(f"{found.where}/{found.code} {found.name}：{text}", file=sys.stderr, flush=True)
 
     return say
 
@@ -279,7 +279,7 @@ def _report(rows: list[Row], dry: bool, outbox: Path) -> None:
     table = [
         (
             f"{r.found.code} {r.found.name}",
-            r.found.period.code,
+            r.found.where,
             ", ".join(r.to) or "—",
             ", ".join(r.cc) or "—",
             r.files,
@@ -291,7 +291,7 @@ def _report(rows: list[Row], dry: bool, outbox: Path) -> None:
         print("\n".join(_table(("区划", "期间", "收件人", "抄送", "附件", "状态"), table)))
     for r in rows:
         for note in r.notes:
-            print(f"{r.found.period.code}/{r.found.code} {r.found.name}：{note}", file=sys.stderr)
+            print(f"{r.found.where}/{r.found.code} {r.found.name}：{note}", file=sys.stderr)
     count = {
         s: sum(r.status == s for r in rows)
         for s in ("将发送", "已发送", "已发送过", "尚未生成", "上次生成失败", "未发送")
@@ -309,7 +309,7 @@ def _report(rows: list[Row], dry: bool, outbox: Path) -> None:
     for s in ("尚未生成", "上次生成失败", "未发送"):
         if count[s]:
             names = "、".join(
-                f"{r.found.period.code}/{r.found.code}{r.found.name}" for r in rows if r.status == s
+                f"{r.found.where}/{r.found.code}{r.found.name}" for r in rows if r.status == s
             )
             parts.append(f"{s}{count[s]}份（{names}）")
     print("，".join(parts) + "。")

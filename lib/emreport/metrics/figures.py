@@ -46,6 +46,7 @@ class Metric:
     approx: bool = False
     rollup: str = "sum"  # how a city's figure is made from its members' (schema.ROLLUPS)
     others: float | None = None  # rule "own": the districts' (各地) figure beside 市本级's
+    basis: str = ""  # what `prev` is, when not the year before: “十三五”末 (较“十三五”末下降…)
 
     @classmethod
     def from_json(cls, mid: str, d: dict) -> Metric:
@@ -59,6 +60,7 @@ class Metric:
             bool(d.get("approximate")),
             d.get("rollup", "sum"),
             d.get("others"),
+            str(d.get("basis") or ""),
         )
 
     @property
@@ -95,13 +97,16 @@ class Metric:
         return Metric(self.id, self.label, self.unit, self.prev, None).text()
 
     def yoy(self) -> str:
-        """同比增长/下降/持平, 同比增加N起 on a zero base, 百分点 for rates."""
+        """同比增长/下降/持平, 同比增加N起 on a zero base, 百分点 for rates; against another
+        basis than the year before, 较“十三五”末下降…"""
         if self.is_rate:
             change = wording.rate_change(self.value, self.prev)
-            return f"同比{change}" if change else ""
-        if self.value is None:
+            text = f"同比{change}" if change else ""
+        elif self.value is None:
             return ""
-        return wording.yoy(self.value, self.prev, self.unit)
+        else:
+            text = wording.yoy(self.value, self.prev, self.unit)
+        return text.replace("同比", f"较{self.basis}", 1) if self.basis and text else text
 
     def stated(self) -> list[Metric]:
         """The figure as a list of headline figures states it. A city figure made by the
@@ -125,6 +130,8 @@ class Metric:
         }
         if self.rollup == "own":
             out["others"] = self.others
+        if self.basis:
+            out["basis"] = self.basis
         return out
 
 

@@ -7,7 +7,8 @@ Each is a `Metric` with an id of its own, so the text, the tables and metrics.js
 
     accidents.deaths.2023     the year's figure (previous: the year before, when recorded)
     accidents.deaths.total    the years' total (flows only; left out when a year has no data)
-    accidents.deaths.vs_base  the last year's figure against the base year's (previous)
+    accidents.deaths.vs_base  the last year's figure against the base year's (previous; its
+                              `basis` names the base: 较“十三五”末下降30.2%)
     accidents.deaths.annual   年均 change, compound: (last ÷ base)^(1 ÷ years) − 1;
                               for a rate, the mean yearly change in percentage points
     accidents.deaths.best     the year of the best figure (fewest accidents, highest 整改率)
@@ -82,6 +83,7 @@ class Yearly:
     years: dict[int, float | None]
     rollup: str
     approx: bool
+    others: dict[int, float | None] | None = None  # rule "own": the districts' beside 市本级's
 
     @property
     def is_rate(self) -> bool:
@@ -107,7 +109,7 @@ class Yearly:
             return None
         if self.is_rate:
             return (last - base) / span
-        if base <= 0 or last < 0:
+        if base <= 0 or last <= 0:  # from or to nothing: no compound rate
             return None
         return (last / base) ** (1 / span) - 1
 
@@ -134,6 +136,12 @@ class Yearly:
             n += 1
         return n
 
+    def others_total(self) -> float | None:
+        """The districts' total beside a 市本级's own figure (rule "own"), as `total`."""
+        if self.others is None or any(v is None for v in self.others.values()):
+            return None
+        return as_number(sum(self.others.values()))
+
     def before(self, year: int) -> float | None:
         return self.base if year == min(self.years) else self.years.get(year - 1)
 
@@ -149,6 +157,7 @@ class Review(Mapping[str, Metric]):
         self.base_recorded = base is not None
         self.measures: dict[str, Yearly] = {}
         self.tables: dict = {}  # no breakdowns: the yearly figures are metrics
+        self.members: list[Review] = []  # a city's: each member's review
         have = [m for m in years.values() if m is not None]
         self._has = set().union(*(m._has for m in have)) if have else set()
         self._items: dict[str, Metric] = {}
@@ -164,6 +173,9 @@ class Review(Mapping[str, Metric]):
                 values,
                 one.rollup,
                 any(m[mid].approx for m in have),
+                {y: (m[mid].others if m is not None else None) for y, m in years.items()}
+                if one.rollup == "own" and unit.is_city
+                else None,
             )
             self.measures[mid] = yearly
             self._add(yearly, years)
@@ -172,22 +184,24 @@ class Review(Mapping[str, Metric]):
         p = self.period
         items = self._items
 
-        def put(suffix: str, label: str, unit: str, value, prev=None, approx=False) -> None:
+        def put(suffix, label, unit, value, prev=None, approx=False, others=None, basis=""):
             mid = f"{y.id}.{suffix}"
-            items[mid] = Metric(mid, label, unit, value, prev, approx, y.rollup)
+            items[mid] = Metric(mid, label, unit, value, prev, approx, y.rollup, others, basis)
 
         if y.base is not None:
             put(str(p.base), f"{p.base}年{y.label}", y.unit, y.base, None, y.approx)
         for year, value in y.years.items():
-            put(str(year), f"{year}年{y.label}", y.unit, value, y.before(year), y.approx)
+            others = y.others.get(year) if y.others else None
+            put(str(year), f"{year}年{y.label}", y.unit, value, y.before(year), y.approx, others)
         total = None if (y.is_rate or _is_stock(y) or y.id in NO_TOTAL) else y.total()
         if y.id in RATE_PARTS:
             total = self._rate_over_years(*RATE_PARTS[y.id])
         if total is not None:
             label = f"{p.label}{'期间' if y.is_rate else '累计'}{y.label}"
-            put("total", label, y.unit, total, None, y.approx)
+            put("total", label, y.unit, total, None, y.approx, y.others_total())
         if y.last is not None and y.base is not None:
-            put("vs_base", f"{y.label}较{p.base_label}", y.unit, y.last, y.base, y.approx)
+            label = f"{y.label}较{p.base_label}"
+            put("vs_base", label, y.unit, y.last, y.base, y.approx, basis=p.base_label)
         annual = y.annual(p.last - p.base)
         if annual is not None:
             put("annual", f"{y.label}年均变化", "%", annual)
@@ -233,6 +247,7 @@ class Review(Mapping[str, Metric]):
             "kind": "review",
             "period": self.period.code,
             "base_year": self.period.base,
+            "base_year_recorded": self.base_recorded,
             "years_without_data": self.missing,
             "metrics": {k: m.to_json() for k, m in self._items.items()},
         }
@@ -253,19 +268,31 @@ def compute_review(store: Store, code: str, period: PlanPeriod | str) -> Review:
         have = "、".join(sorted(store.halves())) or "无"
         raise StoreError(f"{period.label}（{period.code}）各年都没有数据（已有数据的半年：{have}）")
     frames = store.slice(unit, period)
-    years: dict[int, Metrics | None] = {}
-    for p in period.periods:
-        if p.year in missing:
-            years[p.year] = None
-            continue
-        data = PeriodData(frames, p)
-        years[p.year] = Metrics(unit, data, data, prev_recorded=False, tables=False).release()
-    base = None
+    data: dict[int, PeriodData | None] = {
+        p.year: None if p.year in missing else PeriodData(frames, p) for p in period.periods
+    }
     if period.base not in missing:
         b = Period(period.base, None)
-        data = PeriodData(store.slice(unit, b), b)
-        base = Metrics(unit, data, data, prev_recorded=False, tables=False).release()
-    return Review(unit, period, years, base)
+        data[period.base] = PeriodData(store.slice(unit, b), b)
+    review = _review(unit, period, data)
+    if unit.is_city:  # each member's review, from the city's rows split once a year
+        split = {y: (None if d is None else list(d.members(unit.members))) for y, d in data.items()}
+        for i, code in enumerate(unit.members):
+            mine = {y: (None if d is None else d[i]) for y, d in split.items()}
+            review.members.append(_review(store.unit(code), period, mine))
+    return review
+
+
+def _review(unit: Unit, period: PlanPeriod, data: dict[int, PeriodData | None]) -> Review:
+    """A review from each year's rows (the base year's under its own year, if recorded)."""
+
+    def figures(d: PeriodData | None) -> Metrics | None:
+        if d is None:
+            return None
+        return Metrics(unit, d, d, prev_recorded=False, tables=False).release()
+
+    years = {y: figures(data.get(y)) for y in period.years}
+    return Review(unit, period, years, figures(data.get(period.base)))
 
 
 def annual_text(m: Metric, rate: bool = False) -> str:

@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from emreport.compose import own, textcheck
-from emreport.compose.document import Document, Figure, Paragraph, Section, Table, numbered
+from emreport.compose.document import (
+    APPENDIX,
+    Document,
+    Figure,
+    Paragraph,
+    Section,
+    Table,
+    numbered,
+)
 from emreport.metrics import Metrics, as_number
 from emreport.output import html
 
@@ -46,7 +54,16 @@ def make(
         body["splits"] = stated["splits"]
     if stated.get("members"):
         body["members"] = stated["members"]
-    appendix = printed.appendix
+    # the body's own tables (a review's yearly figures) come before the appendix's in
+    # report.xlsx, as they come before them on the page; the analyst's are listed apart
+    body_tables = [
+        b
+        for s in printed.sections
+        if s.key != APPENDIX
+        for b in s.walk()
+        if isinstance(b, Table) and not b.own
+    ]
+    appendix = [*body_tables, *printed.appendix]
     mine = [
         (s.key, b)
         for s in own.sections(printed)

@@ -1,4 +1,5 @@
-"""The outputs folder contract: one folder per report, `outputs/<period>/<code>/`, and the
+"""The outputs folder contract: one folder per report, `outputs/<folder>/<code>/` (the
+folder names the period and kind: 2025, 2021-2025, 2025-highlights), and the
 names of the files in it, spelled here once.
 
 A report's files are written together (`write`): each beside its final name, then all renamed
@@ -23,12 +24,14 @@ NOTEBOOK = "report.ipynb"
 METRICS = "metrics.json"
 FILES = (HTML, PDF, DOCX, XLSX, NOTEBOOK, METRICS)
 FAILED = "report.failed.ipynb"  # the notebook as far as it ran, beside the last good report
-INDEX = "index.html"  # one per period folder
+INDEX = "index.html"  # one per period folder (outputs/<folder>/)
 STATE = ".emreport-run.json"
 
 
-def report_dir(outputs: Path, period: str, code: str) -> Path:
-    return Path(outputs) / period / code
+def report_dir(outputs: Path, period_folder: str, code: str) -> Path:
+    """outputs/<folder>/<code>/: the folder is the period's code for a summary or a review
+    (2025, 2025-H1, 2021-2025), and 2025-highlights for a highlights brief (data/kinds.py)."""
+    return Path(outputs) / period_folder / code
 
 
 def read_state(out_dir: Path) -> dict:

@@ -1,5 +1,6 @@
-"""`outputs/<period>/index.html`: every report of the period with its headline figures and
-links to its files, and every report whose last run failed, with the reason.
+"""`outputs/<folder>/index.html`: every report of the period and kind (the folder names both:
+2025, 2021-2025, 2025-highlights) with its headline figures and links to its files, and every
+report whose last run failed, with the reason.
 
 Built from the report folders themselves (their metrics.json and run record), so the page
 always tells the truth about what is on disk, whichever batch made which report.
@@ -12,7 +13,8 @@ from html import escape
 from pathlib import Path
 
 from emreport import atomic
-from emreport.data.periods import Period
+from emreport.data import kinds
+from emreport.data.periods import PlanPeriod
 from emreport.metrics import Metric
 from emreport.output.folder import (
     DOCX,
@@ -35,6 +37,18 @@ COLUMNS = (
     ("inspections.count", "执法检查"),
     ("inspections.fines", "罚款"),
 )
+# a review's headline: the years' totals, and the last year against the base year (较基期)
+REVIEW_COLUMNS = (
+    ("accidents.count.total", "累计生产安全事故"),
+    ("accidents.count.vs_base", "{last}年生产安全事故"),
+    ("accidents.deaths.total", "累计死亡人数"),
+    ("accidents.deaths.vs_base", "{last}年死亡人数"),
+    ("hazards.found.total", "累计排查隐患"),
+    ("hazards.rectification_rate.total", "期间整改率"),
+    ("inspections.count.total", "累计执法检查"),
+    ("inspections.fines.total", "累计罚款"),
+)
+HEADLINE_COLUMNS = {kinds.SUMMARY: COLUMNS, kinds.REVIEW: REVIEW_COLUMNS, kinds.HIGHLIGHTS: COLUMNS}
 LINKS = (
     (PDF, "PDF"),
     (DOCX, "Word"),
@@ -56,16 +70,28 @@ td small{color:#666;display:block}td.files a{white-space:nowrap}tr.city td{backg
 """
 
 
-def _cell(metric: dict | None) -> str:
+def _cell(metric: dict | None, base: str = "") -> str:
+    """A figure with its comparison in small type: 同比, or 较“十三五”末 for a review (`base`)."""
     if not metric or metric.get("value") is None:
         return '<td class="num">—</td>'
     m = Metric.from_json("", metric)
-    yoy = m.yoy()
+    change = m.yoy()
+    if base:
+        change = change.replace("同比", f"较{base}", 1)
     return (
         f'<td class="num">{escape(m.text())}'
-        + (f"<small>{escape(yoy)}</small>" if yoy else "")
+        + (f"<small>{escape(change)}</small>" if change else "")
         + "</td>"
     )
+
+
+def _figure(metrics: dict, mid: str, period, base: str) -> str:
+    """A column's cell; a review's last year against a base year without data: the last
+    year's figure alone."""
+    if base and mid.endswith(".vs_base") and mid not in metrics:
+        last = metrics.get(f"{mid.removesuffix('.vs_base')}.{period.last}")
+        return _cell(dict(last, previous=None) if last else None)
+    return _cell(metrics.get(mid), base)
 
 
 def _rows(period_dir: Path) -> tuple[list[dict], list[dict]]:
@@ -87,9 +113,12 @@ def _rows(period_dir: Path) -> tuple[list[dict], list[dict]]:
 
 
 def render(period_dir: Path) -> str:
-    period = Period.parse(period_dir.name)
+    kind, period = kinds.of_folder(period_dir.name)
+    columns = HEADLINE_COLUMNS[kind.name]
+    base = period.base_label if isinstance(period, PlanPeriod) else ""
     done, failed = _rows(period_dir)
-    head = "".join(f"<th>{escape(label)}</th>" for _, label in COLUMNS)
+    last = getattr(period, "last", "")
+    head = "".join(f"<th>{escape(label.format(last=last))}</th>" for _, label in columns)
     body = []
     for r in done:
         unit, metrics = r["data"]["unit"], r["data"]["metrics"]
@@ -101,12 +130,20 @@ def render(period_dir: Path) -> str:
         cls = ' class="city"' if unit.get("level") == "市" else ""
         body.append(
             f"<tr{cls}><td>{escape(unit['name'])}<small>{escape(r['code'])}</small></td>"
-            + "".join(_cell(metrics.get(mid)) for mid, _ in COLUMNS)
+            + "".join(_figure(metrics, mid, period, base) for mid, _ in columns)
             + f'<td class="files">{links}</td></tr>'
         )
+    title = f"{period.label}{kind.words}"
+    note = (
+        f"累计为各年之和，小字为{period.last}年较{base}"
+        + ("" if base == f"{period.base}年" else f"（{period.base}年）")
+        + "。"
+        if base
+        else "每格下方小字为同比。"
+    )
     parts = [
-        f"<h1>{escape(period.label)}工作总结（{len(done)}份）</h1>",
-        f'<p class="meta">{escape(period.months)}；每格下方小字为同比。</p>',
+        f"<h1>{escape(title)}（{len(done)}份）</h1>",
+        f'<p class="meta">{escape(period.months)}；{escape(note)}</p>',
     ]
     if failed:
         items = []
@@ -133,13 +170,13 @@ def render(period_dir: Path) -> str:
         )
     return (
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
-        f"<title>{escape(period.label)}工作总结</title><style>{STYLE}</style></head>"
+        f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
         f"<body>{''.join(parts)}</body></html>"
     )
 
 
-def write(outputs: Path, period: str) -> Path:
-    period_dir = outputs / period
+def write(outputs: Path, period_folder: str) -> Path:
+    period_dir = outputs / period_folder
     period_dir.mkdir(parents=True, exist_ok=True)
     target = period_dir / INDEX
     atomic.sweep(period_dir)

@@ -141,6 +141,7 @@ def files_but_pdf(nb: nbformat.NotebookNode, job) -> dict[str, bytes]:
     nb.metadata[OUTPUT_KEY] = {
         "code": job.code,
         "period": job.period,
+        "level": job.level,
         "kind": job.kind,
         "data_fingerprint": bundle["data_fingerprint"],
         "narrative": bundle.get("narrative", ""),

@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from emreport import atomic
+from emreport.data import kinds
 from emreport.data.store import Store
 from emreport.output import folder
 from emreport.run import cache
@@ -50,8 +51,11 @@ def specs_for(p: Plan, *, store: Path, params_dir: Path, notebooks: Path, timeou
     """Each job with the key of its inputs (see cache.py)."""
     from emreport.run.worker import narrative_sha, store_meta
 
+    reads = [
+        cache.Reads(p.units[j.code], j.kind, kinds.kind(j.kind).period(j.period)) for j in p.jobs
+    ]
     with Store(store) as st:
-        data = cache.data_keys(st, list(p.units.values()), p.periods)
+        data = cache.data_keys(st, reads)
     meta = store_meta(store)
     code = cache.code_key()
     specs = []
@@ -62,9 +66,10 @@ def specs_for(p: Plan, *, store: Path, params_dir: Path, notebooks: Path, timeou
                 [
                     code,
                     cache.notebook_key(job.notebook_in(notebooks)),
-                    data[(job.code, job.period)],
+                    data[(job.code, job.folder)],
                     story_key,
                     job.kind,
+                    job.level,
                     job.code,
                     job.period,
                 ]
@@ -107,6 +112,7 @@ def _store_outcome(outcome, outputs: Path, result: Result, progress: Progress) -
         "key": outcome.key,
         "code": job.code,
         "period": job.period,
+        "kind": job.kind,
         "finished": datetime.now().isoformat(timespec="seconds"),
         "seconds": round(outcome.seconds, 2),
         "host": outcome.host,
@@ -161,6 +167,8 @@ def run(
     process, kernel server or browser."""
     store, params_dir, notebooks = store.resolve(), params_dir.resolve(), notebooks.resolve()
     started = time.monotonic()
+    for notice in p.notices:  # a review's years without data: said before any work
+        print(notice, flush=True)
     result = Result()
     progress = Progress(len(p.jobs), tty=tty)
     todo = []
@@ -208,9 +216,9 @@ def _indexes(p: Plan, outputs: Path, result: Result) -> None:
     from emreport.output import index
 
     result.indexes, result.index_errors = [], []
-    for period in sorted({j.period for j in p.jobs}):
+    for period_folder in sorted({j.folder for j in p.jobs}):
         try:
-            result.indexes.append(index.write(outputs, period))
+            result.indexes.append(index.write(outputs, period_folder))
         except OSError as e:
             result.index_errors.append(f"{atomic.failure_words(e)}：索引保持上次的版本")
 

@@ -3,9 +3,11 @@
 A report's key hashes everything its outputs depend on: the notebook (the unit's own, when it
 has one: notebook.Job.notebook_in), the project's code and templates (and the versions of the
 libraries that shape the output), the parameters, the narrative file, and the data the report
-reads — the rows of its own unit (a city: every unit under it) in the half-years it covers.
-Changing one district's data changes the keys of that district's reports and of the city
-report, and of nothing else.
+reads — the rows of its own unit (a city: every unit under it) in the half-years it covers
+(`_reach`: a summary's period and the year before, a review's years and base year, a
+highlights brief's every earlier year and, for a district's ranks, its city's districts).
+Changing one district's summary data changes the keys of that district's reports and of the
+city report (and the highlights of the city's districts), and of nothing else.
 
 The key is written to the report folder (`.emreport-run.json`) after its files are in place;
 a folder whose key matches and whose files are all there is up to date.
@@ -16,13 +18,16 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
+from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from emreport.data import kinds
+
 if TYPE_CHECKING:
-    from emreport.data.periods import Period
+    from emreport.data.periods import Period, PlanPeriod
     from emreport.data.store import Store, Unit
 
 LIBRARIES = ("pandas", "nbconvert", "papermill", "playwright", "openpyxl", "typst")
@@ -92,9 +97,41 @@ def _half(expr: str) -> str:
     return f"(year({expr}) || '-H' || (CASE WHEN month({expr}) <= 6 THEN 1 ELSE 2 END))"
 
 
-def data_keys(store: Store, units: list[Unit], periods: list[Period]) -> dict[tuple[str, str], str]:
-    """Per (unit code, period code): a hash of the rows the report reads. One grouped scan per
-    table computes a count and a sum of row hashes for every district and half-year."""
+@dataclass(frozen=True)
+class Reads:
+    """One report's data: its unit, kind (data/kinds.py) and period (a Period or PlanPeriod)."""
+
+    unit: Unit
+    kind: str
+    period: Period | PlanPeriod
+
+    @property
+    def folder(self) -> str:
+        return kinds.kind(self.kind).folder(self.period)
+
+
+def _reach(r: Reads, reg) -> tuple[list[str], set[str] | None, str]:
+    """The units whose rows a report reads, the half-years it reads (None: every one up to
+    the last) and its last half-year. A summary reads its period and the year before; a review
+    the years of its span and the base year (PlanPeriod.halves, previous_year); a highlights
+    brief every earlier year in the store (firsts and records) and, for its ranks, every
+    district of the city (a district's brief: its city's)."""
+    p = r.period
+    last = max(p.halves)
+    if r.kind != kinds.HIGHLIGHTS:
+        return list(r.unit.members), set(p.halves) | set(p.previous_year().halves), last
+    if r.unit.is_city:
+        return list(r.unit.members), None, last
+    parent = reg.loc[reg["code"] == r.unit.code, "parent"]
+    city = str(parent.iloc[0]) if len(parent) and parent.iloc[0] else ""
+    peers = list(reg.loc[reg["parent"] == city, "code"]) if city else []
+    return sorted({r.unit.code, *peers}), None, last
+
+
+def data_keys(store: Store, reads: list[Reads]) -> dict[tuple[str, str], str]:
+    """Per (unit code, period folder): a hash of the rows the report reads (`_reach`). One
+    grouped scan per table computes a count and a sum of row hashes for every district and
+    half-year."""
     from emreport.data.schema import TABLES
 
     con = store.con
@@ -128,16 +165,16 @@ def data_keys(store: Store, units: list[Unit], periods: list[Period]) -> dict[tu
     }
     everywhere = ",".join(sorted(store.halves()))  # decides where 同比 can be stated
     out = {}
-    for p in periods:
-        halves = set(p.halves) | set(p.previous_year().halves)
-        last = max(p.halves)
-        for unit in units:
-            parts: list[str] = [unit.code, p.code, everywhere, reg_rows.get(unit.code, "")]
-            for member in sorted(unit.members):
-                parts.append(reg_rows.get(member, ""))
-                for t in TABLES:
-                    for h, n, s in cells.get((t.id, member), ()):
-                        if h is not None and (h in halves or (t.id in stock_tables and h <= last)):
-                            parts.append(f"{t.id}/{member}/{h}/{n}/{s}")
-            out[(unit.code, p.code)] = _sha(*parts)
+    for r in reads:
+        members, halves, last = _reach(r, reg)
+        parts: list[str] = [r.unit.code, r.kind, r.period.code, everywhere]
+        parts.append(reg_rows.get(r.unit.code, ""))
+        for member in sorted(members):
+            parts.append(reg_rows.get(member, ""))
+            for t in TABLES:
+                every = halves is None or t.id in stock_tables  # every half up to the last
+                for h, n, s in cells.get((t.id, member), ()):
+                    if h is not None and (h <= last if every else h in halves):
+                        parts.append(f"{t.id}/{member}/{h}/{n}/{s}")
+        out[(r.unit.code, r.folder)] = _sha(*parts)
     return out

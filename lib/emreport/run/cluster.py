@@ -54,7 +54,7 @@ class DaskPool:
             render_report,
             spec,
             pure=False,
-            key=f"emreport-{spec.job.period}-{spec.job.code}-{uuid.uuid4().hex[:8]}",
+            key=f"emreport-{spec.job.folder}-{spec.job.code}-{uuid.uuid4().hex[:8]}",
         )
         self.pending[future.key] = (future, spec)
 

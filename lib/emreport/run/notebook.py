@@ -1,4 +1,4 @@
-"""Running one report notebook: `Job` (which unit, which period, which notebook) and
+"""Running one report notebook: `Job` (which unit, period and kind of report, which notebook) and
 `execute`, papermill on the job's parameters in a fresh kernel, with every way it can fail
 turned into one RenderError that names the cell.
 """
@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from emreport import config
+from emreport.data import kinds
 from emreport.output import folder
 from emreport.output.page import RenderError
 
@@ -30,25 +31,40 @@ OWN_ERRORS = {
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-OWN_NOTEBOOK = re.compile(r"^(?P<kind>[a-z]+)_report\.(?P<code>[^.]+)\.ipynb$")
+OWN_NOTEBOOK = re.compile(r"^(?P<family>[a-z]+)_report\.(?P<code>[^.]+)\.ipynb$")
 
 
-def own_notebook_name(kind: str, code: str) -> str:
-    """The file name of one unit's own notebook: district_report.990102.ipynb."""
-    return f"{kind}_report.{code}.ipynb"
+def own_notebook_name(notebook: str, code: str) -> str:
+    """The file name of one unit's own notebook: district_report.990102.ipynb,
+    review_report.990100.ipynb (`notebook` is the kind's notebook name, Kind.notebook)."""
+    return f"{notebook}.{code}.ipynb"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Job:
-    """One report to make: the unit code, its kind (district or city) and the period."""
+    """One report to make: the unit code, its level (district or city: which summary notebook
+    and which name its unit parameter has), the period's code (2025, 2021-2025) and the kind
+    of report (data/kinds.py: summary, review, highlights)."""
 
     code: str
-    kind: str
+    level: str
     period: str
+    kind: str = kinds.SUMMARY
+
+    @property
+    def folder(self) -> str:
+        """The report's folder under outputs/ and its narrative's name: 2025, 2021-2025,
+        2025-highlights."""
+        return kinds.kind(self.kind).folder(self.period)
 
     @property
     def id(self) -> str:
-        return f"{self.period}/{self.code}"
+        return f"{self.folder}/{self.code}"
+
+    @property
+    def notebook_name(self) -> str:
+        """The notebook of its kind and level, without .ipynb: district_report, review_report."""
+        return kinds.kind(self.kind).notebook(self.level)
 
     @property
     def notebook(self) -> Path:
@@ -56,21 +72,23 @@ class Job:
 
     def notebook_in(self, folder: Path) -> Path:
         """The unit's own notebook (district_report.990102.ipynb) if the folder has one, else
-        the notebook of its kind (district_report.ipynb)."""
-        mine = Path(folder) / own_notebook_name(self.kind, self.code)
-        return mine if mine.is_file() else Path(folder) / f"{self.kind}_report.ipynb"
+        the notebook of its kind (district_report.ipynb, review_report.ipynb)."""
+        mine = Path(folder) / own_notebook_name(self.notebook_name, self.code)
+        return mine if mine.is_file() else Path(folder) / f"{self.notebook_name}.ipynb"
 
     def parameters(self, store: Path, params_dir: Path) -> dict:
-        # the notebooks name their unit parameter after their kind: district or city
+        # a summary's notebooks name their unit parameter after the level (district, city);
+        # the other kinds' one notebook serves both and calls it `unit`
+        unit = self.level if self.kind == kinds.SUMMARY else "unit"
         return {
-            self.kind: self.code,
+            unit: self.code,
             "period": self.period,
             "store": str(store),
             "params_dir": str(params_dir),
         }
 
     def out_dir(self, outputs: Path) -> Path:
-        return folder.report_dir(outputs, self.period, self.code)
+        return folder.report_dir(outputs, self.folder, self.code)
 
 
 def _engine():

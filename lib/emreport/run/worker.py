@@ -177,7 +177,7 @@ def narrative_sha(params_dir: Path, job: Job) -> str:
     from emreport.compose import narrative
     from emreport.run.cache import file_key
 
-    key = file_key(narrative.path_for(job.code, job.period, params_dir))
+    key = file_key(narrative.path_for(job.code, job.folder, params_dir))
     return "" if key == "absent" else key
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from emreport.compose.context import Context
 from emreport.compose.document import APPENDIX, Section
-from emreport.compose.sections.review.figures import yearly_table
+from emreport.compose.sections.review.figures import explained, yearly_table
 from emreport.data.schema import BY_ID
 
 TABLE_OF = {"flood": "flood_responses"}  # metric ids' first word where it is not a table's id
@@ -13,6 +13,7 @@ TABLE_OF = {"flood": "flood_responses"}  # metric ids' first word where it is no
 
 def compose(ctx: Context) -> Section:
     section = Section(APPENDIX, APPENDIX, 1, numbered=False)
+    section.para(f"以下为{ctx.when}各项指标逐年情况。{explained(ctx, annual=False)}")
     groups: dict[str, list[str]] = {}
     for mid in ctx.m.measures:
         groups.setdefault(mid.split(".")[0], []).append(mid)

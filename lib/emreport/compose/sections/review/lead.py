@@ -5,7 +5,7 @@ streak without a 较大 accident, the hazards put right."""
 from __future__ import annotations
 
 from emreport.compose.context import Context
-from emreport.compose.document import Section, cn_number
+from emreport.compose.document import Section
 from emreport.compose.sections.lead import leader
 from emreport.compose.sections.review import phrases as ph
 
@@ -26,20 +26,24 @@ def compose(ctx: Context) -> Section:
 
 def headline(ctx: Context) -> str:
     bits = []
-    accidents, deaths = ph.total(ctx, "accidents.count"), ph.total(ctx, "accidents.deaths")
-    if accidents and deaths:
+    if ph.get(ctx, "accidents.count.total") and ph.get(ctx, "accidents.deaths.total"):
+        accidents, deaths = ph.total(ctx, "accidents.count"), ph.total(ctx, "accidents.deaths")
         bits.append(f"{ph.years_word(ctx)}，{ctx.scope}共发生生产安全事故{accidents}、死亡{deaths}")
     last = ctx.p.last
-    pair = [ph.vs_base(ctx, "accidents.count"), ph.vs_base(ctx, "accidents.deaths")]
-    if all(pair):
-        bits.append(
-            f"{last}年事故起数、死亡人数较{ctx.p.base_label}分别"
-            + "、".join(p.removeprefix(f"较{ctx.p.base_label}") for p in pair)
-        )
+    if all(ph.get(ctx, f"{m}.vs_base") for m in ("accidents.count", "accidents.deaths")):
+        pair = [
+            ph.vs_base(ctx, m).removeprefix(f"较{ctx.p.base_label}")
+            for m in ("accidents.count", "accidents.deaths")
+        ]
+        if pair[0][:2] == pair[1][:2]:  # 分别下降51.7%、44.4%
+            pair[1] = pair[1][2:]
+        bits.append(f"{last}年事故起数、死亡人数较{ctx.p.base_label}分别{'、'.join(pair)}")
     quiet = ph.streak(ctx, "accidents.major_or_above", "zero")
     if quiet >= 2:
-        bits.append(f"连续{cn_number(quiet)}年未发生较大及以上生产安全事故")
-    found, rate = ph.total(ctx, "hazards.found"), ph.total(ctx, "hazards.rectification_rate")
-    if found and rate:
+        bits.append(
+            f"连续{ph.streak_words(ctx, 'accidents.major_or_above', 'zero')}未发生较大及以上生产安全事故"
+        )
+    if ph.get(ctx, "hazards.found.total") and ph.get(ctx, "hazards.rectification_rate.total"):
+        found, rate = ph.total(ctx, "hazards.found"), ph.total(ctx, "hazards.rectification_rate")
         bits.append(f"累计排查隐患{found}，整改率{rate}")
     return "；".join(bits) + "。" if bits else ""

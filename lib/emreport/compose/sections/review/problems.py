@@ -30,13 +30,13 @@ def data_problems(ctx: Context) -> list[str]:
     deaths = ph.get(ctx, "accidents.deaths.vs_base")
     if deaths is not None and deaths.prev is not None and deaths.value >= deaths.prev:
         out.append(
-            f"事故死亡人数下降不明显。{ctx.p.last}年死亡{deaths.text()}，"
+            f"事故死亡人数下降不明显。{ctx.p.last}年死亡{ph.cite(ctx, deaths)}，"
             f"{ph.vs_base(ctx, 'accidents.deaths')}。"
         )
     rate = ph.get(ctx, "hazards.rectification_rate.vs_base")
     if rate is not None and rate.prev is not None and rate.value < rate.prev:
         out.append(
-            f"隐患闭环整改有待加强。{ctx.p.last}年隐患整改率为{rate.text()}，"
+            f"隐患闭环整改有待加强。{ctx.p.last}年隐患整改率为{ph.cite(ctx, rate)}，"
             f"{ph.vs_base(ctx, 'hazards.rectification_rate')}。"
         )
     return out

@@ -7,7 +7,7 @@ have no data in any year is left out."""
 from __future__ import annotations
 
 from emreport.compose.context import Context
-from emreport.compose.document import Section, cn_number
+from emreport.compose.document import Section
 from emreport.compose.sections.review import phrases as ph
 
 TABLES = {
@@ -37,6 +37,11 @@ def _join(bits: list[str]) -> str:
     return "，".join(bits) + "。" if bits else ""
 
 
+def quiet_years(ctx: Context) -> int:
+    """Years in a row, to the last, without a 较大 or worse accident."""
+    return ph.streak(ctx, "accidents.major_or_above", "zero")
+
+
 def safety(ctx: Context) -> list[str]:
     out = []
     count, deaths = ph.total(ctx, "accidents.count"), ph.total(ctx, "accidents.deaths")
@@ -44,28 +49,34 @@ def safety(ctx: Context) -> list[str]:
     if count and deaths:
         first.append(f"{ph.years_word(ctx)}共发生生产安全事故{count}、死亡{deaths}")
     first.append(f"事故起数{ph.sequence(ctx, 'accidents.count')}")
-    change = [ph.change(ctx, "accidents.count"), ph.change(ctx, "accidents.deaths")]
-    if change[0]:
-        first.append(f"{ctx.p.last}年事故起数{change[0]}")
-    if change[1]:
-        first.append(f"死亡人数{change[1]}")
     out.append(_join(first))
+    change = [ph.change(ctx, "accidents.count"), ph.change(ctx, "accidents.deaths")]
+    out.append(
+        _join(
+            [
+                f"{ctx.p.last}年事故起数{change[0]}" if change[0] else "",
+                f"死亡人数{change[1]}" if change[1] else "",
+            ]
+        )
+    )
     second = []
-    best = ph.best(ctx, "accidents.count", "最少")
+    best = ph.best(ctx, "accidents.count", "事故起数", "最少")
     if best:
         second.append(best)
     falls = ph.streak(ctx, "accidents.count", "falls")
     if falls >= 2:
-        second.append(f"事故起数连续{cn_number(falls)}年下降")
+        second.append(f"事故起数连续{ph.streak_words(ctx, 'accidents.count', 'falls')}下降")
     rises = ph.rises(ctx, "accidents.count")
     if rises:
         second.append(f"{'、'.join(f'{y}年' for y in rises)}事故起数有所反弹")
     out.append(_join(second))
-    grave = ph.total(ctx, "accidents.major_or_above")
+    grave = ph.nonzero(ctx, "accidents.major_or_above") if quiet_years(ctx) < 2 else ""
     quiet = ph.streak(ctx, "accidents.major_or_above", "zero")
     if quiet >= 2:
-        out.append(f"连续{cn_number(quiet)}年未发生较大及以上生产安全事故。")
-    elif grave and ph.get(ctx, "accidents.major_or_above.total").value:
+        out.append(
+            f"连续{ph.streak_words(ctx, 'accidents.major_or_above', 'zero')}未发生较大及以上生产安全事故。"
+        )
+    elif grave:
         years = [f"{y}年" for y, v in ctx.m.yearly("accidents.major_or_above").years.items() if v]
         out.append(
             f"{ph.years_word(ctx)}共发生较大及以上生产安全事故{grave}（{'、'.join(years)}）。"
@@ -84,7 +95,7 @@ def hazards(ctx: Context) -> list[str]:
     last = ph.get(ctx, f"hazards.rectification_rate.{ctx.p.last}")
     if last:
         first.append(
-            f"{ctx.p.last}年整改率为{last.text()}"
+            f"{ctx.p.last}年整改率为{ph.cite(ctx, last)}"
             + (
                 f"，{ph.vs_base(ctx, 'hazards.rectification_rate')}"
                 if ph.vs_base(ctx, "hazards.rectification_rate")
@@ -97,9 +108,13 @@ def hazards(ctx: Context) -> list[str]:
         out.append(
             _join([f"累计排查重大事故隐患{major}", f"整改{major_fixed}" if major_fixed else ""])
         )
-    best = ph.best(ctx, "hazards.rectification_rate", "最高")
+    assigned = ph.nonzero(ctx, "covert_checks.assigned")
+    if assigned:
+        done = ph.nonzero(ctx, "covert_checks.assigned_rectified")
+        out.append(_join([f"累计接收省市交办隐患{assigned}", f"整改{done}" if done else ""]))
+    best = ph.best(ctx, "hazards.rectification_rate", "隐患整改率", "最高")
     if best:
-        out.append(best.replace("隐患整改率为", "隐患整改率") + "。")
+        out.append(best + "。")
     return [t for t in out if t]
 
 
@@ -120,11 +135,11 @@ def inspections(ctx: Context) -> list[str]:
 
 def flood(ctx: Context) -> list[str]:
     bits = []
-    responses = ph.total(ctx, "flood.responses")
+    responses = ph.nonzero(ctx, "flood.responses")
     if responses:
         bits.append(f"{ph.years_word(ctx)}累计启动防汛防台应急响应{responses}")
-    relocated = ph.total(ctx, "flood.relocated")
-    if relocated and ph.get(ctx, "flood.relocated.total").value:
+    relocated = ph.nonzero(ctx, "flood.relocated")
+    if relocated:
         bits.append(f"转移人员{relocated}")
     out = [_join(bits)]
     dead = ph.get(ctx, "disasters.dead_missing.total")
@@ -157,7 +172,11 @@ STOCKS = (
 
 
 def preparedness(ctx: Context) -> list[str]:
-    bits = [f"{name}{grow}" for mid, name in STOCKS if (grow := ph.from_to(ctx, mid))]
+    bits = []
+    for mid, name in STOCKS:
+        grow = ph.from_to(ctx, mid, base=not bits)  # 由“十三五”末的… once, then 由…
+        if grow:
+            bits.append(f"{name}{grow}")
     if not bits:
         return []
     return [f"应急保障能力持续增强，{'，'.join(bits)}。"]
