@@ -23,9 +23,8 @@ from emreport.data import kinds
 from emreport.data.kinds import KindError
 from emreport.data.periods import PeriodError
 from emreport.data.store import CITY_OWN, Store, StoreError
-from emreport.metrics import Metrics, compute, compute_members
-from emreport.metrics.highlights import compute_highlights
-from emreport.metrics.review import compute_review
+from emreport.metrics import Metrics, compute_members
+from emreport.metrics import kinds as kind_figures
 from emreport.output import bundle as bundles
 from emreport.output import html as page
 from emreport.output import preview
@@ -148,12 +147,8 @@ def build(
 
 def _figures(st: Store, k: kinds.Kind, unit, p) -> tuple:
     """The report's figures by its kind, and (a city's summary) its members'."""
-    if k.name == kinds.REVIEW:
-        return compute_review(st, unit.code, p), []
-    if k.name == kinds.HIGHLIGHTS:
-        return compute_highlights(st, unit.code, p), []
-    m = compute(st, unit.code, p)
-    if not unit.is_city:
+    m = kind_figures.figures(st, k.name, unit.code, p)
+    if k.name != kinds.SUMMARY or not unit.is_city:
         return m, []
     return m, [Peer(pm.unit.code, pm.unit.name, pm.unit.level, pm) for pm in compute_members(st, m)]
 

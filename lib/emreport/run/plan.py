@@ -17,9 +17,8 @@ from emreport.data.kinds import Kind, KindError
 from emreport.data.periods import Period, PeriodError, PlanPeriod
 from emreport.data.store import CITY, CITY_OWN, Store, StoreError, Unit
 from emreport.errors import Problems
-from emreport.metrics import compute, metric_ids
-from emreport.metrics.highlights import compute_highlights
-from emreport.metrics.review import compute_review, missing_years, review_ids
+from emreport.metrics import kinds as kind_figures
+from emreport.metrics.review import missing_years
 from emreport.run.notebook import NOTEBOOKS, OWN_NOTEBOOK, Job, own_notebook_name
 
 
@@ -131,7 +130,7 @@ def plan(
     stories = []  # narratives with placeholders or typed figures, to look at their figures
     outline = outline_of(k)
     for p in parsed:
-        ids = review_ids(p) if isinstance(p, PlanPeriod) else metric_ids()
+        ids = kind_figures.ids(k.name, p)
         for unit in units:
             path = narrative.path_for(unit.code, k.folder(p), params_dir)
             try:
@@ -184,12 +183,9 @@ def zero_warnings(
     out: list[str] = []
     if not stories:
         return out
-    figures = {kinds.REVIEW: compute_review, kinds.HIGHLIGHTS: compute_highlights}.get(
-        kind, compute
-    )
     with Store(store) as st:
         for code, p, story in stories:
-            m = figures(st, code, p)
+            m = kind_figures.figures(st, kind, code, p)
             out += narrative.zeros(story, m) + arith.warnings(story, m)
     return out
 
