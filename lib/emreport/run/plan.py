@@ -173,7 +173,9 @@ def _coverage(st: Store, p: Period | PlanPeriod, notices: list[str]) -> list[str
 
 
 def zero_warnings(
-    store: Path, stories: list[tuple[str, Period | PlanPeriod, narrative.Narrative]], kind: str
+    store: Path,
+    stories: list[tuple[str, Period | PlanPeriod, narrative.Narrative]],
+    kind: str = kinds.SUMMARY,
 ) -> list[str]:
     """A warning for each placeholder whose figure is 0 in its period, each typed figure that
     disagrees with its metric and each 共…已…其余… that does not add up (compose.arith); the
