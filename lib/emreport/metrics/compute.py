@@ -28,7 +28,28 @@ from emreport.metrics.wording import round_half_up
 BY_MEMBER = ("own", "mean", "max")  # rules made from each member's figure, not from all rows
 
 
-class Metrics(Mapping[str, Metric]):
+class Figures(Mapping[str, Metric]):
+    """A report's figures by metric id, whatever its kind (a period's Metrics, a review's, a
+    highlights brief's): the subclass fills `_items` and `_has` (the tables with rows)."""
+
+    _items: dict[str, Metric]
+    _has: set[str]
+
+    def __getitem__(self, key: str) -> Metric:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def has(self, table_id: str) -> bool:
+        """Whether the report's data has any rows of a table: sections without are left out."""
+        return table_id in self._has
+
+
+class Metrics(Figures):
     """All figures for one unit and period; indexable by metric id."""
 
     def __init__(
@@ -79,19 +100,6 @@ class Metrics(Mapping[str, Metric]):
         its members, not a second copy of their records."""
         self.cur = self.prev = None  # type: ignore[assignment]
         return self
-
-    def __getitem__(self, key: str) -> Metric:
-        return self._items[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._items)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def has(self, table_id: str) -> bool:
-        """Whether the period has any rows of a table: sections without data are left out."""
-        return table_id in self._has
 
     def to_json(self) -> dict:
         """Every figure by id, with unit and the year-earlier figure: the metrics.json body."""

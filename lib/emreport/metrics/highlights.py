@@ -26,7 +26,6 @@ The candidates and their scores are in metrics.candidates (documented in docs/ki
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from emreport.data.periods import Period, PlanPeriod
@@ -44,7 +43,7 @@ from emreport.metrics.candidates import (
     Scored,
     streak_points,
 )
-from emreport.metrics.compute import Metrics, _checked
+from emreport.metrics.compute import Figures, Metrics, _checked
 from emreport.metrics.figures import Metric, PeriodData, metric_ids
 from emreport.metrics.history import Series
 
@@ -61,7 +60,7 @@ class Member:
     figures: dict[str, Metric]
 
 
-class Highlights(Mapping[str, Metric]):
+class Highlights(Figures):
     """Every figure of a highlights brief for one unit and period, indexable by metric id, and
     its candidates scored (`candidates`: applicable ones by score, then the others)."""
 
@@ -89,18 +88,6 @@ class Highlights(Mapping[str, Metric]):
         )
 
     # --- the mapping -----------------------------------------------------------------------
-
-    def __getitem__(self, key: str) -> Metric:
-        return self._items[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._items)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def has(self, table_id: str) -> bool:
-        return table_id in self._has
 
     def candidate(self, key: str) -> Scored:
         return next(s for s in self.candidates if s.key == key)

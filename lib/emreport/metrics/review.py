@@ -24,12 +24,11 @@ have data (two at least); a streak stops at a year without data.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from emreport.data.periods import Period, PlanPeriod
 from emreport.data.store import Store, StoreError, Unit
-from emreport.metrics.compute import Metrics
+from emreport.metrics.compute import Figures, Metrics
 from emreport.metrics.figures import Metric, PeriodData, as_number, metric_ids
 from emreport.metrics.wording import round_half_up
 
@@ -146,7 +145,7 @@ class Yearly:
         return self.base if year == min(self.years) else self.years.get(year - 1)
 
 
-class Review(Mapping[str, Metric]):
+class Review(Figures):
     """Every figure of a review for one unit and plan period, indexable by metric id."""
 
     def __init__(
@@ -224,19 +223,6 @@ class Review(Mapping[str, Metric]):
         if top is None or not bottom:
             return None
         return float(round_half_up(top / bottom, 6))
-
-    def __getitem__(self, key: str) -> Metric:
-        return self._items[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._items)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def has(self, table_id: str) -> bool:
-        """Whether any year of the period has rows of a table."""
-        return table_id in self._has
 
     def yearly(self, mid: str) -> Yearly:
         return self.measures[mid]
