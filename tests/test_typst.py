@@ -240,6 +240,74 @@ def test_a_long_table_breaks_between_rows_and_repeats_its_header(typesetter):
     assert "注：长表。" in pages[-1] or "注：长表。" in "".join(pages)
 
 
+MEASURED = """
+#let tablefig(tbl, caption, float: false, fits: false) = context {
+  let fig = figure(tbl, kind: table, placement: none, caption: caption)
+  [#metadata((measure(fig, width: 156mm).height.pt(), fits)) <measured>]
+}
+"""
+
+
+def measured_tables(doc: Document) -> list[tuple[float, bool]]:
+    """Each table of the Document as the report sets it: (its figure's height in points, as
+    Typst measures it; whether the writer marked it as surely fitting the text block)."""
+    import json
+
+    import typst
+
+    w = tp._Writer()
+    tables = [w.table(b, floats=False) for b in _blocks(numbered(doc)) if isinstance(b, Table)]
+    src = tp.PREAMBLE.replace("TITLE_TEXT", '"t"') + MEASURED + "\n".join(tables)
+    c = typst.Compiler(
+        input={"main.typ": src.encode()}, font_paths=tp.font_dirs(), ignore_system_fonts=True
+    )
+    return [tuple(x) for x in json.loads(c.query("<measured>", field="value"))]
+
+
+def _blocks(doc: Document):
+    def walk(blocks):
+        for b in blocks:
+            yield from walk(b.blocks) if isinstance(b, Section) else [b]
+
+    yield from walk(doc.sections)
+
+
+def test_a_table_marked_as_fitting_does_fit_so_the_page_is_unchanged(sample):
+    r, _ = sample
+    heights = measured_tables(r.document)
+    assert heights and all(h <= tp.BLOCK_H - 1 for h, fits in heights if fits)
+    # and the bound lets most of them skip the second layout (the speed it is there for)
+    assert sum(fits for _, fits in heights) >= 0.6 * len(heights)
+    long = measured_tables(Document("t", [Section(APPENDIX, APPENDIX, 1, [long_table()])], "", ""))
+    assert long[0][0] > tp.BLOCK_H and not long[0][1]  # a long table is still measured
+
+
+def test_the_width_bound_holds_for_the_faces_tables_and_captions_use():
+    import json
+
+    import typst
+
+    samples = {
+        tp.NUMERAL_EM: ["0123456789", ".,%+-"],
+        tp.ASCII_EM: ["MWmw@", "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ"],
+        tp.WIDE_EM: ["（）、。—“”", "隐患整改率罚款金额", "①②ⅢⅣ"],
+    }
+    cases = [
+        (em, f, s) for em, strings in samples.items() for s in strings for f in (tp.FANG, tp.HEI)
+    ]
+    src = tp.PREAMBLE.replace("TITLE_TEXT", '"t"') + "\n".join(
+        f"#context [#metadata(measure(text(font: {f}, size: 12pt, tracking: 0pt, {tp.lit(s)}))"
+        f".width.pt() / 12) <w>]"
+        for _, f, s in cases
+    )
+    c = typst.Compiler(
+        input={"main.typ": src.encode()}, font_paths=tp.font_dirs(), ignore_system_fonts=True
+    )
+    widths = json.loads(c.query("<w>", field="value"))
+    for (em, f, s), ems in zip(cases, widths, strict=True):
+        assert max(ems, 0) <= em * len(s), (f, s, ems)
+
+
 def hostile_doc() -> Document:
     h = HOSTILE
     frame = pd.DataFrame({h[1]: [h[2], "1"]}, index=pd.Index([h[3], "合计"], name=h[4]))

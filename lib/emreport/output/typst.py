@@ -98,9 +98,10 @@ PREAMBLE = f"""\
 #let total(body) = text(font: {HEI}, body)
 // A table in a figure, its title the caption on top: kept whole (and in the body floated to
 // where it fits) when it fits a page, else breaking between rows with its header repeated.
-#let tablefig(tbl, caption, float: false) = context {{
+// `fits`: known to fit (typst.surely_fits), so not laid out once more to be measured.
+#let tablefig(tbl, caption, float: false, fits: false) = context {{
   let fig(placement) = figure(tbl, kind: table, placement: placement, caption: caption)
-  if measure(fig(none), width: 156mm).height <= 225mm - 1pt {{
+  if fits or measure(fig(none), width: 156mm).height <= 225mm - 1pt {{
     fig(if float {{ auto }} else {{ none }})
   }} else {{
     show figure: set block(breakable: true)
@@ -149,11 +150,12 @@ class _Writer:
         # text columns as wide as their words (a company's name on one line where it can be),
         # number columns share the rest of the text block's width
         widths = ["auto"] + ["auto" if t else "1fr" for t in text]
-        rows = []
+        rows, cells_of = [], []
         for label, values in zip(frame.index, frame.itertuples(index=False), strict=True):
             cells = [str(label)] + [
                 cell_text(v, t.units.get(c, "")) for c, v in zip(frame.columns, values, strict=True)
             ]
+            cells_of.append(cells)
             wrap = "total" if str(label) == "合计" else ""
             rows.append(", ".join(f"{wrap}({lit(c)})" if wrap else lit(c) for c in cells))
         body = (
@@ -163,7 +165,8 @@ class _Writer:
             + "".join(f"  {r},\n" for r in rows)
             + "))"
         )
-        out = f"#tablefig({body}, {lit(t.title)}, float: {'true' if floats else 'false'})"
+        fits = ", fits: true" if surely_fits(head, cells_of, text, t.title) else ""
+        out = f"#tablefig({body}, {lit(t.title)}, float: {'true' if floats else 'false'}{fits})"
         if t.note:
             out += f"\n#par(first-line-indent: 0pt, text(size: 12pt, tracking: 0pt, {lit(t.note)}))"
         return out
@@ -187,6 +190,78 @@ class _Writer:
             elif isinstance(b, Section):
                 out += self.section(b)
         return out
+
+
+# What `surely_fits` takes from the preamble, in points: the text block; table text 12pt on
+# 6pt leading in cells padded 5pt across and 3pt down; captions 14pt on 7pt leading, 4pt above
+# the table.
+BLOCK_W, BLOCK_H = 156 * 72 / 25.4, 225 * 72 / 25.4
+CELL_PT, CELL_LEAD, PAD_X, PAD_Y = 12.0, 6.0, 5.0, 3.0
+CAPTION_PT, CAPTION_LEAD, CAPTION_GAP = 14.0, 7.0, 4.0
+# Characters counted wider than the faces draw them (in ems; the faces: digits 0.5, Latin
+# letters up to 0.87, CJK 1, as a test measures): digits and the marks of numbers, other
+# ASCII, everything else.
+NUMERAL_EM, ASCII_EM, WIDE_EM = 0.6, 1.0, 1.1
+NUMERALS = frozenset("0123456789.,%+-")
+SLACK = 10.0  # and the bound kept this far under the limit besides
+
+
+def _width(text: str, size: float) -> float:
+    """An upper bound of the text's width on one line, in points."""
+    ems = sum(
+        NUMERAL_EM if ch in NUMERALS else ASCII_EM if ord(ch) < 0x80 else WIDE_EM for ch in text
+    )
+    return ems * size
+
+
+def _latin_run(text: str) -> int:
+    """The longest run of characters that are not CJK (a word or a number: one unit when a
+    line breaks)."""
+    longest = run = 0
+    for ch in text:
+        run = 0 if ord(ch) >= 0x2E80 else run + 1
+        longest = max(longest, run)
+    return longest
+
+
+def surely_fits(head: list[str], rows: list[list[str]], text: list[bool], caption: str) -> bool:
+    """Whether a table's figure (see `_Writer.table`) is certainly shorter than the text block,
+    by an upper bound of its height; False when the bound cannot tell (Typst then measures).
+    Index and text columns are `auto`: while their widest cells, counted generously, leave room
+    for the number columns, each of their cells is one line. Number columns (`1fr`) share the
+    rest: a cell wider than that wraps, each line holding at least its width in characters less
+    the longest unbreakable run and a closing mark. A row is as tall as its tallest cell; the
+    caption may take one line more than its width needs. Tables in the sample are far from the
+    limit; a long one is measured as before, so the page comes out the same either way."""
+    char = CELL_PT * WIDE_EM
+    table = [head, *rows]
+    if any("\n" in c for row in table for c in row):
+        return False
+    autos = [True] + [bool(x) for x in text]
+    auto_w = sum(
+        max(_width(row[i], CELL_PT) for row in table) + 2 * PAD_X + 1
+        for i, auto in enumerate(autos)
+        if auto
+    )
+    if auto_w > BLOCK_W:  # Typst would narrow the auto columns: their cells could wrap
+        return False
+    frs = autos.count(False)
+    inner = (BLOCK_W - auto_w) / frs - 2 * PAD_X - 1 if frs else BLOCK_W
+    per_line = int(inner // char)
+    height = 0.0
+    for row in table:
+        tallest = 1
+        for i, cell in enumerate(row):
+            if autos[i] or _width(cell, CELL_PT) <= inner:
+                continue
+            room = per_line - _latin_run(cell) - 1
+            if room < 1:
+                return False
+            tallest = max(tallest, -(-len(cell) // room) + 1)
+        height += tallest * (CELL_PT + CELL_LEAD) - CELL_LEAD + 2 * PAD_Y + 1
+    lines = -(-int(_width(caption, CAPTION_PT)) // int(BLOCK_W)) + 1
+    height += lines * (CAPTION_PT + CAPTION_LEAD) + CAPTION_GAP
+    return height <= BLOCK_H - 1 - SLACK
 
 
 def title(doc: Document) -> str:

@@ -163,31 +163,44 @@ def run(
     """Make every report of the plan that is not up to date (all of them with `force`); a
     failure is reported and the others still run. Ctrl-C stops the batch: reports already
     written stay, the ones in progress are dropped, no file is left half-written. Workers
-    start only once it is known that something is to be made: an unchanged re-run starts no
-    process, kernel server or browser."""
+    start only once it is known that something is to be made (at once when a report was never
+    made, else once the keys are known): an unchanged re-run starts no process, kernel server
+    or browser."""
     store, params_dir, notebooks = store.resolve(), params_dir.resolve(), notebooks.resolve()
     started = time.monotonic()
     for notice in p.notices:  # a review's years without data: said before any work
         print(notice, flush=True)
     result = Result()
     progress = Progress(len(p.jobs), tty=tty)
-    todo = []
-    for spec in specs_for(
-        p, store=store, params_dir=params_dir, notebooks=notebooks, timeout=timeout
-    ):
-        if not force and folder.is_current(spec.job.out_dir(outputs), spec.key):
-            result.cached.append(spec.job)
-            progress.cache_hit(spec.job.id)
-        else:
-            todo.append(spec)
-    # a scheduler that cannot be reached stops the run here, before anything is written
     pool = None
-    if todo:
-        pool = (
-            DaskPool(scheduler)
-            if scheduler
-            else LocalPool(min(len(todo), memory_cap(jobs or default_jobs())))
-        )
+    # A report that was never made (or --force) will be made whatever its key: the local
+    # workers start now, warming their kernels while the keys are computed.
+    unmade = (
+        p.jobs if force else [j for j in p.jobs if not (j.out_dir(outputs) / folder.STATE).exists()]
+    )
+    if unmade and not scheduler:
+        pool = LocalPool(min(len(p.jobs), memory_cap(jobs or default_jobs())))
+    try:
+        todo = []
+        for spec in specs_for(
+            p, store=store, params_dir=params_dir, notebooks=notebooks, timeout=timeout
+        ):
+            if not force and folder.is_current(spec.job.out_dir(outputs), spec.key):
+                result.cached.append(spec.job)
+                progress.cache_hit(spec.job.id)
+            else:
+                todo.append(spec)
+        # a scheduler that cannot be reached stops the run here, before anything is written
+        if todo and pool is None:
+            pool = (
+                DaskPool(scheduler)
+                if scheduler
+                else LocalPool(min(len(todo), memory_cap(jobs or default_jobs())))
+            )
+    except BaseException:
+        if pool is not None:
+            pool.__exit__(*sys.exc_info())
+        raise
     try:
         if pool is not None:
             with pool:

@@ -49,6 +49,9 @@ WARM = (
     "emreport.compose.charts",
     "emreport.compose",
     "emreport.metrics",
+    "emreport.output.pdf",  # report.publish: which engine prints, and the Typst source
+    "emreport.output.typst",
+    "pyarrow.pandas_compat",  # a store's first read into pandas
 )
 INLINE = "module://matplotlib_inline.backend_inline"
 # A process that forks must have no thread but its main one: a thread holding a lock at the
