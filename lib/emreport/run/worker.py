@@ -37,6 +37,16 @@ EVENT_TOPIC = "emreport-started"
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
+def _import_word_writer() -> None:
+    """python-docx's modules import one another: imported for the first time by two reports
+    at once (a Dask worker's threads), one thread can meet the other's half-made module
+    (ImportError: partially initialized module 'docx.opc.package'). They are imported here,
+    once, before any report runs."""
+    import docx.opc.package  # noqa: F401
+    import docx.opc.parts.coreprops  # noqa: F401
+    import docx.opc.pkgwriter  # noqa: F401
+
+
 class Renderer:
     """A worker's warm state: the kernel fork server and the PDF engine (the Typst typesetter,
     or the browser), shared by the reports the worker runs at once: each report gets a kernel
@@ -48,6 +58,7 @@ class Renderer:
         from emreport.run.kernels import KernelServer
 
         atomic.sweep_temp()  # the profiles and kernel folders of runs that were killed
+        _import_word_writer()
         self.tabs = tabs
         self.engine = engine()
         self._closed = False
