@@ -13,6 +13,7 @@ import math
 import re
 import unicodedata
 import zipfile
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -225,24 +226,32 @@ def template_workbook() -> Workbook:
     return wb
 
 
-def repack_xlsx(data: bytes, stamp: datetime = FIXED_TIME) -> bytes:
-    """Rewrite an xlsx with fixed entry times and modified date: same content, same bytes."""
-    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+def zip_parts(parts: Iterable[tuple[str, bytes]], stamp: datetime = FIXED_TIME) -> bytes:
+    """An xlsx (a zip) of the given parts with fixed entry times: same parts, same bytes."""
     when = max(stamp, datetime(1980, 1, 1)).timetuple()[:6]  # the zip format starts in 1980
     out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as src,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
-    ):
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                body = _MODIFIED.sub(rb"\g<1>" + iso + rb"\g<2>", body)
-            entry = zipfile.ZipInfo(info.filename, date_time=when)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name, body in parts:
+            entry = zipfile.ZipInfo(name, date_time=when)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
             dst.writestr(entry, body)
     return out.getvalue()
+
+
+def repack_xlsx(data: bytes, stamp: datetime = FIXED_TIME) -> bytes:
+    """Rewrite an xlsx with fixed entry times and modified date: same content, same bytes."""
+    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+
+    def parts(src: zipfile.ZipFile) -> Iterator[tuple[str, bytes]]:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = _MODIFIED.sub(rb"\g<1>" + iso + rb"\g<2>", body)
+            yield info.filename, body
+
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        return zip_parts(parts(src), stamp)
 
 
 def write_template(folder: Path) -> Path:
