@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import zipfile
 from datetime import datetime
@@ -403,4 +404,57 @@ def test_no_tables_still_gives_a_workbook_that_says_so():
     ws = load(appendix_bytes([], report_title=REPORT_TITLE)).active
     assert (
         ws.title == "附表" and ws["A1"].value == REPORT_TITLE and ws["A2"].value == "本报告无附表。"
+    )
+
+
+# --- the file as openpyxl reads it ------------------------------------------------------------
+
+
+def test_every_kind_of_cell_reads_back_with_its_look(book):
+    ws = book.worksheets[0]
+    title, header, label, count, total, note = (
+        ws["A1"],
+        ws["B2"],
+        ws["A3"],
+        ws["B3"],
+        ws["B5"],
+        ws["A6"],
+    )
+    assert (title.font.sz, title.alignment.horizontal, title.border.left.style) == (
+        14,
+        "center",
+        None,
+    )
+    assert header.fill.fill_type == "solid" and header.alignment.vertical == "center"
+    assert (label.alignment.horizontal, label.alignment.wrap_text) == ("left", True)
+    assert (count.alignment.horizontal, count.alignment.wrap_text) == ("right", None)
+    assert count.border.top.style == "thin" and not count.font.bold and total.font.bold
+    assert (note.font.sz, note.alignment.vertical, note.border.left.style) == (10, "top", None)
+    assert ws.row_dimensions[1].height == 21 and ws.row_dimensions[6].height == 19
+    assert ws.column_dimensions["A"].width == 11, "列宽应按最宽的内容计算（工贸行业：8 + 3）"
+
+
+def _compare_xlsx():
+    spec = importlib.util.spec_from_file_location(
+        "compare_xlsx", Path(__file__).parents[1] / "scripts" / "compare_xlsx.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_compare_script_sees_what_differs(tmp_path: Path, data):
+    for side in ("old", "new"):
+        (tmp_path / side / "2025-H1" / "990100").mkdir(parents=True)
+        (tmp_path / side / "2025-H1" / "990100" / "report.xlsx").write_bytes(data)
+    compare = _compare_xlsx().compare
+    assert compare(tmp_path / "old", tmp_path / "new", parts=True) == (1, [])
+    changed = tmp_path / "new" / "2025-H1" / "990100" / "report.xlsx"
+    wb = openpyxl.load_workbook(changed)
+    wb.worksheets[1]["B3"].font = openpyxl.styles.Font(bold=True, name="Calibri")
+    wb.worksheets[2].column_dimensions["B"].width = 30
+    wb.save(changed)
+    n, differences = compare(tmp_path / "old", tmp_path / "new")
+    assert (
+        n == 1 and any("B3" in d for d in differences) and any("widths" in d for d in differences)
     )

@@ -5,18 +5,17 @@ repeated on every printed page), then one row per index label; a row labelled �
 `note` goes below the table. Numbers stay numbers, rounded as the report prints them (half-up,
 two decimals; rates to 0.1%, stored as fractions). All text passes through `safe_text`, so no
 cell is ever a formula. The bytes depend only on the tables, the title and the timestamp.
+The layout is decided here; `sheetml` writes the parts as text, as openpyxl would write them.
 """
 
 from __future__ import annotations
 
-import io
 import math
 import numbers
 import os
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from copy import copy
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -25,12 +24,7 @@ from typing import IO
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.styles.cell_style import StyleArray
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from emreport import atomic
 from emreport.compose.document import Table
@@ -41,9 +35,10 @@ from emreport.data.template import (
     REQUIRED_FILL,
     TITLE_FONT,
     display_width,
-    repack_xlsx,
+    zip_parts,
 )
 from emreport.metrics.wording import round_half_up
+from emreport.output.sheetml import Look, Sheet, Styles, package
 
 TITLE_ROW, HEADER_ROW, FIRST_ROW = 1, 2, 3
 TOTAL_LABEL = "合计"
@@ -66,6 +61,17 @@ CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 RIGHT = Alignment(horizontal="right", vertical="center")
 NOTE_ALIGN = Alignment(horizontal="left", vertical="top", wrap_text=True)
+TITLE_LOOK = Look(TITLE_FONT, alignment=CENTER)
+HEADER_LOOK = Look(HEADER_FONT, REQUIRED_FILL, GRID, CENTER)
+NOTE_LOOK = Look(NOTE_FONT, alignment=NOTE_ALIGN)
+EMPTY_TITLE_LOOK = Look(TITLE_FONT)
+DATA_LOOKS = {  # (left-aligned, in the 合计 row)
+    (left, total): Look(TOTAL_FONT if total else None, None, GRID, LEFT if left else RIGHT)
+    for left in (True, False)
+    for total in (True, False)
+}
+FOOTER = "第 &P 页，共 &N 页"
+APPLICATION = "emreport"
 FORMULA_STARTS = frozenset("=+-@")  # compared after NFKC, so ＝＋－＠ and ﹦﹢﹣﹫ count too
 LEADING_CONTROLS = frozenset("\t\r\n")
 SHEET_CHARS = str.maketrans(
@@ -228,169 +234,118 @@ def column_width(header: str, cells: Sequence[CellValue]) -> float:
     return min(max(widest, head) + 3, MAX_WIDTH) if widest or head else MIN_WIDTH
 
 
-def _put(cell: Cell, item: CellValue) -> None:
-    """Write a value so that text stays text: no formula, no error code such as #N/A."""
-    cell.value = item.value
-    if isinstance(item.value, str):
-        cell.data_type = "s"
-    if item.number_format != GENERAL:
-        cell.number_format = item.number_format
-
-
 def _columns(table: Table) -> list[tuple[str, list[CellValue]]]:
     """The sheet's columns, first the index: (header text, cells top to bottom)."""
     frame = table.frame
     out = [(safe_text(frame.index.name or ""), [cell_value(v) for v in frame.index])]
-    for i, column in enumerate(frame.columns):
+    for column, series in frame.items():
         unit = table.units.get(column, "") or ""
-        values = frame.iloc[:, i].tolist()
-        out.append((safe_text(header_text(column, unit)), [cell_value(v, unit) for v in values]))
+        cells = [cell_value(v, unit) for v in series.tolist()]
+        out.append((safe_text(header_text(column, unit)), cells))
     return out
 
 
-def _write_title(ws: Worksheet, title: str, ncols: int, total_width: float) -> None:
-    """Row 1: the table title, bold and large, centred across the table."""
-    text = safe_text(title)
-    cell = ws.cell(TITLE_ROW, 1)
-    _put(cell, CellValue(text or None))
-    cell.font = TITLE_FONT
-    cell.alignment = CENTER
-    if ncols > 1:
-        ws.merge_cells(start_row=TITLE_ROW, start_column=1, end_row=TITLE_ROW, end_column=ncols)
-    ws.row_dimensions[TITLE_ROW].height = TITLE_LINE_HEIGHT * text_lines(text, total_width / 1.3)
+def _cell(styles: Styles, item: CellValue, look: Look) -> tuple[object, int]:
+    """A value and its cell format; text stays text (no formula, no error code like #N/A)."""
+    if isinstance(item.value, date):
+        styles.date_seen(item.value)
+    return item.value, styles.xf(look, item.number_format)
 
 
-def _write_header(ws: Worksheet, headers: list[str], widths: list[float]) -> None:
-    """Row 2: bold, filled, bordered, wrapped headers; the row is as tall as the tallest."""
-    for col, text in enumerate(headers, start=1):
-        cell = ws.cell(HEADER_ROW, col)
-        _put(cell, CellValue(text or None))
-        cell.font = HEADER_FONT
-        cell.fill = REQUIRED_FILL
-        cell.border = GRID
-        cell.alignment = CENTER
-    lines = max(text_lines(t, w) for t, w in zip(headers, widths, strict=True))
-    ws.row_dimensions[HEADER_ROW].height = LINE_HEIGHT * lines + 4
-
-
-def _write_row(
-    ws: Worksheet,
-    row: int,
-    cells: list[CellValue],
-    widths: list[float],
-    styles: dict[tuple, StyleArray],
-) -> None:
-    """One data row: label left, numbers right, text wrapped; the 合计 row bold. A cell's
-    look is set once per kind of cell and copied to the others (`styles`): setting border,
-    alignment and font cell by cell looks each up in the workbook, most of the time a
-    workbook takes."""
+def _data_row(styles: Styles, cells: list[CellValue]) -> list[tuple[object, int]]:
+    """One data row: label left, numbers right, text wrapped; the 合计 row bold."""
     total = isinstance(cells[0].value, str) and cells[0].value.strip() == TOTAL_LABEL
-    for col, item in enumerate(cells, start=1):
-        cell = ws.cell(row, col)
-        left = col == 1 or isinstance(item.value, str)
-        kind = (left, total, item.number_format)
-        _put(cell, item)
-        if kind in styles:
-            cell._style = copy(styles[kind])
-            continue
-        cell.border = GRID
-        cell.alignment = LEFT if left else RIGHT
-        if total:
-            cell.font = TOTAL_FONT
-        styles[kind] = copy(cell._style)
-    lines = max(text_lines(c.shown, w) for c, w in zip(cells, widths, strict=True))
-    if lines > 1:
-        ws.row_dimensions[row].height = LINE_HEIGHT * lines + 4
+    return [
+        _cell(styles, item, DATA_LOOKS[col == 0 or isinstance(item.value, str), total])
+        for col, item in enumerate(cells)
+    ]
 
 
-def _write_note(ws: Worksheet, row: int, note: str, ncols: int, total_width: float) -> None:
-    """The footnote under the table, merged across it and wrapped."""
-    text = safe_text(note)
-    cell = ws.cell(row, 1)
-    _put(cell, CellValue(text))
-    cell.font = NOTE_FONT
-    cell.alignment = NOTE_ALIGN
-    if ncols > 1:
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
-    ws.row_dimensions[row].height = LINE_HEIGHT * text_lines(text, total_width) + 4
+def table_sheet(table: Table, name: str, styles: Styles) -> Sheet:
+    """One sheet for one table: title, header, rows, note, widths, panes, printing.
 
-
-def _print_setup(ws: Worksheet, total_width: float) -> None:
-    """A4, landscape when the table is too wide for portrait, one page wide, titles repeated."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if total_width > PORTRAIT_WIDTH else "portrait"
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.print_options.horizontalCentered = True
-    ws.print_title_rows = f"{TITLE_ROW}:{HEADER_ROW}"
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-
-
-def table_sheet(ws: Worksheet, table: Table) -> None:
-    """Fill one sheet with one table: title, header, rows, note, widths, panes, printing."""
+    Row 1 is the title, bold and large, centred across the table; row 2 the headers, bold,
+    filled, bordered and wrapped, as tall as the tallest; a data row with wrapped text is as
+    tall as it needs; the note goes below the table, merged across it."""
     columns = _columns(table)
+    ncols = len(columns)
     headers = [h for h, _ in columns]
     widths = [column_width(h, cells) for h, cells in columns]
     total_width = sum(widths)
-    _write_title(ws, table.title, len(columns), total_width)
-    _write_header(ws, headers, widths)
-    rows = [list(r) for r in zip(*(cells for _, cells in columns), strict=True)]
-    styles: dict[tuple, StyleArray] = {}
-    for row, cells in enumerate(rows, start=FIRST_ROW):
-        _write_row(ws, row, cells, widths, styles)
+    title = safe_text(table.title)
+    sheet = Sheet(
+        name,
+        [[_cell(styles, CellValue(title or None), TITLE_LOOK)]],
+        ncols,
+        widths,
+        {TITLE_ROW: TITLE_LINE_HEIGHT * text_lines(title, total_width / 1.3)},
+        [(TITLE_ROW, 1, TITLE_ROW, ncols)] if ncols > 1 else [],
+        frozen=f"{'B' if ncols > 1 else 'A'}{FIRST_ROW}",
+        landscape=total_width > PORTRAIT_WIDTH,
+        footer=FOOTER,
+        print_titles=f"${TITLE_ROW}:${HEADER_ROW}",
+    )
+    sheet.rows.append([_cell(styles, CellValue(h or None), HEADER_LOOK) for h in headers])
+    lines = max(text_lines(t, w) for t, w in zip(headers, widths, strict=True))
+    sheet.heights[HEADER_ROW] = LINE_HEIGHT * lines + 4
+    for cells in zip(*(cells for _, cells in columns), strict=True):
+        sheet.rows.append(_data_row(styles, list(cells)))
+        lines = max(text_lines(c.shown, w) for c, w in zip(cells, widths, strict=True))
+        if lines > 1:
+            sheet.heights[len(sheet.rows)] = LINE_HEIGHT * lines + 4
     if table.note:
-        _write_note(ws, FIRST_ROW + len(rows), table.note, len(columns), total_width)
-    for col, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = width
-    ws.freeze_panes = ws.cell(FIRST_ROW, 2 if len(columns) > 1 else 1).coordinate
-    _print_setup(ws, total_width)
+        note = safe_text(table.note)
+        sheet.rows.append([_cell(styles, CellValue(note), NOTE_LOOK)])
+        row = len(sheet.rows)
+        if ncols > 1:
+            sheet.merged.append((row, 1, row, ncols))
+        sheet.heights[row] = LINE_HEIGHT * text_lines(note, total_width) + 4
+    if len(sheet.rows) < FIRST_ROW:  # a table without rows: the frozen pane still starts there
+        sheet.rows.append([])
+    return sheet
 
 
-def _empty_sheet(ws: Worksheet, report_title: str) -> None:
+def _empty_sheet(report_title: str, styles: Styles) -> Sheet:
     """The single sheet of a report without tables, so the file still opens and says why."""
-    _put(ws.cell(TITLE_ROW, 1), CellValue(safe_text(report_title) or None))
-    ws.cell(TITLE_ROW, 1).font = TITLE_FONT
-    _put(ws.cell(HEADER_ROW, 1), CellValue(EMPTY_TEXT))
+    title = CellValue(safe_text(report_title) or None)
+    return Sheet(
+        EMPTY_SHEET,
+        [[_cell(styles, title, EMPTY_TITLE_LOOK)], [(EMPTY_TEXT, 0)]],
+        1,
+    )
 
 
 # --- workbook ---------------------------------------------------------------------------------
 
 
 def _naive_utc(stamp: datetime) -> datetime:
-    """Workbook properties hold UTC without a zone, as openpyxl expects."""
+    """Workbook properties hold UTC without a zone."""
     if stamp.tzinfo is None:
         return stamp
     return stamp.astimezone(UTC).replace(tzinfo=None)
 
 
-def workbook(
-    tables: Sequence[Table], *, report_title: str, timestamp: datetime | None = None
-) -> Workbook:
-    """The appendix as an openpyxl workbook, one sheet per table in the given order."""
-    wb = Workbook()
-    wb.properties.title = xml_clean(report_title)
-    wb.properties.creator = AUTHOR
-    wb.properties.created = _naive_utc(timestamp or FIXED_TIME)
-    first = wb.active
-    if not tables:
-        first.title = EMPTY_SHEET
-        _empty_sheet(first, report_title)
-        return wb
-    wb.remove(first)
-    for table, name in zip(tables, sheet_names(t.title for t in tables), strict=True):
-        table_sheet(wb.create_sheet(name), table)
-    wb.active = 0
-    return wb
-
-
 def appendix_bytes(
     tables: Sequence[Table], *, report_title: str, timestamp: datetime | None = None
 ) -> bytes:
-    """report.xlsx as bytes, identical for identical tables, title and timestamp."""
-    buffer = io.BytesIO()
-    workbook(tables, report_title=report_title, timestamp=timestamp).save(buffer)
-    return repack_xlsx(buffer.getvalue(), _naive_utc(timestamp or FIXED_TIME))
+    """report.xlsx as bytes, one sheet per table in the given order; identical for identical
+    tables, title and timestamp."""
+    stamp = _naive_utc(timestamp or FIXED_TIME)
+    styles = Styles()
+    if tables:
+        names = sheet_names(t.title for t in tables)
+        sheets = [table_sheet(t, n, styles) for t, n in zip(tables, names, strict=True)]
+    else:
+        sheets = [_empty_sheet(report_title, styles)]
+    parts = package(
+        sheets,
+        styles,
+        title=xml_clean(report_title),
+        creator=AUTHOR,
+        application=APPLICATION,
+        stamp=stamp,
+    )
+    return zip_parts(parts, stamp)
 
 
 def write_appendix(
