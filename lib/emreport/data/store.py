@@ -15,7 +15,6 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-import pyarrow.compute as pc
 
 from emreport import config
 from emreport.data.cells import squash
@@ -37,7 +36,6 @@ _KINDS = (
     (stat.S_ISFIFO, "是命名管道（FIFO）"),
     (stat.S_ISSOCK, "是套接字"),
 )
-_WHICH = "__emreport_period"  # the column that tells a row's period in `slices`
 READ_HINT = (
     "请检查 --store 或环境变量 EMREPORT_STORE 所指的路径；如尚未导入数据，请先运行 emreport ingest"
 )
@@ -118,24 +116,6 @@ def not_a_store(path: Path) -> str | None:
     return words
 
 
-# what a store file holds that every report reads whole (its half-years, its period-total and
-# stock tables), kept per file as long as the file is the same one: an ingest swaps in a new
-# file (another inode, size or time), and the next Store of that path reads it afresh
-_WHOLE: dict[str, tuple[tuple, dict]] = {}
-
-
-def _whole(path: Path) -> dict:
-    """The cache of one store file's whole reads, emptied when the file was replaced."""
-    key = str(path.resolve())
-    st = os.stat(key)
-    ident = (st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns)
-    held = _WHOLE.get(key)
-    if held is None or held[0] != ident:
-        _WHOLE.clear()  # one store at a time: a process seldom reads two
-        held = _WHOLE[key] = (ident, {})
-    return held[1]
-
-
 class Store:
     """Read-only access to the last good ingest."""
 
@@ -148,9 +128,8 @@ class Store:
             raise StoreError(f"{words}：{READ_HINT}")
         self.con = con
         self._registry: pd.DataFrame | None = None
-        self._whole = _whole(self.path)
-        self._small: dict[str, pd.DataFrame] = self._whole.setdefault("small", {})
-        self._cuts: dict[tuple, pd.DataFrame] = {}  # a unit's and period's rows of one table
+        self._halves: set[str] | None = None
+        self._small: dict[str, pd.DataFrame] = {}
 
     def close(self) -> None:
         self.con.close()
@@ -174,7 +153,7 @@ class Store:
     def halves(self) -> set[str]:
         """Half-years holding any record or total, so 同比 is stated only where last year was
         recorded and a report is refused for a period with no data at all."""
-        if "halves" not in self._whole:
+        if self._halves is None:
             # the year and the half as numbers, worded once per distinct pair: building the
             # words for each of millions of records took six times as long
             dated = " UNION ".join(
@@ -191,8 +170,8 @@ class Store:
             }
             if totals:
                 halves |= {r[0] for r in self.con.execute(totals).fetchall()}
-            self._whole["halves"] = halves
-        return set(self._whole["halves"])
+            self._halves = halves
+        return self._halves
 
     def covers(self, period: Period) -> bool:
         """Whether every half-year of the period has data."""
@@ -236,14 +215,7 @@ class Store:
 
     def _cut_small(self, table: Table, codes: list[str], period: Period) -> pd.DataFrame:
         """Period totals and stocks: a few rows per district and half-year, so each is read
-        whole once per store file and cut in memory, which keeps a slice to a few queries. The
-        cut is made once for a unit and period (the fingerprint reads what the slice does)."""
-        key = (table.id, tuple(codes), period.code)
-        if key not in self._cuts:
-            self._cuts[key] = self._cut_whole(table, codes, period)
-        return self._cuts[key]
-
-    def _cut_whole(self, table: Table, codes: list[str], period: Period) -> pd.DataFrame:
+        whole once per store and cut in memory, which keeps a slice to a few queries."""
         if table.id not in self._small:
             self._small[table.id] = self._query(f"SELECT * FROM {table.id}", [])
         df = self._small[table.id]
@@ -264,69 +236,24 @@ class Store:
         """Every data table for the unit and period, by table id (see `read`)."""
         return {t.id: self.read(t, unit, period) for t in TABLES if t.kind != "registry"}
 
-    def slices(self, unit: Unit, periods: list[Period]) -> list[dict[str, pd.DataFrame]]:
-        """`slice` for each of the periods. A district's records of all of them are read in
-        one query per table and parted in Arrow; a city's are read period by period, so that
-        its millions of records are never held for all periods at once."""
-        if unit.is_city or len(periods) < 2:
-            return [self.slice(unit, p) for p in periods]
-        out: list[dict[str, pd.DataFrame]] = [{} for _ in periods]
-        for t in TABLES:
-            if t.kind == "registry":
-                continue
-            if t.kind != "event":
-                for frames, p in zip(out, periods, strict=True):
-                    frames[t.id] = self.read(t, unit, p)
-                continue
-            where, args = self._event_rows(t, unit, periods)
-            which = " ".join(
-                f"WHEN {t.date} >= ? AND {t.date} < ? THEN {i}" for i in range(len(periods))
-            )
-            spans = [ts for p in periods for ts in (p.start_ts, p.end_exclusive_ts)]
-            both = self.con.sql(
-                f"SELECT *, CASE {which} END AS {_WHICH} FROM {t.id} WHERE {where}",
-                params=spans + args,
-            ).to_arrow_table()
-            marks = both[_WHICH]
-            rows = both.drop_columns([_WHICH])
-            for i, frames in enumerate(out):
-                part = rows.filter(pc.equal(marks, i)).combine_chunks()
-                frames[t.id] = part.to_pandas(date_as_object=False)
-        return out
-
     def fingerprint(self, unit: Unit, period: Period) -> str:
         """A hash of everything a report on the unit and period reads: the unit's registry entry
         and its rows of every table. Equal fingerprints mean the report would read the same
         data. Event tables are hashed where they are stored, without reading them out: a
         city's millions of records would otherwise be hashed in memory a second time."""
         h = hashlib.sha256(repr((unit, period.code)).encode())
-        tables = sorted((t for t in TABLES if t.kind != "registry"), key=lambda t: t.id)
-        events = self._event_hashes([t for t in tables if t.kind == "event"], unit, period)
-        for table in tables:
+        for table in sorted((t for t in TABLES if t.kind != "registry"), key=lambda t: t.id):
             if table.kind == "event":
-                h.update(events[table.id].encode())
+                cols = self.con.table(table.id).columns
+                where, args = self._event_rows(table, unit, [period.previous_year(), period])
+                n, total = self.con.execute(
+                    f"SELECT count(*), coalesce(sum(hash({', '.join(cols)})), 0)::VARCHAR "
+                    f"FROM {table.id} WHERE {where}",
+                    args,
+                ).fetchall()[0]
+                h.update(f"{table.id}:{','.join(cols)}:{n}:{total}".encode())
             else:
                 df = self._cut_small(table, list(unit.members), period)
                 h.update(f"{table.id}:{','.join(df.columns)}:{len(df)}".encode())
                 h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
         return h.hexdigest()[:16]
-
-    def _event_hashes(self, tables: list[Table], unit: Unit, period: Period) -> dict[str, str]:
-        """Each event table's count and sum of row hashes over the unit's rows of the period
-        and the year before, by table id, in one statement."""
-        parts, args, cols = [], [], {}
-        for i, table in enumerate(tables):
-            cols[table.id] = self.con.table(table.id).columns
-            where, more = self._event_rows(table, unit, [period.previous_year(), period])
-            parts.append(
-                f"SELECT {i} AS t, count(*), "
-                f"coalesce(sum(hash({', '.join(cols[table.id])})), 0)::VARCHAR "
-                f"FROM {table.id} WHERE {where}"
-            )
-            args += more
-        rows = self.con.execute(" UNION ALL ".join(parts), args).fetchall() if parts else []
-        out = {}
-        for i, n, total in rows:
-            tid = tables[i].id
-            out[tid] = f"{tid}:{','.join(cols[tid])}:{n}:{total}"
-        return out

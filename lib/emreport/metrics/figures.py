@@ -143,13 +143,7 @@ class PeriodData:
         self.frames = (
             {tid: _cut(BY_ID[tid], df, period) for tid, df in frames.items()} if cut else frames
         )
-        self._masks: dict[object, object] = {}  # reused by many metrics; dies with the rows
-
-    def memo(self, key: object, make: Callable[[], object]) -> object:
-        """A value made from these rows once (a mask, a category per row), kept with them."""
-        if key not in self._masks:
-            self._masks[key] = make()
-        return self._masks[key]
+        self._masks: dict[str, pd.Series] = {}  # reused by many metrics; dies with the rows
 
     def __getitem__(self, table_id: str) -> pd.DataFrame:
         return self.frames[table_id]
@@ -158,86 +152,51 @@ class PeriodData:
         """The rows of each district in `codes`, in that order, split from these rows (a
         city's). Cutting is by row and by district (a stock's latest figure is per district),
         so a member's share of the city's cut rows is what cutting its own would give."""
-        # each table's rows put in the members' order once (a member's rows keep theirs), so
-        # that a member's rows are one stretch of them: a view, not a copy per member
+        rows = {
+            tid: df.groupby("district", sort=False, observed=True).indices
+            for tid, df in self.frames.items()
+        }
         none = np.array([], dtype=np.intp)
-        grouped = {}
-        for tid, df in self.frames.items():
-            rows = df.groupby("district", sort=False, observed=True).indices
-            parts = [rows.get(code, none) for code in codes]
-            ends = np.cumsum([0] + [len(p) for p in parts])
-            grouped[tid] = df.iloc[np.concatenate(parts) if parts else none], ends
-        for i in range(len(codes)):
+        for code in codes:
             yield PeriodData(
-                {tid: df.iloc[ends[i] : ends[i + 1]] for tid, (df, ends) in grouped.items()},
+                {tid: df.iloc[rows[tid].get(code, none)] for tid, df in self.frames.items()},
                 self.period,
                 cut=False,
             )
 
     def rectified_by_end(self) -> pd.Series:
         """Hazards of the period rectified on or before its last day."""
-
-        def make() -> pd.Series:
+        if "rectified" not in self._masks:
             h = self["hazards"]
-            return h["rectified_on"].notna() & (h["rectified_on"] <= pd.Timestamp(self.period.end))
-
-        return self.memo("rectified", make)  # type: ignore[return-value]
+            self._masks["rectified"] = h["rectified_on"].notna() & (
+                h["rectified_on"] <= pd.Timestamp(self.period.end)
+            )
+        return self._masks["rectified"]
 
     def overdue(self) -> pd.Series:
         """Hazards still open at the period's end whose deadline had passed."""
-
-        def make() -> pd.Series:
+        if "overdue" not in self._masks:
             h = self["hazards"]
             end = pd.Timestamp(self.period.end)
-            return ~self.rectified_by_end() & h["deadline"].notna() & (h["deadline"] < end)
-
-        return self.memo("overdue", make)  # type: ignore[return-value]
-
-    def major(self) -> pd.Series:
-        """Hazards graded 重大."""
-        return self.memo("major", lambda: self["hazards"]["grade"] == "重大")  # type: ignore[return-value]
-
-    def grades(self) -> np.ndarray:
-        """Each accident's grade (accident_grade)."""
-        return self.memo("grades", lambda: _grade(self["accidents"]))  # type: ignore[return-value]
-
-    def approx_columns(self, table_id: str) -> frozenset[str]:
-        """The columns any row of a total or stock table marks as approximate (3300余)."""
-
-        def make() -> frozenset[str]:
-            marks = {text for text in self[table_id]["approx"].tolist() if isinstance(text, str)}
-            return frozenset(c for text in marks for c in text.split(","))
-
-        return self.memo(("approx", table_id), make)  # type: ignore[return-value]
-
-
-def as_dates(col: pd.Series) -> pd.Series:
-    """A date column as datetimes: as read from the store they already are."""
-    return col if pd.api.types.is_datetime64_any_dtype(col) else pd.to_datetime(col)
+            self._masks["overdue"] = (
+                ~self.rectified_by_end() & h["deadline"].notna() & (h["deadline"] < end)
+            )
+        return self._masks["overdue"]
 
 
 def _cut(table, df: pd.DataFrame, period: Period) -> pd.DataFrame:
     if table.kind == "event":
-        col = as_dates(df[table.date])
+        col = pd.to_datetime(df[table.date])
         keep = (col >= pd.Timestamp(period.start_ts)) & (
             col < pd.Timestamp(period.end_exclusive_ts)
         )
         return df if keep.all() else df[keep]  # rows read for this period alone: no copy
     if table.kind == "total":
-        halves = set(period.halves)
-        return _rows_of(df, [h in halves for h in df["half"].tolist()])
+        return df[df["half"].isin(period.halves)]
     floor = pd.Timestamp(period.start - timedelta(days=1))
-    as_of = as_dates(df["as_of"])
+    as_of = pd.to_datetime(df["as_of"])
     df = df[(as_of >= floor) & (as_of <= pd.Timestamp(period.end))]
     return df.sort_values("as_of").groupby("district", sort=False).tail(1)
-
-
-def _rows_of(df: pd.DataFrame, keep: list[bool]) -> pd.DataFrame:
-    """The rows kept, of a few: one stretch of them is taken as a view, not a copy."""
-    rows = [i for i, k in enumerate(keep) if k]
-    if rows and rows[-1] - rows[0] + 1 == len(rows):
-        return df.iloc[rows[0] : rows[-1] + 1]
-    return df.iloc[rows]
 
 
 # --- event metrics: (id, label, unit, function of PeriodData) -----------------------------
@@ -248,21 +207,7 @@ def _count(table: str) -> Callable[[PeriodData], float]:
 
 
 def _sum(table: str, column: str) -> Callable[[PeriodData], float]:
-    return lambda d: as_number(column_sum(d[table][column]))
-
-
-def column_sum(col: pd.Series) -> object:
-    """A column's sum as pandas adds it (blanks as 0, floats summed by numpy as pandas does),
-    without pandas' checks on each of the many small columns a city's members have."""
-    if col.dtype not in _PLAIN:
-        return col.sum()
-    values = col.to_numpy()
-    if values.dtype.kind == "f":
-        values = np.where(np.isnan(values), 0.0, values)
-    return values.sum(dtype=values.dtype if values.dtype.kind == "f" else np.int64)
-
-
-_PLAIN = (np.dtype(np.int64), np.dtype(np.float64), np.dtype(np.bool_))
+    return lambda d: as_number(d[table][column].sum())
 
 
 def _where(table: str, mask: Callable[[pd.DataFrame], pd.Series]) -> Callable:
@@ -287,10 +232,14 @@ def _grade(df: pd.DataFrame) -> np.ndarray:
     return accident_grade(df["deaths"], df["serious_injuries"], df["loss"])
 
 
+def _major(d: PeriodData) -> pd.Series:
+    return d["hazards"]["grade"] == "重大"
+
+
 _found = _count("hazards")
 _rectified = lambda d: int(d.rectified_by_end().sum())  # noqa: E731
-_major_found = lambda d: int(d.major().sum())  # noqa: E731
-_major_rectified = lambda d: int((d.major() & d.rectified_by_end()).sum())  # noqa: E731
+_major_found = lambda d: int(_major(d).sum())  # noqa: E731
+_major_rectified = lambda d: int((_major(d) & d.rectified_by_end()).sum())  # noqa: E731
 
 EVENT_METRICS: tuple[tuple[str, str, str, Callable], ...] = (
     ("accidents.count", "生产安全事故", "起", _count("accidents")),
@@ -302,13 +251,13 @@ EVENT_METRICS: tuple[tuple[str, str, str, Callable], ...] = (
         "accidents.major_or_above",
         "较大及以上事故",
         "起",
-        lambda d: int(np.isin(d.grades(), GRADES[:3]).sum()),
+        _where("accidents", lambda a: pd.Series(np.isin(_grade(a), GRADES[:3]))),
     ),
     (
         "accidents.grave",
         "重特大事故",
         "起",
-        lambda d: int(np.isin(d.grades(), GRADES[:2]).sum()),
+        _where("accidents", lambda a: pd.Series(np.isin(_grade(a), GRADES[:2]))),
     ),
     ("hazards.found", "发现隐患", HAZARD_UNIT, _found),
     ("hazards.rectified", "已整改隐患", HAZARD_UNIT, _rectified),
@@ -322,13 +271,13 @@ EVENT_METRICS: tuple[tuple[str, str, str, Callable], ...] = (
         "hazards.major_supervised",
         "重大隐患挂牌督办",
         HAZARD_UNIT,
-        lambda d: int((d.major() & d["hazards"]["supervised"].astype(bool)).sum()),
+        lambda d: int((_major(d) & d["hazards"]["supervised"].astype(bool)).sum()),
     ),
     (
         "hazards.major_overdue",
         "重大隐患逾期未整改",
         HAZARD_UNIT,
-        lambda d: int((d.major() & d.overdue()).sum()),
+        lambda d: int((_major(d) & d.overdue()).sum()),
     ),
     ("hazards.enterprises", "涉及企业", "家", lambda d: int(d["hazards"]["enterprise"].nunique())),
     ("inspections.count", "执法检查", "家次", _count("inspections")),
@@ -434,7 +383,11 @@ def declared_metrics() -> Iterator[tuple[str, str, str, Callable, Callable]]:
 
 
 def _approx(table: str, column: str) -> Callable[[PeriodData], bool]:
-    return lambda d: column in d.approx_columns(table)
+    def f(d: PeriodData) -> bool:
+        marks = d[table]["approx"].dropna()
+        return bool(marks.str.split(",").map(lambda parts: column in parts).any())
+
+    return f
 
 
 # event metrics that count a table's records: a city counts them by that table's rule
