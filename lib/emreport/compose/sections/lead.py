@@ -14,15 +14,21 @@ def leader(level: str) -> str:
 
 
 def compose(ctx: Context) -> Section:
+    return section(ctx, "全力防范化解重大安全风险，各项工作取得积极成效。", headline(ctx))
+
+
+def section(ctx: Context, achieved: str, figures: str) -> Section:
+    """The 导语 of any kind: the analyst's opening, else the standard one ending with
+    `achieved`, then the kind's headline `figures`."""
     section = Section("导语", "", 1, numbered=False)
     if ctx.story.lead:
         opening = "".join(ctx.filled(p) for p in ctx.story.lead)
     else:
         opening = (
             f"{ctx.when}，{ctx.m.unit.name}应急管理局{leader(ctx.m.unit.level)}，坚持人民至上、生命至上，"
-            "统筹发展和安全，全力防范化解重大安全风险，各项工作取得积极成效。"
+            f"统筹发展和安全，{achieved}"
         )
-    section.para(opening + headline(ctx))
+    section.para(opening + figures)
     return section
 
 

@@ -16,18 +16,27 @@ def title(ctx: Context) -> str:
 
 
 def compose(ctx: Context) -> Section:
-    section = Section(KEY, title(ctx), 1)
     nxt = "下半年" if ctx.p.half else f"{ctx.p.year + 1}年"
+    return section(
+        ctx,
+        title(ctx),
+        f"{nxt}，{ctx.m.unit.name}应急管理局将坚持人民至上、生命至上，统筹发展和安全，"
+        "重点抓好以下工作：",
+        default_plans,
+    )
+
+
+def section(ctx: Context, heading: str, opening: str, defaults) -> Section:
+    """The plan part of any kind: the analyst's lead (else `opening`), then the analyst's
+    items (### headings), else the items `defaults(ctx)` draws from the figures."""
+    section = Section(KEY, heading, 1)
     if ctx.story.plans_lead:
         for p in ctx.story.plans_lead:
             section.para(ctx.filled(p))
     else:
-        section.para(
-            f"{nxt}，{ctx.m.unit.name}应急管理局将坚持人民至上、生命至上，统筹发展和安全，"
-            "重点抓好以下工作："
-        )
+        section.para(opening)
     own = own_plans(ctx)
-    for heading, paras in own or default_plans(ctx):
+    for heading, paras in own or defaults(ctx):
         sub = section.sub(heading)
         sub.keep = bool(own)  # an item of the analyst's prints even with a heading alone
         for text in paras:

@@ -13,8 +13,13 @@ TITLE = "存在的问题和不足"
 
 
 def compose(ctx: Context) -> Section:
+    return section(ctx, data_problems(ctx))
+
+
+def section(ctx: Context, found: list[str]) -> Section:
+    """存在的问题和不足 of any kind: the problems the figures show, then the analyst's own."""
     section = Section(KEY, TITLE, 1)
-    section.points(data_problems(ctx) + [ctx.filled(p) for p in ctx.story.problems])
+    section.points(found + [ctx.filled(p) for p in ctx.story.problems])
     return section
 
 

@@ -6,22 +6,19 @@ from __future__ import annotations
 
 from emreport.compose.context import Context
 from emreport.compose.document import Section
-from emreport.compose.sections.lead import leader
+from emreport.compose.sections import lead
 from emreport.compose.sections.review import phrases as ph
 
 
 def compose(ctx: Context) -> Section:
-    section = Section("导语", "", 1, numbered=False)
-    if ctx.story.lead:
-        opening = "".join(ctx.filled(p) for p in ctx.story.lead)
-    else:
-        opening = (
-            f"{ctx.when}，{ctx.m.unit.name}应急管理局{leader(ctx.m.unit.level)}，坚持人民至上、"
-            "生命至上，统筹发展和安全，全力防范化解重大安全风险，安全生产形势持续稳定向好，"
-            "应急管理体系和能力现代化建设取得明显成效。"
-        )
-    section.para(opening + headline(ctx))
-    return section
+    # the headline figures are worked out first: they cite the figures they state
+    figures = headline(ctx)
+    return lead.section(
+        ctx,
+        "全力防范化解重大安全风险，安全生产形势持续稳定向好，"
+        "应急管理体系和能力现代化建设取得明显成效。",
+        figures,
+    )
 
 
 def headline(ctx: Context) -> str:

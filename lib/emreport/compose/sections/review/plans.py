@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from emreport.compose.context import Context
 from emreport.compose.document import Section
-from emreport.compose.sections.plans import own_plans
+from emreport.compose.sections import plans
 from emreport.compose.sections.review import phrases as ph
 
 KEY = "安排"
@@ -17,23 +17,14 @@ def title(ctx: Context) -> str:
 
 
 def compose(ctx: Context) -> Section:
-    section = Section(KEY, title(ctx), 1)
-    if ctx.story.plans_lead:
-        for p in ctx.story.plans_lead:
-            section.para(ctx.filled(p))
-    else:
-        when = f"“{ctx.p.next_name}”时期" if ctx.p.next_name else "今后一个时期"
-        section.para(
-            f"{when}，{ctx.m.unit.name}应急管理局将坚持人民至上、生命至上，统筹发展和安全，"
-            "推进应急管理体系和能力现代化，重点抓好以下工作："
-        )
-    own = own_plans(ctx)
-    for heading, paras in own or default_plans(ctx):
-        sub = section.sub(heading)
-        sub.keep = bool(own)
-        for text in paras:
-            sub.para(text)
-    return section
+    when = f"“{ctx.p.next_name}”时期" if ctx.p.next_name else "今后一个时期"
+    return plans.section(
+        ctx,
+        title(ctx),
+        f"{when}，{ctx.m.unit.name}应急管理局将坚持人民至上、生命至上，统筹发展和安全，"
+        "推进应急管理体系和能力现代化，重点抓好以下工作：",
+        default_plans,
+    )
 
 
 def default_plans(ctx: Context) -> list[tuple[str, list[str]]]:

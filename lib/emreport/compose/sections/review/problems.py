@@ -6,16 +6,12 @@ from __future__ import annotations
 
 from emreport.compose.context import Context
 from emreport.compose.document import Section
+from emreport.compose.sections import problems
 from emreport.compose.sections.review import phrases as ph
-
-KEY = "问题"
-TITLE = "存在的问题和不足"
 
 
 def compose(ctx: Context) -> Section:
-    section = Section(KEY, TITLE, 1)
-    section.points(data_problems(ctx) + [ctx.filled(p) for p in ctx.story.problems])
-    return section
+    return problems.section(ctx, data_problems(ctx))
 
 
 def data_problems(ctx: Context) -> list[str]:
