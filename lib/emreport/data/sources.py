@@ -2,8 +2,8 @@
 
 Every file is checked before a parser sees it: zip bombs, XML entity declarations and formula
 cells in xlsx; empty files, binary files and GBK encoding in csv. A gzip-compressed csv
-(`隐患排查_2021.csv.gz`) is decompressed first, in chunks and under the limits that keep a zip
-bomb out of an xlsx. Problems come back as `Problem`s naming the file; nothing here raises on
+(`隐患排查_2021.csv.gz`) is decompressed first, and an xlsx's zip package inspected, in
+`archives.py`, under one set of limits against bombs. Problems come back as `Problem`s naming the file; nothing here raises on
 bad input.
 """
 
@@ -11,34 +11,21 @@ from __future__ import annotations
 
 import csv
 import difflib
-import gzip
 import io
-import zipfile
-import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import python_calamine
-from defusedxml import DefusedXmlException, ElementTree
 
-from emreport.data import cells, xlsxscan
+from emreport.data import archives, cells, xlsxscan
 from emreport.data.problems import Problem, printable, show
 from emreport.data.schema import NOTE_SHEETS, TABLES, Table
 from emreport.data.validate import RawSheet
 
 READABLE = (".xlsx", ".xlsm", ".csv", ".csv.gz")
-GZIP_MAGIC = b"\x1f\x8b"
-MAX_MEMBER = 1 << 30  # 1 GiB uncompressed for one part of a workbook
-MAX_TOTAL = 4 << 30  # 4 GiB uncompressed for the whole workbook
-MAX_RATIO = 100  # compression ratio beyond which a large part is a bomb
-RATIO_FLOOR = 20 << 20  # parts smaller than this may compress as well as they like
-CHUNK = 1 << 20
-_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
 @dataclass
@@ -120,8 +107,8 @@ def read(source: Source, data: bytes) -> tuple[list[RawSheet], list[Problem]]:
     """Every table in one file, as raw cells, or the problems that stop it being read."""
     if not data.strip():
         return [], [Problem(source.name, "文件为空：没有表头也没有数据", code="empty")]
-    if is_gzip(source.name):
-        data, problem = _gunzip(source, data)
+    if archives.is_gzip(source.name):
+        data, problem = archives.gunzip(source.name, data)
         if problem:
             return [], [problem]
         if not data.strip():
@@ -132,52 +119,12 @@ def read(source: Source, data: bytes) -> tuple[list[RawSheet], list[Problem]]:
     return _read_xlsx(source, data)
 
 
-def is_gzip(name: str) -> bool:
-    return name.lower().endswith(".csv.gz")
-
-
-def _gunzip(source: Source, data: bytes) -> tuple[bytes, Problem | None]:
-    """The csv inside a .csv.gz, decompressed in chunks so that a bomb stops at the limit."""
-    if not data.startswith(GZIP_MAGIC):
-        return b"", Problem(
-            source.name,
-            "不是gzip压缩文件：扩展名为.csv.gz，内容却不是gzip格式；"
-            "如是未压缩的csv文件，请将文件名改为以.csv结尾",
-            code="gzip",
-        )
-    out = bytearray()
-    try:
-        with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
-            while chunk := gz.read(CHUNK):
-                out += chunk
-                if len(out) > MAX_MEMBER or (
-                    len(out) > RATIO_FLOOR and len(out) / len(data) > MAX_RATIO
-                ):
-                    return b"", Problem(
-                        source.name, "解压后体积异常（疑似压缩炸弹），已拒绝读取", code="bomb"
-                    )
-    except EOFError:
-        return b"", Problem(
-            source.name,
-            "压缩文件不完整（可能在下载或复制时中断），无法解压：请重新导出或重新复制该文件",
-            code="gzip",
-        )
-    except (gzip.BadGzipFile, zlib.error, OSError):
-        # a wrong checksum, bad compressed data or bytes after the end: the file was damaged
-        return b"", Problem(
-            source.name,
-            "压缩文件已损坏，无法解压：请重新导出或重新复制该文件",
-            code="gzip",
-        )
-    return bytes(out), None
-
-
 # --- csv --------------------------------------------------------------------------------
 
 
 def table_for_csv(name: str) -> Table | None:
     """The table a csv file holds, told by its name: 隐患排查_2024.csv (or .csv.gz) holds 隐患排查."""
-    stem = cells.squash(Path(name[:-3] if is_gzip(name) else name).stem)
+    stem = cells.squash(Path(name[:-3] if archives.is_gzip(name) else name).stem)
     matches = [t for t in TABLES if stem.startswith(cells.squash(t.name))]
     return max(matches, key=lambda t: len(t.name)) if matches else None
 
@@ -250,7 +197,7 @@ def _read_csv(source: Source, data: bytes) -> tuple[list[RawSheet], list[Problem
             # row numbers are only known to a single-threaded read: read again to name them
             arrow, ragged = parse(threads=False)
     except (pa.ArrowInvalid, ValueError) as e:
-        return [], [Problem(source.name, f"csv格式错误，无法读取：{_short(e)}", code="csv")]
+        return [], [Problem(source.name, f"csv格式错误，无法读取：{archives.short(e)}", code="csv")]
     if ragged:
         return [], [
             Problem(
@@ -268,115 +215,18 @@ def _read_csv(source: Source, data: bytes) -> tuple[list[RawSheet], list[Problem
     return [RawSheet(source.name, None, table, header, body)], []
 
 
-def _short(error: Exception) -> str:
-    return str(error).splitlines()[0][:120]
-
-
 # --- xlsx -------------------------------------------------------------------------------
 
 
-@dataclass
-class _Book:
-    """What workbook.xml and one streaming pass over every part told about a workbook."""
-
-    parts: dict[str, str] = field(default_factory=dict)  # sheet name -> zip part
-    extents: dict[str, xlsxscan.Extent] = field(default_factory=dict)  # zip part -> extent
-    hidden: set[str] = field(default_factory=set)
-    date1904: bool = False
-
-
-def _corrupt(source: Source, detail: str) -> Problem:
-    return Problem(source.name, f"文件已损坏，无法读取：{detail}", code="corrupt")
-
-
-def _inspect_zip(source: Source, data: bytes) -> tuple[_Book, Problem | None]:
-    """Refuse bombs and entity declarations; scan every sheet part for formulas and extent."""
-    book = _Book()
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        return book, Problem(
-            source.name,
-            "文件已损坏或不是xlsx格式，无法打开：请用Excel打开后另存为.xlsx",
-            code="corrupt",
-        )
-    entity = Problem(
-        source.name,
-        "含有XML实体声明（DOCTYPE/ENTITY），可能是恶意构造的文件，已拒绝读取",
-        code="xml-entity",
-    )
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-            total = sum(i.file_size for i in infos)
-            for info in infos:
-                ratio = info.file_size / max(info.compress_size, 1)
-                if (
-                    info.file_size > MAX_MEMBER
-                    or total > MAX_TOTAL
-                    or (info.file_size > RATIO_FLOOR and ratio > MAX_RATIO)
-                ):
-                    return book, Problem(
-                        source.name, "解压后体积异常（疑似压缩炸弹），已拒绝读取", code="bomb"
-                    )
-            for name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
-                if name in zf.NameToInfo and _scan_part(zf, zf.getinfo(name)):
-                    return book, entity
-            book = _read_book(zf)
-            sheet_parts = set(book.parts.values())
-            for info in infos:
-                if info.filename in sheet_parts:
-                    extent = xlsxscan.scan(zf, info)
-                    if extent.entity:
-                        return book, entity
-                    book.extents[info.filename] = extent
-                elif info.filename.endswith((".xml", ".rels")) and _scan_part(zf, info):
-                    return book, entity
-            return book, None
-    except DefusedXmlException:
-        return book, entity
-    except (ElementTree.ParseError, xlsxscan.BrokenSheet) as e:
-        return book, _corrupt(source, f"XML格式错误（{_short(e)}）")
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError) as e:
-        return book, _corrupt(source, _short(e))
-
-
-def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
-    """Stream one XML part: whether it declares a DTD or entities (anywhere in it)."""
-    tail = b""
-    with zf.open(info) as fh:
-        while chunk := fh.read(CHUNK):
-            window = tail + chunk
-            if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
-                return True
-            tail = window[-16:]
-    return False
-
-
-def _read_book(zf: zipfile.ZipFile) -> _Book:
-    """Sheet name -> the zip part holding it, hidden sheets and the date system (workbook.xml)."""
-    root = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_NS_PKG}Relationship")}
-    book = _Book()
-    for sheet in root.iter(f"{_NS_MAIN}sheet"):
-        target = targets.get(sheet.get(f"{_NS_REL}id"), "")
-        name = sheet.get("name")
-        book.parts[name] = target.lstrip("/") if target.startswith("/xl/") else f"xl/{target}"
-        if sheet.get("state") in ("hidden", "veryHidden"):
-            book.hidden.add(name)
-    pr = root.find(f"{_NS_MAIN}workbookPr")
-    book.date1904 = pr is not None and pr.get("date1904", "").lower() in ("1", "true")
-    return book
-
-
 def _read_xlsx(source: Source, data: bytes) -> tuple[list[RawSheet], list[Problem]]:
-    book, problem = _inspect_zip(source, data)
+    book, problem = archives.inspect_zip(source.name, data)
     if problem:
         return [], [problem]
     try:
         reader = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = reader.sheet_names
     except Exception as e:  # noqa: BLE001 - any parser failure is a broken file to the analyst
-        return [], [_corrupt(source, _short(e))]
+        return [], [archives.corrupt(source.name, archives.short(e))]
     sheets: list[RawSheet] = []
     problems: list[Problem] = []
     by_name = {cells.squash(t.name): t for t in TABLES}
@@ -397,7 +247,9 @@ def _read_xlsx(source: Source, data: bytes) -> tuple[list[RawSheet], list[Proble
             rows = reader.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except Exception as e:  # noqa: BLE001
             problems.append(
-                Problem(source.name, f"工作表无法读取：{_short(e)}", sheet=name, code="corrupt")
+                Problem(
+                    source.name, f"工作表无法读取：{archives.short(e)}", sheet=name, code="corrupt"
+                )
             )
             continue
         if not rows or all(cells.is_blank(v) for v in rows[0]):
