@@ -1,13 +1,16 @@
-"""The fork server of warm kernels leaves nothing behind, however it ends."""
+"""The fork server of warm kernels leaves nothing behind, however it ends; its kernels run
+cells as a notebook's (engine.py, shell.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import time
 
-from emreport.run import kernels
+import nbformat
+import pytest
+
+from emreport.run import engine, kernels
 
 
 def _alive(pid: int) -> bool:
@@ -19,9 +22,7 @@ def _alive(pid: int) -> bool:
 
 
 def _start_kernel(server):
-    km = kernels.kernel_manager_class(server)(kernel_name="python3")
-    asyncio.run(km.start_kernel(cwd=os.getcwd()))
-    return km.provisioner.pid
+    return engine.Kernel(server, os.getcwd(), dict(os.environ)).pid
 
 
 def _gone_within(pid: int, seconds: float) -> bool:
@@ -54,5 +55,88 @@ def test_the_server_runs_no_thread_but_its_own():
     server = kernels.KernelServer()
     try:
         assert os.listdir(f"/proc/{server.proc.pid}/task") == [str(server.proc.pid)]
+    finally:
+        server.close()
+
+
+def _cell(source: str):
+    return nbformat.v4.new_code_cell(source)
+
+
+def test_a_kernel_runs_cells_and_sends_what_they_show():
+    server = kernels.KernelServer()
+    try:
+        kernel = engine.Kernel(server, os.getcwd(), dict(os.environ))
+        cells = [
+            _cell(
+                "x = 41\nprint('一', end='')\nprint('二')\nimport sys; print('警告', file=sys.stderr)"
+            ),
+            _cell(
+                "from IPython.display import display, HTML, update_display\n"
+                "display(HTML('<b>旧</b>'), display_id='d1', metadata={'k': 1})\n"
+                "x + 1"
+            ),
+            _cell(
+                "update_display(HTML('<b>新</b>'), display_id='d1', metadata={'k': 2})\n"
+                "from IPython.display import clear_output\nprint('去掉')\nclear_output()\n"
+                "display({'image/png': b'\\x89PNG'}, raw=True)"
+            ),
+            _cell("1/0"),
+            _cell("get_ipython().__class__.__name__"),
+        ]
+        replies = [kernel.run(c, i, 10) for i, c in enumerate(cells)]
+        kernel.close()
+    finally:
+        server.close()
+    assert [r["status"] for r in replies] == ["ok", "ok", "ok", "error", "ok"]
+    assert [c.execution_count for c in cells] == [1, 2, 3, 4, 5]
+    assert cells[0].outputs == [
+        {"output_type": "stream", "name": "stdout", "text": "一二\n"},
+        {"output_type": "stream", "name": "stderr", "text": "警告\n"},
+    ]
+    shown, result = cells[1].outputs
+    assert shown["data"]["text/html"] == "<b>新</b>"  # updated by the next cell
+    assert shown["metadata"] == {"k": 2}
+    assert result == {
+        "output_type": "execute_result",
+        "data": {"text/plain": "42"},
+        "metadata": {},
+        "execution_count": 2,
+    }
+    assert cells[2].outputs == [  # the print was cleared; bytes arrive base64-encoded
+        {"output_type": "display_data", "data": {"image/png": "iVBORw=="}, "metadata": {}}
+    ]
+    error = cells[3].outputs[0]
+    assert (error["output_type"], error["ename"], error["evalue"]) == (
+        "error",
+        "ZeroDivisionError",
+        "division by zero",
+    )
+    assert replies[3]["ename"] == "ZeroDivisionError"
+    assert cells[4].outputs[0]["data"]["text/plain"] == "'BatchShell'"
+
+
+def test_a_cell_past_its_timeout_kills_its_kernel():
+    server = kernels.KernelServer()
+    try:
+        kernel = engine.Kernel(server, os.getcwd(), dict(os.environ))
+        cell = _cell("print('开始')\nimport time\ntime.sleep(60)")
+        with pytest.raises(engine.CellTimeout) as e:
+            kernel.run(cell, 3, 1)
+        assert e.value.cell == 3
+        assert cell.outputs[0]["text"] == "开始\n"  # what it showed before it hung
+        assert _gone_within(kernel.pid, 5)
+        kernel.close()
+    finally:
+        server.close()
+
+
+def test_a_kernel_that_dies_says_how():
+    server = kernels.KernelServer()
+    try:
+        kernel = engine.Kernel(server, os.getcwd(), dict(os.environ))
+        with pytest.raises(engine.KernelDied) as e:
+            kernel.run(_cell("import os; os._exit(3)"), 0, 10)
+        assert (e.value.cell, e.value.code) == (0, 3)
     finally:
         server.close()

@@ -1,14 +1,13 @@
 """From an executed report notebook to the files of one report.
 
-`files_but_pdf` turns the notebook into report.html (nbconvert, with the project's own offline
-template), report.docx (from the Document the bundle carries), report.xlsx, metrics.json and
-report.ipynb; the worker prints report.pdf, and `folder.write` puts them in place.
+`files_but_pdf` turns the notebook into report.html (the project's own offline template),
+report.docx (from the Document the bundle carries), report.xlsx, metrics.json and report.ipynb;
+the worker prints report.pdf, and `folder.write` puts them in place.
 """
 
 from __future__ import annotations
 
 import json
-import threading
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -49,51 +48,24 @@ def _css() -> str:
     return (TEMPLATES / "report.css").read_text(encoding="utf-8")
 
 
-_exporters = threading.local()
+@cache
+def _template():
+    """The page's template (templates/report/index.html.j2), compiled once per process. It is
+    rendered with Jinja alone, as nbconvert's HTML exporter would render it (the same
+    environment: no autoescape, no block trimming), without that exporter's copy of the whole
+    notebook, its preprocessors and its half-second import: the template reads only the
+    tagged outputs' HTML."""
+    from jinja2 import Environment, FileSystemLoader
 
-
-def _page_exporter():
-    """nbconvert's HTML exporter without its accessibility pass. That pass parses the finished
-    page with BeautifulSoup and writes it out again, to give images without alt text a stock
-    one and JupyterLab's cell markup tab stops: the report template writes no cell markup and
-    every chart has its alt text, so all it did was cost a quarter of the worker's time."""
-    from nbconvert import HTMLExporter
-    from nbconvert.exporters.templateexporter import TemplateExporter
-    from nbconvert.filters.highlight import Highlight2HTML
-    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
-
-    class PageExporter(HTMLExporter):
-        def from_notebook_node(self, nb, resources=None, **kw):
-            resources = self._init_resources(resources)
-            self.register_filter(
-                "highlight_code", self.filters.get("highlight_code", Highlight2HTML(parent=self))
-            )
-            self.register_filter(
-                "filter_data_type",
-                WidgetsDataTypeFilter(
-                    notebook_metadata=self._nb_metadata, parent=self, resources=resources
-                ),
-            )
-            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-
-    return PageExporter(
-        template_name="report",
-        extra_template_basedirs=[str(TEMPLATES)],
-        exclude_input=True,
-        filters={"page_fragment": preview.unwrap},  # the notebook's container off each part
-    )
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES / "report")))  # noqa: S701
+    env.filters["page_fragment"] = preview.unwrap  # the notebook's container off each part
+    return env.get_template("index.html.j2")
 
 
 def html_of(nb: nbformat.NotebookNode, title: str) -> str:
-    """The page: the tagged outputs in order, inside the offline template and stylesheet.
-    Each thread keeps its exporter: making one loads and compiles the templates."""
-    exporter = getattr(_exporters, "html", None)
-    if exporter is None:
-        exporter = _exporters.html = _page_exporter()
-    body, _ = exporter.from_notebook_node(
-        nb, resources={"emreport": {"title": title, "css": _css()}}
-    )
-    return body
+    """The page: the tagged outputs in order, inside the offline template and stylesheet."""
+    page = _template().render(nb=nb, resources={"emreport": {"title": title, "css": _css()}})
+    return page.lstrip("\r\n")
 
 
 def unshown(nb: nbformat.NotebookNode) -> list[str]:

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from emreport.data.periods import Period, PlanPeriod
     from emreport.data.store import Store, Unit
 
-LIBRARIES = ("pandas", "nbconvert", "papermill", "playwright", "openpyxl", "typst")
+LIBRARIES = ("pandas", "jinja2", "papermill", "playwright", "openpyxl", "typst")
 
 
 def _sha(*parts: bytes | str) -> str:

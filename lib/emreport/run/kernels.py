@@ -1,21 +1,19 @@
 """Warm kernels: a fork server that imports the report's libraries once, then forks a fresh
-ipykernel for every report.
+kernel (shell.py: an IPython shell) for every report.
 
 Starting a kernel and importing pandas, DuckDB and the project costs over a second; a
 report's own work is less. The fork server pays that once per worker. Each report still runs
 in a process of its own, a copy of the server made before any report code ran, so nothing
 one report defines, changes or monkey-patches can be seen by the next: the kernel that did it
-is gone. Notebooks run through papermill exactly as they would with a kernel spawned from
-`python -m ipykernel_launcher`; only the launch differs (`ForkProvisioner`).
+is gone. engine.py runs a notebook's cells in it through papermill.
 
 The server speaks JSON lines on a pipe. It never opens a socket or a database, never starts
 a thread of its own, and exits (killing the kernels it made) when the pipe closes, so a dying
-worker leaves no kernel behind.
+worker leaves no kernel behind; a kernel dies with the server (PR_SET_PDEATHSIG).
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import shutil
@@ -24,8 +22,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
-import uuid
 from pathlib import Path
 
 from emreport import atomic
@@ -38,13 +34,7 @@ WARM = (
     "pyarrow",
     "duckdb",
     "IPython",
-    "IPython.core.debugger",
-    "IPython.core.completerlib",
-    "IPython.extensions.storemagic",
     "sqlite3",
-    "ipykernel.kernelapp",
-    "ipykernel.ipkernel",
-    "ipykernel.debugger",
     "emreport.report",
     "emreport.compose.charts",
     "emreport.compose",
@@ -78,7 +68,7 @@ GONE = -1000  # a kernel's exit code when the fork server died under it (the ker
 # ---------------------------------------------------------------- the server process
 
 
-def _serve(rfd: int, wfd: int) -> None:
+def _serve(rfd: int, wfd: int, server: int) -> None:
     """The server's loop: fork on request, answer polls and signals, reap children."""
     exited: dict[int, int] = {}
     live: set[int] = set()
@@ -106,7 +96,7 @@ def _serve(rfd: int, wfd: int) -> None:
             if op == "fork":
                 pid = os.fork()
                 if pid == 0:
-                    _kernel(req, (reader.fileno(), writer.fileno()))
+                    _kernel(req, (reader.fileno(), writer.fileno()), server)
                 live.add(pid)
                 reply = {"pid": pid}
             elif op == "poll":
@@ -128,25 +118,27 @@ def _serve(rfd: int, wfd: int) -> None:
                 pass
 
 
-def _kernel(req: dict, protocol_fds: tuple[int, int]) -> None:
-    """In the forked child: become an ipykernel on the connection file the manager wrote."""
+def _kernel(req: dict, protocol_fds: tuple[int, int], server: int) -> None:
+    """In the forked child: connect to the worker's socket and run the cells it sends."""
     code = 1
     try:
         for fd in protocol_fds:
             os.close(fd)
         os.setsid()  # its own process group, so a signal reaches whatever the kernel spawns
+        _die_with(server)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         os.chdir(req["cwd"])
-        env = dict(req["env"], **SERVER_ENV, JPY_PARENT_PID=str(os.getppid()))
+        env = dict(req["env"], **SERVER_ENV)
         os.environ.clear()
         os.environ.update(env)
-        from ipykernel.kernelapp import IPKernelApp
+        import socket
 
-        app = IPKernelApp.instance()
-        # and should the server itself be killed, the kernel notices and exits
-        app.initialize([*req["argv"], f"--IPKernelApp.parent_handle={os.getppid()}"])
-        app.start()
-        code = 0
+        from emreport.run import shell
+
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.connect(req["socket"])
+        shell.serve(sock)  # exits the process when done
     except BaseException:  # noqa: B036 - whatever happens, the child must not return
         import traceback
 
@@ -155,6 +147,19 @@ def _kernel(req: dict, protocol_fds: tuple[int, int]) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
+
+
+def _die_with(parent: int) -> None:
+    """SIGKILL this kernel when the server exits, however it exits (the server has one
+    thread, so its death is the thread's)."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the server died before the signal was asked for
+        os._exit(1)
 
 
 def main() -> None:
@@ -167,6 +172,9 @@ def main() -> None:
     os.environ.update(SERVER_ENV)
     import importlib
 
+    from emreport.run import shell
+
+    shell.prepare()  # before the report's libraries, which look for it when imported
     for name in WARM:
         importlib.import_module(name)
     threads = os.listdir("/proc/self/task") if os.path.isdir("/proc/self/task") else ["main"]
@@ -177,7 +185,7 @@ def main() -> None:
 
     gc.collect()
     gc.freeze()  # the warm objects stay out of every kernel's garbage collections: fewer
-    _serve(rfd, wfd)  # pages copied into each child, less time collecting
+    _serve(rfd, wfd, os.getpid())  # pages copied into each child, less time collecting
 
 
 # ---------------------------------------------------------------- the worker's side
@@ -220,8 +228,9 @@ class KernelServer:
             raise KernelServerError(f"内核服务已退出：{self.log_tail()}")
         return json.loads(line)
 
-    def fork(self, argv: list[str], cwd: str, env: dict[str, str]) -> int:
-        return self._ask(op="fork", argv=argv, cwd=cwd, env=env)["pid"]
+    def fork(self, sock: str, cwd: str, env: dict[str, str]) -> int:
+        """A new kernel, connecting to the socket `sock` (engine.Kernel listens there)."""
+        return self._ask(op="fork", socket=sock, cwd=cwd, env=env)["pid"]
 
     def poll(self, pid: int) -> int | None:
         reply = self._ask(op="poll", pid=pid)
@@ -263,147 +272,6 @@ def _socket_parent() -> str:
     folder's name, /k-, 12 hex digits and -N after it): /tmp then."""
     base = tempfile.gettempdir()
     return base if len(base) + 60 <= SOCKET_PATH_MAX else "/tmp"
-
-
-def kernel_manager_class(server: KernelServer):
-    """An AsyncKernelManager whose kernels come from `server`, on IPC sockets (nothing
-    listens on the network). Pass it to papermill as `kernel_manager_class`, a new class for
-    each notebook run: it remembers the kernels it started, so `last_exit()` tells how that
-    run's kernel ended even while other runs share the server."""
-    launched: list[int] = []
-    from jupyter_client.manager import AsyncKernelManager
-    from jupyter_client.provisioning import LocalProvisioner
-
-    class ForkProvisioner(LocalProvisioner):
-        @property
-        def has_process(self) -> bool:
-            return self.pid is not None
-
-        async def launch_kernel(self, cmd, **kwargs):
-            argv = cmd[cmd.index("-f") :]  # what ipykernel_launcher would be given
-            env = kwargs.get("env") or dict(os.environ)
-            self.pid = self.pgid = await asyncio.to_thread(
-                server.fork, argv, str(kwargs.get("cwd") or os.getcwd()), env
-            )
-            launched.append(self.pid)
-            self.cwd = kwargs.get("cwd")
-            return self.connection_info
-
-        async def poll(self):
-            if self.pid is None:
-                return 0
-            try:
-                return server.poll(self.pid)
-            except KernelServerError:  # the server is gone, and its kernels with it: say
-                return GONE  # so at once, or nbclient waits for the cell's timeout
-
-        async def wait(self):
-            if self.pid is None:
-                return 0
-            while (code := server.poll(self.pid)) is None:
-                await asyncio.sleep(0.02)
-            self.pid = None
-            return code
-
-        async def send_signal(self, signum: int) -> None:
-            if self.pid is not None and server.alive():
-                try:
-                    server.signal(self.pid, signum)
-                except KernelServerError:
-                    pass  # the server died meanwhile: its kernels end by themselves
-
-        async def kill(self, restart: bool = False) -> None:
-            await self.send_signal(signal.SIGKILL)
-            # jupyter_client then polls every 0.1 s until the kernel is gone, a tenth of a
-            # second per report for a kill that takes a millisecond: wait here at a finer pace
-            deadline = time.monotonic() + 1
-            while self.pid is not None and time.monotonic() < deadline:
-                try:
-                    if server.poll(self.pid) is not None:
-                        return
-                except KernelServerError:
-                    return
-                await asyncio.sleep(0.002)
-
-        async def terminate(self, restart: bool = False) -> None:
-            await self.send_signal(signal.SIGTERM)
-
-    class ForkKernelManager(AsyncKernelManager):
-        def __init__(self, **kwargs):
-            # Every kernel gets its own socket and connection-file names in the server's
-            # private folder. jupyter_client's default IPC name is "kernel-ipc" relative to
-            # the current folder, with numbers picked by looking for free names: two kernels
-            # starting at once can pick the same sockets and one of them never answers.
-            name = server.socket_dir / f"k-{uuid.uuid4().hex[:12]}"
-            kwargs.setdefault("transport", "ipc")
-            kwargs.setdefault("ip", str(name))
-            kwargs.setdefault("connection_file", f"{name}.json")
-            kwargs.setdefault("client_factory", _client_class())
-            super().__init__(**kwargs)
-
-        async def _async_pre_start_kernel(self, **kw):
-            self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
-            if self.provisioner is None:
-                self.provisioner = ForkProvisioner(
-                    kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
-                )
-            return await super()._async_pre_start_kernel(**kw)
-
-        @staticmethod
-        def last_exit() -> int | None:
-            """How this run's latest kernel ended (negative: the signal), None if it runs,
-            GONE if the server (and with it the kernel) is gone."""
-            if not launched:
-                return None
-            try:
-                return server.poll(launched[-1])
-            except KernelServerError:
-                return GONE
-
-    ForkKernelManager.server = server
-    return ForkKernelManager
-
-
-def _client_class():
-    """jupyter_client's readiness check ends by waiting for 0.2 s of silence on IOPub, a fixed
-    cost per kernel that is a quarter of a fast report. This one checks the same things (a
-    kernel_info reply, IOPub connected, the kernel alive) and then only drains what is queued."""
-    from queue import Empty
-
-    from jupyter_client.asynchronous import AsyncKernelClient
-
-    class ReadyClient(AsyncKernelClient):
-        async def _ready(self, timeout: float | None = None) -> None:
-            deadline = time.monotonic() + (timeout or 60)
-            while True:
-                self.kernel_info()
-                try:
-                    msg = await self.shell_channel.get_msg(timeout=0.5)
-                except Empty:
-                    msg = None
-                if msg is not None and msg["msg_type"] == "kernel_info_reply":
-                    try:
-                        await self.iopub_channel.get_msg(timeout=0.5)
-                    except Empty:
-                        pass  # IOPub not connected yet: ask again
-                    else:
-                        self._handle_kernel_info_reply(msg)
-                        break
-                if not await self._async_is_alive():
-                    from nbclient.exceptions import DeadKernelError
-
-                    raise DeadKernelError("Kernel died before replying to kernel_info")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
-            while True:
-                try:
-                    await self.iopub_channel.get_msg(timeout=0.005)
-                except Empty:
-                    break
-
-        wait_for_ready = _ready
-
-    return ReadyClient
 
 
 if __name__ == "__main__":

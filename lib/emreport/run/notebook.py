@@ -91,20 +91,13 @@ class Job:
         return folder.report_dir(outputs, self.folder, self.code)
 
 
-def _engine():
-    """papermill's nbclient engine, keeping hold of the notebook as far as it ran: a cell that
-    times out or a kernel that dies raises out of papermill, and the summary still has to say
-    which cell it was and the failed notebook has to be kept."""
-    from papermill.engines import NBClientEngine, papermill_engines
+def _engine() -> str:
+    """papermill's name for the batch's engine (engine.py), registered on first use."""
+    from papermill.engines import papermill_engines
 
-    class KeepingEngine(NBClientEngine):
-        @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, keep=None, **kwargs):
-            if keep is not None:
-                keep["nb"] = nb_man.nb
-            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+    from emreport.run.engine import ShellEngine
 
-    papermill_engines.register("emreport", KeepingEngine)
+    papermill_engines.register("emreport", ShellEngine)
     return "emreport"
 
 
@@ -134,24 +127,21 @@ def execute(
     *,
     store: Path,
     params_dir: Path,
+    server,
     timeout: int = 600,
     notebooks: Path | None = None,
-    kernel_manager_class=None,
 ) -> nbformat.NotebookNode:
-    """Run the job's notebook on its parameters in a fresh kernel. A failing cell, a cell past
-    its timeout or a kernel that dies raises RenderError naming the cell, carrying the notebook
-    as far as it ran."""
+    """Run the job's notebook on its parameters in a fresh kernel of `server` (a running
+    kernels.KernelServer). A failing cell, a cell past its timeout or a kernel that dies raises
+    RenderError naming the cell, carrying the notebook as far as it ran."""
     import papermill
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
+    from emreport.run.engine import CellTimeout, KernelDied
     from emreport.run.kernels import KernelServerError
 
     path = job.notebook_in(notebooks or NOTEBOOKS)
     keep: dict = {}
-    manager = {}
-    if kernel_manager_class is not None:
-        manager["kernel_manager_class"] = kernel_manager_class
     try:
         return papermill.execute_notebook(  # type: ignore[no-any-return]
             str(path),
@@ -159,13 +149,12 @@ def execute(
             parameters=job.parameters(store, params_dir),
             engine_name=_engine(),
             keep=keep,
+            server=server,
+            kernel_cwd=str(path.parent),
             progress_bar=False,
             request_save_on_cell_execute=False,
             kernel_name="python3",
-            cwd=str(path.parent),
             execution_timeout=timeout,
-            shutdown_kernel="immediate",
-            **manager,
         )
     except PapermillExecutionError as e:
         lines = _ANSI.sub("", str(e.evalue)).strip().splitlines()
@@ -174,25 +163,18 @@ def execute(
         kind = "" if e.ename in OWN_ERRORS else f"{e.ename}："
         message = f"第{e.cell_index + 1}个单元格出错：{kind}{detail}".rstrip("：")
         raise RenderError(message, notebook=keep.get("nb"), cell=e.cell_index + 1) from None
-    except CellTimeoutError:
-        nb = keep.get("nb")
-        cell = _running_cell(nb)
-        where = f"第{cell + 1}个单元格" if cell is not None else "某个单元格"
+    except CellTimeout as e:
         raise RenderError(
-            f"{where}运行超过{timeout}秒仍未结束，已停止",
-            notebook=nb,
-            cell=None if cell is None else cell + 1,
+            f"第{e.cell + 1}个单元格运行超过{timeout}秒仍未结束，已停止",
+            notebook=keep.get("nb"),
+            cell=e.cell + 1,
         ) from None
-    except DeadKernelError:
-        nb = keep.get("nb")
-        cell = _running_cell(nb)
-        where = f"第{cell + 1}个单元格" if cell is not None else "笔记本"
-        last_exit = getattr(kernel_manager_class, "last_exit", None)
-        code = last_exit() if last_exit is not None else None
+    except KernelDied as e:
+        where = f"第{e.cell + 1}个单元格" if e.cell is not None else "笔记本"
         raise RenderError(
-            f"{where}运行时内核意外退出{_exit_words(code)}",
-            notebook=nb,
-            cell=None if cell is None else cell + 1,
+            f"{where}运行时内核意外退出{_exit_words(e.code)}",
+            notebook=keep.get("nb"),
+            cell=None if e.cell is None else e.cell + 1,
         ) from None
     except KernelServerError:  # it died between two requests: the next report starts another
         cell = _running_cell(keep.get("nb"))

@@ -110,10 +110,9 @@ class Renderer:
         printer = self._start_printer()
         return printer, printer.submit(*typst) if self.engine == "typst" else printer.submit(html)
 
-    def kernel_manager(self):
-        """A kernel manager class for one notebook run, on a live fork server (started
-        afresh if the last one died)."""
-        from emreport.run.kernels import KernelServer, KernelServerError, kernel_manager_class
+    def kernels(self):
+        """The live fork server (started afresh if the last one died)."""
+        from emreport.run.kernels import KernelServer, KernelServerError
 
         with self._kernels_lock:
             if self._closed:  # the worker is stopping: a lane must not start a new server
@@ -121,7 +120,7 @@ class Renderer:
             if not self.server.alive():
                 self.server.close()
                 self.server = KernelServer()
-            return kernel_manager_class(self.server)
+            return self.server
 
     def close(self):
         if self._closed:
@@ -168,7 +167,7 @@ def _dask_threads() -> int:
 def _quiet():
     """papermill and nbclient log a failing cell at ERROR level with its traceback; the
     summary says it in one line, and the failed notebook keeps the rest."""
-    for name in ("papermill", "nbclient", "traitlets", "jupyter_client"):
+    for name in ("papermill", "traitlets"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
@@ -242,7 +241,7 @@ def _begin(spec: Spec) -> tuple[Outcome, tuple | None, float]:
             params_dir=Path(spec.params_dir),
             timeout=spec.timeout,
             notebooks=Path(spec.notebooks),
-            kernel_manager_class=r.kernel_manager(),
+            server=r.kernels(),
         )
         typst = bundles.take_typst(nb)
         if r.engine == "typst" and typst is None:
@@ -365,17 +364,16 @@ def _die_with_parent() -> None:
 
 
 def _preload() -> None:
-    """What every report needs in the worker (pandas, papermill, nbconvert: half a second),
+    """What every report needs in the worker (pandas, papermill, python-docx: half a second),
     imported while the kernel server warms up."""
     import docx as python_docx  # noqa: F401
-    import nbclient  # noqa: F401
-    import nbconvert  # noqa: F401
+    import jinja2  # noqa: F401
     import nbformat  # noqa: F401
     import papermill  # noqa: F401
 
     from emreport.data import store  # noqa: F401
     from emreport.output import docx, page, xlsx  # noqa: F401
-    from emreport.run import notebook  # noqa: F401
+    from emreport.run import engine, notebook  # noqa: F401
 
 
 def _lane(worker_id: int, tasks, events) -> None:
