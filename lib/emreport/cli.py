@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import time
@@ -215,6 +216,13 @@ def cmd_figures(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    # One thread per numeric library, set before they load: the coordinator then has no
+    # thread but its own when its first worker starts, and can start it as a copy of itself
+    # (local.py); the kernels run with the same settings.
+    from emreport.run.kernels import THREADS
+
+    for name, value in THREADS.items():
+        os.environ.setdefault(name, value)
     from emreport.run import batch, plan
     from emreport.run.cluster import SchedulerError
 

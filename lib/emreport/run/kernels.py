@@ -48,12 +48,15 @@ INLINE = "module://matplotlib_inline.backend_inline"
 # fork leaves the child waiting on it forever. pyarrow's jemalloc starts a background thread
 # at import unless told not to; numeric libraries start thread pools (and one per report is
 # what a core can take anyway). The debugger's note about frozen modules is noise.
-SERVER_ENV = {
-    "MPLBACKEND": INLINE,
+THREADS = {  # also the coordinator's (cli.py), so that it can fork its first worker
     "OPENBLAS_NUM_THREADS": "1",
     "OMP_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",
     "JE_ARROW_MALLOC_CONF": "background_thread:false",
+}
+SERVER_ENV = {
+    **THREADS,
+    "MPLBACKEND": INLINE,
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",
 }
 
@@ -212,12 +215,18 @@ class KernelServer:
             env=dict(os.environ, **SERVER_ENV),
             start_new_session=True,
         )
-        line = self.proc.stdout.readline()
-        if not line:
-            raise KernelServerError(f"内核服务未能启动：{self.log_tail()}")
+        self._ready = False  # it says so once its imports are done: the first request waits
 
     def _ask(self, **req) -> dict:
         with self._lock:
+            if not self._ready:
+                try:
+                    ready = self.proc.stdout.readline()
+                except (OSError, ValueError):
+                    ready = b""
+                if not ready:
+                    raise KernelServerError(f"内核服务未能启动：{self.log_tail()}")
+                self._ready = True
             try:
                 self.proc.stdin.write((json.dumps(req) + "\n").encode())
                 self.proc.stdin.flush()

@@ -58,6 +58,8 @@ class Renderer:
         from emreport.run.kernels import KernelServer
 
         atomic.sweep_temp()  # the profiles and kernel folders of runs that were killed
+        self._kernels_lock = threading.Lock()
+        self.server = KernelServer()  # first: its imports are the longest wait of a batch
         _import_word_writer()
         self.tabs = tabs
         self.engine = engine()
@@ -67,8 +69,6 @@ class Renderer:
         # the typesetter loads its fonts (or the browser starts) while the kernels warm up
         self._starting = threading.Thread(target=self._warm_printer, daemon=True)
         self._starting.start()
-        self._kernels_lock = threading.Lock()
-        self.server = KernelServer()
 
     def _start_printer(self):
         with self._printer_lock:
