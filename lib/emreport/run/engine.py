@@ -85,7 +85,10 @@ class Kernel:
                 raise CellTimeout(cell)
             if not select.select([self.sock], [], [], wait)[0]:
                 continue
-            chunk = self.sock.recv(1 << 20)
+            try:
+                chunk = self.sock.recv(1 << 20)
+            except OSError:  # reset: the kernel was killed (with its server, say)
+                chunk = b""
             if not chunk:
                 raise KernelDied(cell, self._exit_code())
             self._buffer += chunk
@@ -108,7 +111,10 @@ class Kernel:
         status, execution_count, and for an error its ename and evalue."""
         from nbformat import from_dict
 
-        self.sock.sendall(json.dumps({"code": cell.source}).encode("utf-8") + b"\n")
+        try:
+            self.sock.sendall(json.dumps({"code": cell.source}).encode("utf-8") + b"\n")
+        except OSError:  # it died after the last cell
+            raise KernelDied(index, self._exit_code()) from None
         deadline = None if not timeout else time.monotonic() + timeout
         outputs, clear_next = cell.outputs, False
         while True:

@@ -20,7 +20,7 @@ import socket
 import sys
 import threading
 import time
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,14 +37,19 @@ EVENT_TOPIC = "emreport-started"
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
+_word_lock = threading.Lock()
+
+
 def _import_word_writer() -> None:
-    """python-docx's modules import one another: imported for the first time by two reports
-    at once (a Dask worker's threads), one thread can meet the other's half-made module
-    (ImportError: partially initialized module 'docx.opc.package'). They are imported here,
-    once, before any report runs."""
-    import docx.opc.package  # noqa: F401
-    import docx.opc.parts.coreprops  # noqa: F401
-    import docx.opc.pkgwriter  # noqa: F401
+    """python-docx's modules import one another: imported for the first time by two threads
+    at once (a Dask worker's reports, a worker's preloading and its renderer), one thread can
+    meet the other's half-made module (ImportError: partially initialized module
+    'docx.opc.package'). They are imported here, under a lock, before any report runs."""
+    with _word_lock:
+        import docx  # noqa: F401
+        import docx.opc.package  # noqa: F401
+        import docx.opc.parts.coreprops  # noqa: F401
+        import docx.opc.pkgwriter  # noqa: F401
 
 
 class Renderer:
@@ -60,6 +65,8 @@ class Renderer:
         atomic.sweep_temp()  # the profiles and kernel folders of runs that were killed
         self._kernels_lock = threading.Lock()
         self.server = KernelServer()  # first: its imports are the longest wait of a batch
+        # a report's files and PDF are made here while its lane runs the next notebook
+        self.finishing = ThreadPoolExecutor(tabs, thread_name_prefix="emreport-finish")
         _import_word_writer()
         self.tabs = tabs
         self.engine = engine()
@@ -127,6 +134,7 @@ class Renderer:
             return
         with self._kernels_lock, self._printer_lock:
             self._closed = True
+        self.finishing.shutdown(wait=True)
         self.server.close()
         self._starting.join()
         self.restart_printer(self._printer)
@@ -213,19 +221,16 @@ def store_meta(path: Path) -> str:
     return _metas[seen]
 
 
-def _begin(spec: Spec) -> tuple[Outcome, tuple | None, float]:
-    """Run the notebook and build four of the files; the PDF is left printing in the
-    browser, so a lane can start its next report meanwhile."""
+def _begin(spec: Spec) -> tuple[Outcome, Future | None, float]:
+    """Run the notebook. The files and the PDF are made from it by the worker's finishing
+    threads (`_files`), so that the lane starts its next report's kernel meanwhile."""
     t0 = time.perf_counter()
     job = spec.job
     _started(job)
-    from emreport.output import bundle as bundles
-    from emreport.output import folder, page
     from emreport.output.page import RenderError
     from emreport.run.notebook import execute
 
     out = Outcome(job, spec.key, host=socket.gethostname())
-    pdf = None
     try:
         r = renderer()
         if store_meta(Path(spec.store)) != spec.store_meta:
@@ -243,29 +248,53 @@ def _begin(spec: Spec) -> tuple[Outcome, tuple | None, float]:
             notebooks=Path(spec.notebooks),
             server=r.kernels(),
         )
-        typst = bundles.take_typst(nb)
-        if r.engine == "typst" and typst is None:
-            raise RenderError("笔记本没有附带 Typst 排版源：请确认内核与本进程的 EMREPORT_PDF 相同")
-        out.files = page.files_but_pdf(nb, job)
-        out.warnings += page.bundle_of(nb).get(bundles.TEXT_CHECK, [])
-        cells = page.unshown(nb)
-        if cells:
-            out.warnings.append(page.unshown_words(cells))
-        pdf = r.submit_pdf(out.files[folder.HTML].decode("utf-8"), typst)
-    except RenderError as e:
+        return out, r.finishing.submit(_files, r, out, nb), t0
+    except Exception as e:  # noqa: BLE001 - one report's failure must not stop the batch
+        _failed(out, e)
+    return out, None, t0
+
+
+def _failed(out: Outcome, e: Exception) -> None:
+    """A report's failure, in one line; a failed notebook is kept."""
+    from emreport.output.page import RenderError
+
+    if isinstance(e, RenderError):
         out.error, out.cell = str(e), e.cell
         if e.notebook is not None:
             import nbformat
 
             out.failed_notebook = nbformat.writes(e.notebook).encode("utf-8")
-    except Exception as e:  # noqa: BLE001 - one report's failure must not stop the batch
+    else:
         out.error = f"{type(e).__name__}：{e}".splitlines()[0]
-    return out, pdf, t0
 
 
-def _end(out: Outcome, pdf: tuple | None, t0: float) -> Outcome:
-    """Wait for the PDF; a browser that has gone is replaced for the reports after this one
-    (a tab that failed is replaced by the printer itself)."""
+def _files(r: Renderer, out: Outcome, nb) -> tuple | None:
+    """Every file but the PDF from the executed notebook, and the PDF started: the
+    typesetter's (or the browser's) future. A failure is the report's, in one line."""
+    from emreport.output import bundle as bundles
+    from emreport.output import folder, page
+    from emreport.output.page import RenderError
+
+    try:
+        typst = bundles.take_typst(nb)
+        if r.engine == "typst" and typst is None:
+            raise RenderError("笔记本没有附带 Typst 排版源：请确认内核与本进程的 EMREPORT_PDF 相同")
+        out.files = page.files_but_pdf(nb, out.job)
+        out.warnings += page.bundle_of(nb).get(bundles.TEXT_CHECK, [])
+        cells = page.unshown(nb)
+        if cells:
+            out.warnings.append(page.unshown_words(cells))
+        return r.submit_pdf(out.files[folder.HTML].decode("utf-8"), typst)
+    except Exception as e:  # noqa: BLE001 - one report's failure must not stop the batch
+        out.files = {}
+        _failed(out, e)
+    return None
+
+
+def _end(out: Outcome, finishing: Future | None, t0: float) -> Outcome:
+    """Wait for the files and the PDF; a browser that has gone is replaced for the reports
+    after this one (a tab that failed is replaced by the printer itself)."""
+    pdf = finishing.result() if finishing is not None else None
     if pdf is not None:
         from emreport.output import folder, page
         from emreport.output.pdf import ExternalResourceError
@@ -366,7 +395,7 @@ def _die_with_parent() -> None:
 def _preload() -> None:
     """What every report needs in the worker (pandas, papermill, python-docx: half a second),
     imported while the kernel server warms up."""
-    import docx as python_docx  # noqa: F401
+    _import_word_writer()
     import jinja2  # noqa: F401
     import nbformat  # noqa: F401
     import papermill  # noqa: F401
@@ -377,7 +406,7 @@ def _preload() -> None:
 
 
 def _lane(worker_id: int, tasks, events) -> None:
-    """One lane: run a report, and while its PDF prints, start the next."""
+    """One lane: run a report's notebook, and while its files and PDF are made, start the next."""
     pending = None  # the report whose PDF is still printing
     while True:
         try:
