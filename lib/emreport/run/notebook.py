@@ -134,28 +134,45 @@ def execute(
     """Run the job's notebook on its parameters in a fresh kernel of `server` (a running
     kernels.KernelServer). A failing cell, a cell past its timeout or a kernel that dies raises
     RenderError naming the cell, carrying the notebook as far as it ran."""
-    import papermill
+    from papermill.engines import papermill_engines
     from papermill.exceptions import PapermillExecutionError
+    from papermill.execute import (
+        prepare_notebook_metadata,
+        raise_for_execution_errors,
+        remove_error_markers,
+    )
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
 
     from emreport.run.engine import CellTimeout, KernelDied
     from emreport.run.kernels import KernelServerError
 
     path = job.notebook_in(notebooks or NOTEBOOKS)
     keep: dict = {}
+    engine = _engine()
     try:
-        return papermill.execute_notebook(  # type: ignore[no-any-return]
-            str(path),
-            None,
-            parameters=job.parameters(store, params_dir),
-            engine_name=_engine(),
+        # papermill.execute_notebook's steps, less its last one: writing the notebook out to
+        # no file still serialised it whole (a tenth of the worker's time on a report)
+        nb = load_notebook_node(str(path))
+        nb = parameterize_notebook(
+            nb, job.parameters(store, params_dir), kernel_name="python3", engine_name=engine
+        )
+        nb = remove_error_markers(prepare_notebook_metadata(nb, str(path), None))
+        nb = papermill_engines.execute_notebook_with_engine(
+            engine,
+            nb,
+            kernel_name="python3",
+            input_path=str(path),
+            output_path=None,
+            progress_bar=False,
+            log_output=False,
             keep=keep,
             server=server,
             kernel_cwd=str(path.parent),
-            progress_bar=False,
-            request_save_on_cell_execute=False,
-            kernel_name="python3",
             execution_timeout=timeout,
         )
+        raise_for_execution_errors(nb, None)
+        return nb  # type: ignore[no-any-return]
     except PapermillExecutionError as e:
         lines = _ANSI.sub("", str(e.evalue)).strip().splitlines()
         detail = lines[-1] if lines else ""
