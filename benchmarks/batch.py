@@ -264,9 +264,13 @@ KINDS = ("kernel", "worker", "chromium", "other")
 def kind(pid: int) -> str:
     words = cmdline(pid)
     line = " ".join(words)
-    if "ipykernel" in line or "emreport.run.kernels" in line:
+    try:  # emreport names its processes: emreport-worker, emreport-server, emreport-kernel
+        comm = Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        comm = ""
+    if comm in ("emreport-server", "emreport-kernel") or "emreport.run.kernels" in line:
         return "kernel"
-    if "emreport.run.worker" in line or "multiprocessing" in line:  # spawn_main, resource_tracker
+    if comm == "emreport-worker" or "multiprocessing" in line:  # spawn_main, resource_tracker
         return "worker"
     if (words and "chrom" in Path(words[0]).name) or (
         "--user-data-dir=" in line and "emreport-" in line

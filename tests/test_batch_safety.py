@@ -46,7 +46,8 @@ def _alive(pid: int) -> bool:
 
 
 def _tree(root: int) -> dict[int, str]:
-    """The process and every descendant, with its command line, from /proc."""
+    """The process and every descendant, with its name and command line, from /proc (the
+    worker, the kernel server and the kernels are named: emreport-worker, -server, -kernel)."""
     children: dict[int, list[int]] = {}
     for name in filter(str.isdigit, os.listdir("/proc")):
         stat = _stat(int(name))
@@ -56,7 +57,9 @@ def _tree(root: int) -> dict[int, str]:
     while todo:
         pid = todo.pop()
         try:
-            tree[pid] = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            comm = Path(f"/proc/{pid}/comm").read_text().strip()
+            line = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            tree[pid] = f"{comm} {line}"
         except OSError:
             continue
         todo += children.get(pid, [])
@@ -125,7 +128,8 @@ def test_kill_9_of_run_leaves_no_process_and_the_next_run_cleans_its_temporary_f
     tree = _tree(proc.pid)
     kinds = " ".join(tree.values())
     # worker, kernel server, a kernel, Playwright's driver, Chromium and its helpers
-    assert "spawn_main" in kinds and "emreport.run.kernels" in kinds and "chromium" in kinds, kinds
+    for named in ("emreport-worker", "emreport-server", "emreport-kernel", "chromium"):
+        assert named in kinds, kinds
     assert [n for n in os.listdir(tmp) if n.startswith("emreport-chromium-")], os.listdir(tmp)
     try:
         proc.kill()
@@ -140,7 +144,7 @@ def test_kill_9_of_run_leaves_no_process_and_the_next_run_cleans_its_temporary_f
     # clean up: what it leaves is gone with the next run
     proc = _start_run(store, out, tmp)
     tree = _tree(proc.pid)
-    workers = [p for p, cmd in tree.items() if "spawn_main" in cmd]
+    workers = [p for p, cmd in tree.items() if cmd.startswith("emreport-worker ")]
     try:
         for pid in [proc.pid, *workers]:
             os.kill(pid, signal.SIGKILL)

@@ -29,9 +29,11 @@ def workers_left() -> list[int]:
         try:
             state, ppid = (proc / "stat").read_text().rsplit(")", 1)[1].split()[:2]
             cmdline = (proc / "cmdline").read_bytes()
+            comm = (proc / "comm").read_text().strip()
         except OSError:
             continue
-        if int(ppid) == me and state != "Z" and b"spawn_main" in cmdline:
+        worker = comm == "emreport-worker" or b"spawn_main" in cmdline  # forked, or spawned
+        if int(ppid) == me and state != "Z" and worker:
             left.append(int(proc.name))
     return left
 

@@ -62,20 +62,25 @@ class Renderer:
         from emreport.output.pdf import engine
         from emreport.run.kernels import KernelServer
 
-        atomic.sweep_temp()  # the profiles and kernel folders of runs that were killed
         self._kernels_lock = threading.Lock()
         self.server = KernelServer()  # first: its imports are the longest wait of a batch
+        atomic.sweep_temp()  # the profiles and kernel folders of runs that were killed
         # a report's files and PDF are made here while its lane runs the next notebook
         self.finishing = ThreadPoolExecutor(tabs, thread_name_prefix="emreport-finish")
-        _import_word_writer()
         self.tabs = tabs
         self.engine = engine()
         self._closed = False
         self._printer = None
         self._printer_lock = threading.Lock()
-        # the typesetter loads its fonts (or the browser starts) while the kernels warm up
-        self._starting = threading.Thread(target=self._warm_printer, daemon=True)
-        self._starting.start()
+        self._starting: threading.Thread | None = None
+
+    def warm(self) -> None:
+        """Load the typesetter's fonts (or start the browser) in a thread, while the kernel
+        server imports; and python-docx."""
+        if self._starting is None:
+            self._starting = threading.Thread(target=self._warm_printer, daemon=True)
+            self._starting.start()
+            _import_word_writer()
 
     def _start_printer(self):
         with self._printer_lock:
@@ -136,7 +141,8 @@ class Renderer:
             self._closed = True
         self.finishing.shutdown(wait=True)
         self.server.close()
-        self._starting.join()
+        if self._starting is not None:
+            self._starting.join()
         self.restart_printer(self._printer)
 
 
@@ -153,6 +159,7 @@ def renderer(tabs: int | None = None) -> Renderer:
         if _renderer is None:
             _quiet()
             _renderer = Renderer(tabs or _dask_threads())
+            _renderer.warm()
             atexit.register(_renderer.close)
             try:
                 from multiprocessing import util
@@ -332,12 +339,18 @@ def serve(worker_id: int, lanes: int, tasks, events) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     _die_with_parent()
+    from emreport.run.kernels import name
+
+    name("emreport-worker")
     _announce = lambda job: events.put(Started(job.id, worker_id))  # noqa: E731
     try:
+        # the kernel server first, while this process has no other thread: it can then be a
+        # copy of the worker (kernels._Forked); the queue's feeder and the preloading are
+        # threads
+        renderer(tabs=lanes)
         events.put(Ready(worker_id, os.getpid()))
         preload = threading.Thread(target=_preload, daemon=True)
         preload.start()
-        renderer(tabs=lanes)
         preload.join()
         threads = [
             threading.Thread(
