@@ -94,11 +94,14 @@ class Metrics(Figures):
             else {}
         )
         self._has = {tid for tid, df in cur.frames.items() if len(df)}
+        # a summary's members are computed next (compute_members), from the same split rows
+        self._split = parts.split if tables else None
 
     def release(self) -> Metrics:
         """Let go of the rows once the figures are made: a city keeps the figures of each of
         its members, not a second copy of their records."""
         self.cur = self.prev = None  # type: ignore[assignment]
+        self._split = None
         return self
 
     def to_json(self) -> dict:
@@ -117,6 +120,11 @@ class _Parts:
     def __init__(self, unit: Unit, cur: PeriodData, prev: PeriodData | None):
         self.unit, self._cur, self._prev = unit, cur, prev
         self._split: tuple[dict, dict | None] | None = None
+
+    @property
+    def split(self) -> tuple[dict, dict | None] | None:
+        """The rows of each member, this period and (where recorded) last year, if split."""
+        return self._split
 
     def by_member(self, rule: str) -> bool:
         return self.unit.is_city and rule in BY_MEMBER
@@ -182,10 +190,16 @@ def compute_members(store: Store, city: Metrics) -> Iterator[Metrics]:
     city's own figures were made from: the records are read and cut once, not once more per
     member. Each member keeps its figures, not its rows."""
     codes = city.unit.members
-    for code, cur, prev in zip(
-        codes, city.cur.members(codes), city.prev.members(codes), strict=True
-    ):
-        yield Metrics(store.unit(code), cur, prev, city.prev_recorded, tables=False).release()
+    split, city._split = city._split, None  # taken once: the rows go with each member
+    now, before = split if split is not None else (None, None)
+    cur = (now[c] for c in codes) if now is not None else city.cur.members(codes)
+    prev = (before[c] for c in codes) if before is not None else city.prev.members(codes)
+    for code, c, p in zip(codes, cur, prev, strict=True):
+        if now is not None:
+            now.pop(code)
+        if before is not None:
+            before.pop(code)
+        yield Metrics(store.unit(code), c, p, city.prev_recorded, tables=False).release()
 
 
 def _checked(store: Store, period: Period | str) -> tuple[Period, bool]:

@@ -143,7 +143,13 @@ class PeriodData:
         self.frames = (
             {tid: _cut(BY_ID[tid], df, period) for tid, df in frames.items()} if cut else frames
         )
-        self._masks: dict[str, pd.Series] = {}  # reused by many metrics; dies with the rows
+        self._masks: dict[object, object] = {}  # reused by many metrics; dies with the rows
+
+    def memo(self, key: object, make: Callable[[], object]) -> object:
+        """A value made from these rows once (a mask, a category per row), kept with them."""
+        if key not in self._masks:
+            self._masks[key] = make()
+        return self._masks[key]
 
     def __getitem__(self, table_id: str) -> pd.DataFrame:
         return self.frames[table_id]
@@ -166,27 +172,49 @@ class PeriodData:
 
     def rectified_by_end(self) -> pd.Series:
         """Hazards of the period rectified on or before its last day."""
-        if "rectified" not in self._masks:
+
+        def make() -> pd.Series:
             h = self["hazards"]
-            self._masks["rectified"] = h["rectified_on"].notna() & (
-                h["rectified_on"] <= pd.Timestamp(self.period.end)
-            )
-        return self._masks["rectified"]
+            return h["rectified_on"].notna() & (h["rectified_on"] <= pd.Timestamp(self.period.end))
+
+        return self.memo("rectified", make)  # type: ignore[return-value]
 
     def overdue(self) -> pd.Series:
         """Hazards still open at the period's end whose deadline had passed."""
-        if "overdue" not in self._masks:
+
+        def make() -> pd.Series:
             h = self["hazards"]
             end = pd.Timestamp(self.period.end)
-            self._masks["overdue"] = (
-                ~self.rectified_by_end() & h["deadline"].notna() & (h["deadline"] < end)
-            )
-        return self._masks["overdue"]
+            return ~self.rectified_by_end() & h["deadline"].notna() & (h["deadline"] < end)
+
+        return self.memo("overdue", make)  # type: ignore[return-value]
+
+    def major(self) -> pd.Series:
+        """Hazards graded 重大."""
+        return self.memo("major", lambda: self["hazards"]["grade"] == "重大")  # type: ignore[return-value]
+
+    def grades(self) -> np.ndarray:
+        """Each accident's grade (accident_grade)."""
+        return self.memo("grades", lambda: _grade(self["accidents"]))  # type: ignore[return-value]
+
+    def approx_columns(self, table_id: str) -> frozenset[str]:
+        """The columns any row of a total or stock table marks as approximate (3300余)."""
+
+        def make() -> frozenset[str]:
+            marks = self[table_id]["approx"].dropna()
+            return frozenset(c for text in marks.unique() for c in text.split(","))
+
+        return self.memo(("approx", table_id), make)  # type: ignore[return-value]
+
+
+def as_dates(col: pd.Series) -> pd.Series:
+    """A date column as datetimes: as read from the store they already are."""
+    return col if pd.api.types.is_datetime64_any_dtype(col) else pd.to_datetime(col)
 
 
 def _cut(table, df: pd.DataFrame, period: Period) -> pd.DataFrame:
     if table.kind == "event":
-        col = pd.to_datetime(df[table.date])
+        col = as_dates(df[table.date])
         keep = (col >= pd.Timestamp(period.start_ts)) & (
             col < pd.Timestamp(period.end_exclusive_ts)
         )
@@ -194,7 +222,7 @@ def _cut(table, df: pd.DataFrame, period: Period) -> pd.DataFrame:
     if table.kind == "total":
         return df[df["half"].isin(period.halves)]
     floor = pd.Timestamp(period.start - timedelta(days=1))
-    as_of = pd.to_datetime(df["as_of"])
+    as_of = as_dates(df["as_of"])
     df = df[(as_of >= floor) & (as_of <= pd.Timestamp(period.end))]
     return df.sort_values("as_of").groupby("district", sort=False).tail(1)
 
@@ -232,14 +260,10 @@ def _grade(df: pd.DataFrame) -> np.ndarray:
     return accident_grade(df["deaths"], df["serious_injuries"], df["loss"])
 
 
-def _major(d: PeriodData) -> pd.Series:
-    return d["hazards"]["grade"] == "重大"
-
-
 _found = _count("hazards")
 _rectified = lambda d: int(d.rectified_by_end().sum())  # noqa: E731
-_major_found = lambda d: int(_major(d).sum())  # noqa: E731
-_major_rectified = lambda d: int((_major(d) & d.rectified_by_end()).sum())  # noqa: E731
+_major_found = lambda d: int(d.major().sum())  # noqa: E731
+_major_rectified = lambda d: int((d.major() & d.rectified_by_end()).sum())  # noqa: E731
 
 EVENT_METRICS: tuple[tuple[str, str, str, Callable], ...] = (
     ("accidents.count", "生产安全事故", "起", _count("accidents")),
@@ -251,13 +275,13 @@ EVENT_METRICS: tuple[tuple[str, str, str, Callable], ...] = (
         "accidents.major_or_above",
         "较大及以上事故",
         "起",
-        _where("accidents", lambda a: pd.Series(np.isin(_grade(a), GRADES[:3]))),
+        lambda d: int(np.isin(d.grades(), GRADES[:3]).sum()),
     ),
     (
         "accidents.grave",
         "重特大事故",
         "起",
-        _where("accidents", lambda a: pd.Series(np.isin(_grade(a), GRADES[:2]))),
+        lambda d: int(np.isin(d.grades(), GRADES[:2]).sum()),
     ),
     ("hazards.found", "发现隐患", HAZARD_UNIT, _found),
     ("hazards.rectified", "已整改隐患", HAZARD_UNIT, _rectified),
@@ -271,13 +295,13 @@ EVENT_METRICS: tuple[tuple[str, str, str, Callable], ...] = (
         "hazards.major_supervised",
         "重大隐患挂牌督办",
         HAZARD_UNIT,
-        lambda d: int((_major(d) & d["hazards"]["supervised"].astype(bool)).sum()),
+        lambda d: int((d.major() & d["hazards"]["supervised"].astype(bool)).sum()),
     ),
     (
         "hazards.major_overdue",
         "重大隐患逾期未整改",
         HAZARD_UNIT,
-        lambda d: int((_major(d) & d.overdue()).sum()),
+        lambda d: int((d.major() & d.overdue()).sum()),
     ),
     ("hazards.enterprises", "涉及企业", "家", lambda d: int(d["hazards"]["enterprise"].nunique())),
     ("inspections.count", "执法检查", "家次", _count("inspections")),
@@ -383,11 +407,7 @@ def declared_metrics() -> Iterator[tuple[str, str, str, Callable, Callable]]:
 
 
 def _approx(table: str, column: str) -> Callable[[PeriodData], bool]:
-    def f(d: PeriodData) -> bool:
-        marks = d[table]["approx"].dropna()
-        return bool(marks.str.split(",").map(lambda parts: column in parts).any())
-
-    return f
+    return lambda d: column in d.approx_columns(table)
 
 
 # event metrics that count a table's records: a city counts them by that table's rule
