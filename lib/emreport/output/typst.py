@@ -151,7 +151,9 @@ class _Writer:
         # number columns share the rest of the text block's width
         widths = ["auto"] + ["auto" if t else "1fr" for t in text]
         rows, cells_of = [], []
-        for label, values in zip(frame.index, frame.itertuples(index=False), strict=True):
+        for label, values in zip(
+            frame.index, frame.itertuples(index=False, name=None), strict=True
+        ):
             cells = [str(label)] + [
                 cell_text(v, t.units.get(c, "")) for c, v in zip(frame.columns, values, strict=True)
             ]
