@@ -158,14 +158,18 @@ class PeriodData:
         """The rows of each district in `codes`, in that order, split from these rows (a
         city's). Cutting is by row and by district (a stock's latest figure is per district),
         so a member's share of the city's cut rows is what cutting its own would give."""
-        rows = {
-            tid: df.groupby("district", sort=False, observed=True).indices
-            for tid, df in self.frames.items()
-        }
+        # each table's rows put in the members' order once (a member's rows keep theirs), so
+        # that a member's rows are one stretch of them: a view, not a copy per member
         none = np.array([], dtype=np.intp)
-        for code in codes:
+        grouped = {}
+        for tid, df in self.frames.items():
+            rows = df.groupby("district", sort=False, observed=True).indices
+            parts = [rows.get(code, none) for code in codes]
+            ends = np.cumsum([0] + [len(p) for p in parts])
+            grouped[tid] = df.iloc[np.concatenate(parts) if parts else none], ends
+        for i in range(len(codes)):
             yield PeriodData(
-                {tid: df.iloc[rows[tid].get(code, none)] for tid, df in self.frames.items()},
+                {tid: df.iloc[ends[i] : ends[i + 1]] for tid, (df, ends) in grouped.items()},
                 self.period,
                 cut=False,
             )
@@ -201,8 +205,8 @@ class PeriodData:
         """The columns any row of a total or stock table marks as approximate (3300余)."""
 
         def make() -> frozenset[str]:
-            marks = self[table_id]["approx"].dropna()
-            return frozenset(c for text in marks.unique() for c in text.split(","))
+            marks = {text for text in self[table_id]["approx"].tolist() if isinstance(text, str)}
+            return frozenset(c for text in marks for c in text.split(","))
 
         return self.memo(("approx", table_id), make)  # type: ignore[return-value]
 
@@ -235,7 +239,21 @@ def _count(table: str) -> Callable[[PeriodData], float]:
 
 
 def _sum(table: str, column: str) -> Callable[[PeriodData], float]:
-    return lambda d: as_number(d[table][column].sum())
+    return lambda d: as_number(column_sum(d[table][column]))
+
+
+def column_sum(col: pd.Series) -> object:
+    """A column's sum as pandas adds it (blanks as 0, floats summed by numpy as pandas does),
+    without pandas' checks on each of the many small columns a city's members have."""
+    if col.dtype not in _PLAIN:
+        return col.sum()
+    values = col.to_numpy()
+    if values.dtype.kind == "f":
+        values = np.where(np.isnan(values), 0.0, values)
+    return values.sum(dtype=values.dtype if values.dtype.kind == "f" else np.int64)
+
+
+_PLAIN = (np.dtype(np.int64), np.dtype(np.float64), np.dtype(np.bool_))
 
 
 def _where(table: str, mask: Callable[[pd.DataFrame], pd.Series]) -> Callable:
