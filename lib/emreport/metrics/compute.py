@@ -174,15 +174,11 @@ def compute(store: Store, code: str, period: Period | str) -> Metrics:
     """Metrics for a district or city code and a period such as 2025-H1 or 2025."""
     period, recorded = _checked(store, period)
     unit = store.unit(code)
-    # each period read on its own: a year of records is held once, not also in a copy cut
-    # from a slice of both years
+    # a city's periods read one by one: a year of records is held once, not also in a copy
+    # cut from a slice of both years (Store.slices)
     before = period.previous_year()
-    return Metrics(
-        unit,
-        PeriodData(store.slice(unit, period), period),
-        PeriodData(store.slice(unit, before), before),
-        recorded,
-    )
+    now, then = store.slices(unit, [period, before])
+    return Metrics(unit, PeriodData(now, period), PeriodData(then, before), recorded)
 
 
 def compute_members(store: Store, city: Metrics) -> Iterator[Metrics]:

@@ -224,11 +224,20 @@ def _cut(table, df: pd.DataFrame, period: Period) -> pd.DataFrame:
         )
         return df if keep.all() else df[keep]  # rows read for this period alone: no copy
     if table.kind == "total":
-        return df[df["half"].isin(period.halves)]
+        halves = set(period.halves)
+        return _rows_of(df, [h in halves for h in df["half"].tolist()])
     floor = pd.Timestamp(period.start - timedelta(days=1))
     as_of = as_dates(df["as_of"])
     df = df[(as_of >= floor) & (as_of <= pd.Timestamp(period.end))]
     return df.sort_values("as_of").groupby("district", sort=False).tail(1)
+
+
+def _rows_of(df: pd.DataFrame, keep: list[bool]) -> pd.DataFrame:
+    """The rows kept, of a few: one stretch of them is taken as a view, not a copy."""
+    rows = [i for i, k in enumerate(keep) if k]
+    if rows and rows[-1] - rows[0] + 1 == len(rows):
+        return df.iloc[rows[0] : rows[-1] + 1]
+    return df.iloc[rows]
 
 
 # --- event metrics: (id, label, unit, function of PeriodData) -----------------------------
