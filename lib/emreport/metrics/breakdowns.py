@@ -120,21 +120,18 @@ BREAKDOWNS: tuple[Breakdown, ...] = (
 
 def _categories(b: Breakdown, d: PeriodData) -> tuple[np.ndarray, list]:
     """Each row's category as a code into the categories in order of first appearance (a
-    blank category is -1, left out as a grouping leaves it out), made once per period's
-    rows: the breakdowns of a table by the same category share it."""
-
-    def make() -> tuple[np.ndarray, list]:
-        df = d[b.table]
-        if b.by == "month":
-            cats = as_dates(df[BY_ID[b.table].date]).dt.month
-        elif b.by == "accident_grade":
-            cats = pd.Series(d.grades(), index=df.index)
-        else:
-            cats = df[b.by]
-        codes, uniques = pd.factorize(cats, sort=False)
-        return codes, list(uniques)
-
-    return d.memo(("by", b.table, b.by), make)  # type: ignore[return-value]
+    blank category is -1, left out as a grouping leaves it out). Made once per breakdown and
+    period, shared by its measures and let go with it: kept with a city's rows, the codes of
+    its million hazards would be held (8 bytes a row) for as long as the rows are."""
+    df = d[b.table]
+    if b.by == "month":
+        cats = as_dates(df[BY_ID[b.table].date]).dt.month
+    elif b.by == "accident_grade":
+        cats = pd.Series(d.grades(), index=df.index)
+    else:
+        cats = df[b.by]
+    codes, uniques = pd.factorize(cats, sort=False)
+    return codes, list(uniques)
 
 
 def _sums(values: pd.Series, codes: np.ndarray, n: int) -> np.ndarray | pd.Series:
@@ -144,6 +141,8 @@ def _sums(values: pd.Series, codes: np.ndarray, n: int) -> np.ndarray | pd.Serie
     if v.dtype.kind in "biu" or (
         v.dtype.kind == "f" and np.isfinite(v).all() and (v % 1 == 0).all()
     ):
+        if (codes >= 0).all():  # no blank category: no copies of the million rows kept
+            return np.bincount(codes, weights=v, minlength=n)
         keep = codes >= 0
         return np.bincount(codes[keep], weights=v[keep].astype(float), minlength=n)
     return values.groupby(codes, sort=True).sum().reindex(range(n), fill_value=0).to_numpy()
@@ -154,10 +153,11 @@ def breakdown(b: Breakdown, cur: PeriodData, prev: PeriodData | None) -> pd.Data
     period). Columns: each measure this period and, where recorded, a year earlier."""
     columns: dict[str, dict] = {}
     periods = (("", cur), ("(上年同期)", prev)) if prev is not None else (("", cur),)
+    categories = {suffix: _categories(b, d) for suffix, d in periods}
     for label, _unit, fn in b.measures:
         for suffix, d in periods:
             df = d[b.table]
-            codes, cats = _categories(b, d)
+            codes, cats = categories[suffix]
             sums = _sums(fn(df, d), codes, len(cats))
             columns[label + suffix] = {k: as_number(v) for k, v in zip(cats, sums, strict=True)}
     if b.by == "month":

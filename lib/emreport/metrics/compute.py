@@ -66,6 +66,13 @@ class Metrics(Figures):
         self.period = cur.period
         self.prev_recorded = prev_recorded
         self.cur, self.prev = cur, prev
+        # the breakdowns first: their passes over a city's rows are made before its members'
+        # rows are split off (a second copy of them, kept for compute_members)
+        self.tables = (
+            {b.id: breakdown(b, cur, prev if prev_recorded else None) for b in BREAKDOWNS}
+            if tables
+            else {}
+        )
         self._items: dict[str, Metric] = {}
         parts = _Parts(unit, cur, prev if prev_recorded else None)
         for mid, label, unit_, fn in EVENT_METRICS:
@@ -88,11 +95,6 @@ class Metrics(Figures):
                 earlier = fn(prev) if len(prev[table]) else None
                 others, marked = None, approx(cur)
             self._items[mid] = Metric(mid, label, unit_, value, earlier, marked, rule, others)
-        self.tables = (
-            {b.id: breakdown(b, cur, prev if prev_recorded else None) for b in BREAKDOWNS}
-            if tables
-            else {}
-        )
         self._has = {tid for tid, df in cur.frames.items() if len(df)}
         # a summary's members are computed next (compute_members), from the same split rows
         self._split = parts.split if tables else None
