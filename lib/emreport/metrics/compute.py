@@ -138,11 +138,11 @@ class _Parts:
     def _members(self) -> tuple[dict, dict | None]:
         if self._split is None:
             codes = self.unit.members
-            cur = dict(zip(codes, self._cur.members(codes), strict=True))
+            cur = dict(zip(codes, self._cur.members(codes, held=True), strict=True))
             prev = (
                 None
                 if self._prev is None
-                else dict(zip(codes, self._prev.members(codes), strict=True))
+                else dict(zip(codes, self._prev.members(codes, held=True), strict=True))
             )
             self._split = cur, prev
         return self._split

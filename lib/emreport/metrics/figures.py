@@ -154,19 +154,34 @@ class PeriodData:
     def __getitem__(self, table_id: str) -> pd.DataFrame:
         return self.frames[table_id]
 
-    def members(self, codes: Sequence[str]) -> Iterator[PeriodData]:
+    def members(self, codes: Sequence[str], *, held: bool = False) -> Iterator[PeriodData]:
         """The rows of each district in `codes`, in that order, split from these rows (a
         city's). Cutting is by row and by district (a stock's latest figure is per district),
-        so a member's share of the city's cut rows is what cutting its own would give."""
-        # each table's rows put in the members' order once (a member's rows keep theirs), so
-        # that a member's rows are one stretch of them: a view, not a copy per member
+        so a member's share of the city's cut rows is what cutting its own would give.
+
+        A caller that keeps every member's rows at once says `held`: then each table's rows
+        are put in the members' order once (a member's rows keep theirs), and a member's rows
+        are one stretch of them, a view. Otherwise each member's rows are copied out as it is
+        reached, so that beside the city's rows only one member's are held, not a copy of all."""
         none = np.array([], dtype=np.intp)
+        rows = {
+            tid: df.groupby("district", sort=False, observed=True).indices
+            for tid, df in self.frames.items()
+        }
+        if not held:
+            for code in codes:
+                yield PeriodData(
+                    {tid: df.iloc[rows[tid].get(code, none)] for tid, df in self.frames.items()},
+                    self.period,
+                    cut=False,
+                )
+            return
         grouped = {}
         for tid, df in self.frames.items():
-            rows = df.groupby("district", sort=False, observed=True).indices
-            parts = [rows.get(code, none) for code in codes]
+            parts = [rows[tid].get(code, none) for code in codes]
             ends = np.cumsum([0] + [len(p) for p in parts])
             grouped[tid] = df.iloc[np.concatenate(parts) if parts else none], ends
+        del rows
         for i in range(len(codes)):
             yield PeriodData(
                 {tid: df.iloc[ends[i] : ends[i + 1]] for tid, (df, ends) in grouped.items()},

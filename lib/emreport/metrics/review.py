@@ -262,7 +262,10 @@ def compute_review(store: Store, code: str, period: PlanPeriod | str) -> Review:
         data[period.base] = PeriodData(store.slice(unit, b), b)
     review = _review(unit, period, data)
     if unit.is_city:  # each member's review, from the city's rows split once a year
-        split = {y: (None if d is None else list(d.members(unit.members))) for y, d in data.items()}
+        split = {
+            y: (None if d is None else list(d.members(unit.members, held=True)))
+            for y, d in data.items()
+        }
         for i, code in enumerate(unit.members):
             mine = {y: (None if d is None else d[i]) for y, d in split.items()}
             review.members.append(_review(store.unit(code), period, mine))
