@@ -15,7 +15,6 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-import pyarrow.compute as pc
 
 from emreport import config
 from emreport.data.cells import squash
@@ -37,7 +36,6 @@ _KINDS = (
     (stat.S_ISFIFO, "是命名管道（FIFO）"),
     (stat.S_ISSOCK, "是套接字"),
 )
-_WHICH = "__emreport_period"  # the column that tells a row's period in `slices`
 READ_HINT = (
     "请检查 --store 或环境变量 EMREPORT_STORE 所指的路径；如尚未导入数据，请先运行 emreport ingest"
 )
@@ -263,36 +261,6 @@ class Store:
     def slice(self, unit: Unit, period: Period) -> dict[str, pd.DataFrame]:
         """Every data table for the unit and period, by table id (see `read`)."""
         return {t.id: self.read(t, unit, period) for t in TABLES if t.kind != "registry"}
-
-    def slices(self, unit: Unit, periods: list[Period]) -> list[dict[str, pd.DataFrame]]:
-        """`slice` for each of the periods. A district's records of all of them are read in
-        one query per table and parted in Arrow; a city's are read period by period, so that
-        its millions of records are never held for all periods at once."""
-        if unit.is_city or len(periods) < 2:
-            return [self.slice(unit, p) for p in periods]
-        out: list[dict[str, pd.DataFrame]] = [{} for _ in periods]
-        for t in TABLES:
-            if t.kind == "registry":
-                continue
-            if t.kind != "event":
-                for frames, p in zip(out, periods, strict=True):
-                    frames[t.id] = self.read(t, unit, p)
-                continue
-            where, args = self._event_rows(t, unit, periods)
-            which = " ".join(
-                f"WHEN {t.date} >= ? AND {t.date} < ? THEN {i}" for i in range(len(periods))
-            )
-            spans = [ts for p in periods for ts in (p.start_ts, p.end_exclusive_ts)]
-            both = self.con.sql(
-                f"SELECT *, CASE {which} END AS {_WHICH} FROM {t.id} WHERE {where}",
-                params=spans + args,
-            ).to_arrow_table()
-            marks = both[_WHICH]
-            rows = both.drop_columns([_WHICH])
-            for i, frames in enumerate(out):
-                part = rows.filter(pc.equal(marks, i)).combine_chunks()
-                frames[t.id] = part.to_pandas(date_as_object=False)
-        return out
 
     def fingerprint(self, unit: Unit, period: Period) -> str:
         """A hash of everything a report on the unit and period reads: the unit's registry entry
