@@ -11,7 +11,8 @@ import pandas as pd
 
 from emreport.data.schema import BY_ID, HAZARD_UNIT
 from emreport.data.vocab import HAZARD_SOURCES, RESPONSE_LEVELS, SECTORS
-from emreport.metrics.figures import GRADES, PeriodData, as_dates, as_number
+from emreport.metrics.figures import as_number
+from emreport.metrics.rows import GRADES, PeriodData, as_dates
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,11 @@ from emreport.metrics.figures import (
     EVENT_METRICS,
     RECORD_COUNTS,
     Metric,
-    PeriodData,
     as_number,
     declared_metrics,
     rollup_rule,
 )
+from emreport.metrics.rows import PeriodData
 from emreport.metrics.wording import round_half_up
 
 BY_MEMBER = ("own", "mean", "max")  # rules made from each member's figure, not from all rows

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from emreport.data.periods import Period, PlanPeriod
 from emreport.data.store import Store, StoreError, Unit
 from emreport.metrics.compute import Figures, Metrics
-from emreport.metrics.figures import Metric, PeriodData, as_number, metric_ids
+from emreport.metrics.figures import Metric, as_number, metric_ids
+from emreport.metrics.rows import PeriodData
 from emreport.metrics.wording import round_half_up
 
 # rates made from two totals: a rate over the years is made from the years' totals
