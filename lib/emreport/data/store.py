@@ -116,6 +116,24 @@ def not_a_store(path: Path) -> str | None:
     return words
 
 
+# what a store file holds that every report reads whole (its half-years, its period-total and
+# stock tables), kept per file as long as the file is the same one: an ingest swaps in a new
+# file (another inode, size or time), and the next Store of that path reads it afresh
+_WHOLE: dict[str, tuple[tuple, dict]] = {}
+
+
+def _whole(path: Path) -> dict:
+    """The cache of one store file's whole reads, emptied when the file was replaced."""
+    key = str(path.resolve())
+    st = os.stat(key)
+    ident = (st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns)
+    held = _WHOLE.get(key)
+    if held is None or held[0] != ident:
+        _WHOLE.clear()  # one store at a time: a process seldom reads two
+        held = _WHOLE[key] = (ident, {})
+    return held[1]
+
+
 class Store:
     """Read-only access to the last good ingest."""
 
@@ -128,8 +146,9 @@ class Store:
             raise StoreError(f"{words}：{READ_HINT}")
         self.con = con
         self._registry: pd.DataFrame | None = None
-        self._halves: set[str] | None = None
-        self._small: dict[str, pd.DataFrame] = {}
+        self._whole = _whole(self.path)
+        self._small: dict[str, pd.DataFrame] = self._whole.setdefault("small", {})
+        self._cuts: dict[tuple, pd.DataFrame] = {}  # a unit's and period's rows of one table
 
     def close(self) -> None:
         self.con.close()
@@ -153,7 +172,7 @@ class Store:
     def halves(self) -> set[str]:
         """Half-years holding any record or total, so 同比 is stated only where last year was
         recorded and a report is refused for a period with no data at all."""
-        if self._halves is None:
+        if "halves" not in self._whole:
             # the year and the half as numbers, worded once per distinct pair: building the
             # words for each of millions of records took six times as long
             dated = " UNION ".join(
@@ -170,8 +189,8 @@ class Store:
             }
             if totals:
                 halves |= {r[0] for r in self.con.execute(totals).fetchall()}
-            self._halves = halves
-        return self._halves
+            self._whole["halves"] = halves
+        return set(self._whole["halves"])
 
     def covers(self, period: Period) -> bool:
         """Whether every half-year of the period has data."""
@@ -215,7 +234,14 @@ class Store:
 
     def _cut_small(self, table: Table, codes: list[str], period: Period) -> pd.DataFrame:
         """Period totals and stocks: a few rows per district and half-year, so each is read
-        whole once per store and cut in memory, which keeps a slice to a few queries."""
+        whole once per store file and cut in memory, which keeps a slice to a few queries. The
+        cut is made once for a unit and period (the fingerprint reads what the slice does)."""
+        key = (table.id, tuple(codes), period.code)
+        if key not in self._cuts:
+            self._cuts[key] = self._cut_whole(table, codes, period)
+        return self._cuts[key]
+
+    def _cut_whole(self, table: Table, codes: list[str], period: Period) -> pd.DataFrame:
         if table.id not in self._small:
             self._small[table.id] = self._query(f"SELECT * FROM {table.id}", [])
         df = self._small[table.id]
@@ -242,18 +268,33 @@ class Store:
         data. Event tables are hashed where they are stored, without reading them out: a
         city's millions of records would otherwise be hashed in memory a second time."""
         h = hashlib.sha256(repr((unit, period.code)).encode())
-        for table in sorted((t for t in TABLES if t.kind != "registry"), key=lambda t: t.id):
+        tables = sorted((t for t in TABLES if t.kind != "registry"), key=lambda t: t.id)
+        events = self._event_hashes([t for t in tables if t.kind == "event"], unit, period)
+        for table in tables:
             if table.kind == "event":
-                cols = self.con.table(table.id).columns
-                where, args = self._event_rows(table, unit, [period.previous_year(), period])
-                n, total = self.con.execute(
-                    f"SELECT count(*), coalesce(sum(hash({', '.join(cols)})), 0)::VARCHAR "
-                    f"FROM {table.id} WHERE {where}",
-                    args,
-                ).fetchall()[0]
-                h.update(f"{table.id}:{','.join(cols)}:{n}:{total}".encode())
+                h.update(events[table.id].encode())
             else:
                 df = self._cut_small(table, list(unit.members), period)
                 h.update(f"{table.id}:{','.join(df.columns)}:{len(df)}".encode())
                 h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
         return h.hexdigest()[:16]
+
+    def _event_hashes(self, tables: list[Table], unit: Unit, period: Period) -> dict[str, str]:
+        """Each event table's count and sum of row hashes over the unit's rows of the period
+        and the year before, by table id, in one statement."""
+        parts, args, cols = [], [], {}
+        for i, table in enumerate(tables):
+            cols[table.id] = self.con.table(table.id).columns
+            where, more = self._event_rows(table, unit, [period.previous_year(), period])
+            parts.append(
+                f"SELECT {i} AS t, count(*), "
+                f"coalesce(sum(hash({', '.join(cols[table.id])})), 0)::VARCHAR "
+                f"FROM {table.id} WHERE {where}"
+            )
+            args += more
+        rows = self.con.execute(" UNION ALL ".join(parts), args).fetchall() if parts else []
+        out = {}
+        for i, n, total in rows:
+            tid = tables[i].id
+            out[tid] = f"{tid}:{','.join(cols[tid])}:{n}:{total}"
+        return out

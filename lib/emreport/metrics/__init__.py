@@ -8,15 +8,8 @@ the year before and the breakdown tables. What notebooks and the other stages im
 
 from emreport.metrics.breakdowns import BREAKDOWNS, Breakdown, breakdown
 from emreport.metrics.compute import Metrics, compute, compute_members
-from emreport.metrics.figures import (
-    EVENT_METRICS,
-    GRADES,
-    Metric,
-    PeriodData,
-    accident_grade,
-    as_number,
-    metric_ids,
-)
+from emreport.metrics.figures import EVENT_METRICS, Metric, as_number, metric_ids
+from emreport.metrics.rows import GRADES, PeriodData, accident_grade
 
 __all__ = [
     "BREAKDOWNS",

@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from emreport.data.schema import BY_ID, HAZARD_UNIT
 from emreport.data.vocab import HAZARD_SOURCES, RESPONSE_LEVELS, SECTORS
-from emreport.metrics.figures import GRADES, PeriodData, accident_grade, as_number
+from emreport.metrics.figures import as_number
+from emreport.metrics.rows import GRADES, PeriodData, as_dates
 
 
 @dataclass(frozen=True)
@@ -117,14 +119,34 @@ BREAKDOWNS: tuple[Breakdown, ...] = (
 )
 
 
-def _categories(b: Breakdown, df: pd.DataFrame, d: PeriodData) -> pd.Series:
+def _categories(b: Breakdown, d: PeriodData) -> tuple[np.ndarray, list]:
+    """Each row's category as a code into the categories in order of first appearance (a
+    blank category is -1, left out as a grouping leaves it out). Made once per breakdown and
+    period, shared by its measures and let go with it: kept with a city's rows, the codes of
+    its million hazards would be held (8 bytes a row) for as long as the rows are."""
+    df = d[b.table]
     if b.by == "month":
-        return pd.to_datetime(df[BY_ID[b.table].date]).dt.month
-    if b.by == "accident_grade":
-        return pd.Series(
-            accident_grade(df["deaths"], df["serious_injuries"], df["loss"]), index=df.index
-        )
-    return df[b.by]
+        cats = as_dates(df[BY_ID[b.table].date]).dt.month
+    elif b.by == "accident_grade":
+        cats = pd.Series(d.grades(), index=df.index)
+    else:
+        cats = df[b.by]
+    codes, uniques = pd.factorize(cats, sort=False)
+    return codes, list(uniques)
+
+
+def _sums(values: pd.Series, codes: np.ndarray, n: int) -> np.ndarray | pd.Series:
+    """The sum of the values in each category. Whole numbers are added by counting (exact
+    whatever the order); other figures as a pandas grouping adds them (to the last digit)."""
+    v = values.to_numpy()
+    if v.dtype.kind in "biu" or (
+        v.dtype.kind == "f" and np.isfinite(v).all() and (v % 1 == 0).all()
+    ):
+        if (codes >= 0).all():  # no blank category: no copies of the million rows kept
+            return np.bincount(codes, weights=v, minlength=n)
+        keep = codes >= 0
+        return np.bincount(codes[keep], weights=v[keep].astype(float), minlength=n)
+    return values.groupby(codes, sort=True).sum().reindex(range(n), fill_value=0).to_numpy()
 
 
 def breakdown(b: Breakdown, cur: PeriodData, prev: PeriodData | None) -> pd.DataFrame:
@@ -132,12 +154,13 @@ def breakdown(b: Breakdown, cur: PeriodData, prev: PeriodData | None) -> pd.Data
     period). Columns: each measure this period and, where recorded, a year earlier."""
     columns: dict[str, dict] = {}
     periods = (("", cur), ("(上年同期)", prev)) if prev is not None else (("", cur),)
+    categories = {suffix: _categories(b, d) for suffix, d in periods}
     for label, _unit, fn in b.measures:
         for suffix, d in periods:
             df = d[b.table]
-            cats = _categories(b, df, d)
-            sums = fn(df, d).groupby(cats, sort=False).sum()
-            columns[label + suffix] = {k: as_number(v) for k, v in sums.items()}
+            codes, cats = categories[suffix]
+            sums = _sums(fn(df, d), codes, len(cats))
+            columns[label + suffix] = {k: as_number(v) for k, v in zip(cats, sums, strict=True)}
     if b.by == "month":
         index = list(cur.period.month_numbers)
     else:

@@ -18,11 +18,11 @@ from emreport.metrics.figures import (
     EVENT_METRICS,
     RECORD_COUNTS,
     Metric,
-    PeriodData,
     as_number,
     declared_metrics,
     rollup_rule,
 )
+from emreport.metrics.rows import PeriodData
 from emreport.metrics.wording import round_half_up
 
 BY_MEMBER = ("own", "mean", "max")  # rules made from each member's figure, not from all rows
@@ -66,6 +66,13 @@ class Metrics(Figures):
         self.period = cur.period
         self.prev_recorded = prev_recorded
         self.cur, self.prev = cur, prev
+        # the breakdowns first: their passes over a city's rows are made before its members'
+        # rows are split off (a second copy of them, kept for compute_members)
+        self.tables = (
+            {b.id: breakdown(b, cur, prev if prev_recorded else None) for b in BREAKDOWNS}
+            if tables
+            else {}
+        )
         self._items: dict[str, Metric] = {}
         parts = _Parts(unit, cur, prev if prev_recorded else None)
         for mid, label, unit_, fn in EVENT_METRICS:
@@ -88,17 +95,15 @@ class Metrics(Figures):
                 earlier = fn(prev) if len(prev[table]) else None
                 others, marked = None, approx(cur)
             self._items[mid] = Metric(mid, label, unit_, value, earlier, marked, rule, others)
-        self.tables = (
-            {b.id: breakdown(b, cur, prev if prev_recorded else None) for b in BREAKDOWNS}
-            if tables
-            else {}
-        )
         self._has = {tid for tid, df in cur.frames.items() if len(df)}
+        # a summary's members are computed next (compute_members), from the same split rows
+        self._split = parts.split if tables else None
 
     def release(self) -> Metrics:
         """Let go of the rows once the figures are made: a city keeps the figures of each of
         its members, not a second copy of their records."""
         self.cur = self.prev = None  # type: ignore[assignment]
+        self._split = None
         return self
 
     def to_json(self) -> dict:
@@ -118,6 +123,11 @@ class _Parts:
         self.unit, self._cur, self._prev = unit, cur, prev
         self._split: tuple[dict, dict | None] | None = None
 
+    @property
+    def split(self) -> tuple[dict, dict | None] | None:
+        """The rows of each member, this period and (where recorded) last year, if split."""
+        return self._split
+
     def by_member(self, rule: str) -> bool:
         return self.unit.is_city and rule in BY_MEMBER
 
@@ -128,11 +138,11 @@ class _Parts:
     def _members(self) -> tuple[dict, dict | None]:
         if self._split is None:
             codes = self.unit.members
-            cur = dict(zip(codes, self._cur.members(codes), strict=True))
+            cur = dict(zip(codes, self._cur.members(codes, held=True), strict=True))
             prev = (
                 None
                 if self._prev is None
-                else dict(zip(codes, self._prev.members(codes), strict=True))
+                else dict(zip(codes, self._prev.members(codes, held=True), strict=True))
             )
             self._split = cur, prev
         return self._split
@@ -167,7 +177,8 @@ def compute(store: Store, code: str, period: Period | str) -> Metrics:
     period, recorded = _checked(store, period)
     unit = store.unit(code)
     # each period read on its own: a year of records is held once, not also in a copy cut
-    # from a slice of both years
+    # from a slice of both years (read in one query, a district's two periods saved no time
+    # to speak of and held both years' records a second time while they were parted)
     before = period.previous_year()
     return Metrics(
         unit,
@@ -182,10 +193,16 @@ def compute_members(store: Store, city: Metrics) -> Iterator[Metrics]:
     city's own figures were made from: the records are read and cut once, not once more per
     member. Each member keeps its figures, not its rows."""
     codes = city.unit.members
-    for code, cur, prev in zip(
-        codes, city.cur.members(codes), city.prev.members(codes), strict=True
-    ):
-        yield Metrics(store.unit(code), cur, prev, city.prev_recorded, tables=False).release()
+    split, city._split = city._split, None  # taken once: the rows go with each member
+    now, before = split if split is not None else (None, None)
+    cur = (now[c] for c in codes) if now is not None else city.cur.members(codes)
+    prev = (before[c] for c in codes) if before is not None else city.prev.members(codes)
+    for code, c, p in zip(codes, cur, prev, strict=True):
+        if now is not None:
+            now.pop(code)
+        if before is not None:
+            before.pop(code)
+        yield Metrics(store.unit(code), c, p, city.prev_recorded, tables=False).release()
 
 
 def _checked(store: Store, period: Period | str) -> tuple[Period, bool]:

@@ -1,37 +1,20 @@
-"""The figures: one `Metric` (this period and a year earlier, worded as the documents do),
-the rows of a period (`PeriodData`), and every metric's declaration — event tables aggregated
-here, period-total and stock tables derived from their declarations in `schema`, so a column
-added there is a metric here."""
+"""The figures: one `Metric` (this period and a year earlier, worded as the documents do) and
+every metric's declaration — event tables aggregated here from the rows of a period
+(`metrics.rows.PeriodData`), period-total and stock tables derived from their declarations in
+`schema`, so a column added there is a metric here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
 
 import numpy as np
 import pandas as pd
 
-from emreport.data.periods import Period
 from emreport.data.schema import BY_ID, HAZARD_UNIT, TABLES
 from emreport.data.vocab import RESPONSE_LEVELS
 from emreport.metrics import wording
-
-GRADES = ("特别重大", "重大", "较大", "一般")
-
-
-def accident_grade(deaths: object, injuries: object, loss_wan: object) -> np.ndarray:
-    """Grade per 国务院令第493号 第三条: any one criterion suffices, 以上 includes the number."""
-    d, i, loss = (np.asarray(x, dtype=float) for x in (deaths, injuries, loss_wan))
-    return np.select(
-        [
-            (d >= 30) | (i >= 100) | (loss >= 10000),
-            (d >= 10) | (i >= 50) | (loss >= 5000),
-            (d >= 3) | (i >= 10) | (loss >= 1000),
-        ],
-        ["特别重大", "重大", "较大"],
-        default="一般",
-    )
+from emreport.metrics.rows import GRADES, PeriodData
 
 
 @dataclass(frozen=True)
@@ -135,70 +118,6 @@ class Metric:
         return out
 
 
-class PeriodData:
-    """The rows of one period, each table cut from a slice that also holds the year before."""
-
-    def __init__(self, frames: dict[str, pd.DataFrame], period: Period, cut: bool = True):
-        self.period = period
-        self.frames = (
-            {tid: _cut(BY_ID[tid], df, period) for tid, df in frames.items()} if cut else frames
-        )
-        self._masks: dict[str, pd.Series] = {}  # reused by many metrics; dies with the rows
-
-    def __getitem__(self, table_id: str) -> pd.DataFrame:
-        return self.frames[table_id]
-
-    def members(self, codes: Sequence[str]) -> Iterator[PeriodData]:
-        """The rows of each district in `codes`, in that order, split from these rows (a
-        city's). Cutting is by row and by district (a stock's latest figure is per district),
-        so a member's share of the city's cut rows is what cutting its own would give."""
-        rows = {
-            tid: df.groupby("district", sort=False, observed=True).indices
-            for tid, df in self.frames.items()
-        }
-        none = np.array([], dtype=np.intp)
-        for code in codes:
-            yield PeriodData(
-                {tid: df.iloc[rows[tid].get(code, none)] for tid, df in self.frames.items()},
-                self.period,
-                cut=False,
-            )
-
-    def rectified_by_end(self) -> pd.Series:
-        """Hazards of the period rectified on or before its last day."""
-        if "rectified" not in self._masks:
-            h = self["hazards"]
-            self._masks["rectified"] = h["rectified_on"].notna() & (
-                h["rectified_on"] <= pd.Timestamp(self.period.end)
-            )
-        return self._masks["rectified"]
-
-    def overdue(self) -> pd.Series:
-        """Hazards still open at the period's end whose deadline had passed."""
-        if "overdue" not in self._masks:
-            h = self["hazards"]
-            end = pd.Timestamp(self.period.end)
-            self._masks["overdue"] = (
-                ~self.rectified_by_end() & h["deadline"].notna() & (h["deadline"] < end)
-            )
-        return self._masks["overdue"]
-
-
-def _cut(table, df: pd.DataFrame, period: Period) -> pd.DataFrame:
-    if table.kind == "event":
-        col = pd.to_datetime(df[table.date])
-        keep = (col >= pd.Timestamp(period.start_ts)) & (
-            col < pd.Timestamp(period.end_exclusive_ts)
-        )
-        return df if keep.all() else df[keep]  # rows read for this period alone: no copy
-    if table.kind == "total":
-        return df[df["half"].isin(period.halves)]
-    floor = pd.Timestamp(period.start - timedelta(days=1))
-    as_of = pd.to_datetime(df["as_of"])
-    df = df[(as_of >= floor) & (as_of <= pd.Timestamp(period.end))]
-    return df.sort_values("as_of").groupby("district", sort=False).tail(1)
-
-
 # --- event metrics: (id, label, unit, function of PeriodData) -----------------------------
 
 
@@ -207,7 +126,21 @@ def _count(table: str) -> Callable[[PeriodData], float]:
 
 
 def _sum(table: str, column: str) -> Callable[[PeriodData], float]:
-    return lambda d: as_number(d[table][column].sum())
+    return lambda d: as_number(column_sum(d[table][column]))
+
+
+def column_sum(col: pd.Series) -> object:
+    """A column's sum as pandas adds it (blanks as 0, floats summed by numpy as pandas does),
+    without pandas' checks on each of the many small columns a city's members have."""
+    if col.dtype not in _PLAIN:
+        return col.sum()
+    values = col.to_numpy()
+    if values.dtype.kind == "f":
+        values = np.where(np.isnan(values), 0.0, values)
+    return values.sum(dtype=values.dtype if values.dtype.kind == "f" else np.int64)
+
+
+_PLAIN = (np.dtype(np.int64), np.dtype(np.float64), np.dtype(np.bool_))
 
 
 def _where(table: str, mask: Callable[[pd.DataFrame], pd.Series]) -> Callable:
@@ -228,18 +161,10 @@ def _rate(num: Callable, den: Callable) -> Callable[[PeriodData], float | None]:
     return f
 
 
-def _grade(df: pd.DataFrame) -> np.ndarray:
-    return accident_grade(df["deaths"], df["serious_injuries"], df["loss"])
-
-
-def _major(d: PeriodData) -> pd.Series:
-    return d["hazards"]["grade"] == "重大"
-
-
 _found = _count("hazards")
 _rectified = lambda d: int(d.rectified_by_end().sum())  # noqa: E731
-_major_found = lambda d: int(_major(d).sum())  # noqa: E731
-_major_rectified = lambda d: int((_major(d) & d.rectified_by_end()).sum())  # noqa: E731
+_major_found = lambda d: int(d.major().sum())  # noqa: E731
+_major_rectified = lambda d: int((d.major() & d.rectified_by_end()).sum())  # noqa: E731
 
 EVENT_METRICS: tuple[tuple[str, str, str, Callable], ...] = (
     ("accidents.count", "生产安全事故", "起", _count("accidents")),
@@ -251,13 +176,13 @@ EVENT_METRICS: tuple[tuple[str, str, str, Callable], ...] = (
         "accidents.major_or_above",
         "较大及以上事故",
         "起",
-        _where("accidents", lambda a: pd.Series(np.isin(_grade(a), GRADES[:3]))),
+        lambda d: int(np.isin(d.grades(), GRADES[:3]).sum()),
     ),
     (
         "accidents.grave",
         "重特大事故",
         "起",
-        _where("accidents", lambda a: pd.Series(np.isin(_grade(a), GRADES[:2]))),
+        lambda d: int(np.isin(d.grades(), GRADES[:2]).sum()),
     ),
     ("hazards.found", "发现隐患", HAZARD_UNIT, _found),
     ("hazards.rectified", "已整改隐患", HAZARD_UNIT, _rectified),
@@ -271,13 +196,13 @@ EVENT_METRICS: tuple[tuple[str, str, str, Callable], ...] = (
         "hazards.major_supervised",
         "重大隐患挂牌督办",
         HAZARD_UNIT,
-        lambda d: int((_major(d) & d["hazards"]["supervised"].astype(bool)).sum()),
+        lambda d: int((d.major() & d["hazards"]["supervised"].astype(bool)).sum()),
     ),
     (
         "hazards.major_overdue",
         "重大隐患逾期未整改",
         HAZARD_UNIT,
-        lambda d: int((_major(d) & d.overdue()).sum()),
+        lambda d: int((d.major() & d.overdue()).sum()),
     ),
     ("hazards.enterprises", "涉及企业", "家", lambda d: int(d["hazards"]["enterprise"].nunique())),
     ("inspections.count", "执法检查", "家次", _count("inspections")),
@@ -383,11 +308,7 @@ def declared_metrics() -> Iterator[tuple[str, str, str, Callable, Callable]]:
 
 
 def _approx(table: str, column: str) -> Callable[[PeriodData], bool]:
-    def f(d: PeriodData) -> bool:
-        marks = d[table]["approx"].dropna()
-        return bool(marks.str.split(",").map(lambda parts: column in parts).any())
-
-    return f
+    return lambda d: column in d.approx_columns(table)
 
 
 # event metrics that count a table's records: a city counts them by that table's rule

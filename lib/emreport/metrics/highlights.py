@@ -44,8 +44,9 @@ from emreport.metrics.candidates import (
     streak_points,
 )
 from emreport.metrics.compute import Figures, Metrics, _checked
-from emreport.metrics.figures import Metric, PeriodData, metric_ids
+from emreport.metrics.figures import Metric, metric_ids
 from emreport.metrics.history import Series
+from emreport.metrics.rows import PeriodData
 
 __all__ = ["BY_KEY", "CANDIDATES", "Candidate", "Highlights", "Scored", "compute_highlights"]
 

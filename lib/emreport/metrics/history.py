@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from emreport.data.periods import Period
 from emreport.data.store import Store
 from emreport.metrics.compute import BY_MEMBER
-from emreport.metrics.figures import EVENT_METRICS, PeriodData, declared_metrics, rollup_rule
+from emreport.metrics.figures import EVENT_METRICS, declared_metrics, rollup_rule
+from emreport.metrics.rows import PeriodData
 
 MIN_EARLIER = 2  # earlier years with a figure a record or a first is judged against
 

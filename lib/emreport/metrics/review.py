@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from emreport.data.periods import Period, PlanPeriod
 from emreport.data.store import Store, StoreError, Unit
 from emreport.metrics.compute import Figures, Metrics
-from emreport.metrics.figures import Metric, PeriodData, as_number, metric_ids
+from emreport.metrics.figures import Metric, as_number, metric_ids
+from emreport.metrics.rows import PeriodData
 from emreport.metrics.wording import round_half_up
 
 # rates made from two totals: a rate over the years is made from the years' totals
@@ -262,7 +263,10 @@ def compute_review(store: Store, code: str, period: PlanPeriod | str) -> Review:
         data[period.base] = PeriodData(store.slice(unit, b), b)
     review = _review(unit, period, data)
     if unit.is_city:  # each member's review, from the city's rows split once a year
-        split = {y: (None if d is None else list(d.members(unit.members))) for y, d in data.items()}
+        split = {
+            y: (None if d is None else list(d.members(unit.members, held=True)))
+            for y, d in data.items()
+        }
         for i, code in enumerate(unit.members):
             mine = {y: (None if d is None else d[i]) for y, d in split.items()}
             review.members.append(_review(store.unit(code), period, mine))

@@ -46,6 +46,7 @@ def make(
     typesets report.pdf (they leave the notebook before it is saved)."""
     stated = doc.stated()
     printed = numbered(doc)
+    cells: dict[int, list] = {}  # a table's rows, written once: numbering keeps its frame
     body = m.to_json()
     body["tables"] = {
         bid: _table_json(t) for bid, t in {**m.tables, **stated.get("tables", {})}.items()
@@ -71,18 +72,20 @@ def make(
         if isinstance(b, Table) and b.own
     ]
     if mine:
-        body["own_tables"] = [dict(_appendix_json(t), after=key) for key, t in mine]
+        body["own_tables"] = [dict(_appendix_json(t, cells), after=key) for key, t in mine]
     out = {
         "metrics": body,
         "title": doc.title,
         "data_fingerprint": fingerprint,
         "narrative": narrative,
-        "appendix": [_appendix_json(t) for t in appendix],
+        "appendix": [_appendix_json(t, cells) for t in appendix],
         # the text check's findings (compose.textcheck), for the run's summary
         TEXT_CHECK: [f.words() for f in textcheck.check(html.text(doc))],
     }
     if mine:
-        out["own"] = [_appendix_json(t) for _, t in mine if not any(t is a for a in appendix)]
+        out["own"] = [
+            _appendix_json(t, cells) for _, t in mine if not any(t is a for a in appendix)
+        ]
     if typst is None:
         from emreport.output.pdf import engine
 
@@ -92,7 +95,7 @@ def make(
 
         src, files = source(doc)
         out[TYPST] = {"source": src, "files": {k: v.decode("utf-8") for k, v in files.items()}}
-    out[DOCUMENT] = document_json(doc)
+    out[DOCUMENT] = document_json(doc, cells)
     return out
 
 
@@ -131,35 +134,37 @@ def take_document(nb: nbformat.NotebookNode) -> Document | None:
 # --- the Document as JSON: what the page, the PDF and report.docx are rendered from ------------
 
 
-def document_json(doc: Document) -> dict:
-    """The Document, not yet numbered, as plain JSON (charts as their SVG text)."""
+def document_json(doc: Document, cells: dict[int, list] | None = None) -> dict:
+    """The Document, not yet numbered, as plain JSON (charts as their SVG text). `cells`
+    holds rows already written, by their frame's id (see `_appendix_json`)."""
+    cells = {} if cells is None else cells
     return {
         "title": doc.title,
         "signature": doc.signature,
         "date": doc.date,
-        "sections": [_section_json(s) for s in doc.sections],
+        "sections": [_section_json(s, cells) for s in doc.sections],
     }
 
 
-def _section_json(s: Section) -> dict:
+def _section_json(s: Section, cells: dict[int, list]) -> dict:
     return {
         "key": s.key,
         "title": s.title,
         "level": s.level,
         "numbered": s.numbered,
         "keep": s.keep,
-        "blocks": [_block_json(b) for b in s.blocks],
+        "blocks": [_block_json(b, cells) for b in s.blocks],
     }
 
 
-def _block_json(b: object) -> dict:
+def _block_json(b: object, cells: dict[int, list]) -> dict:
     if isinstance(b, Paragraph):
         return {"p": b.text, "label": b.label, "point": b.point}
     if isinstance(b, Figure):
         return {"figure": b.svg.decode("utf-8"), "caption": b.caption, "own": b.own}
     if isinstance(b, Table):
-        return {"table": dict(_appendix_json(b), own=b.own)}
-    return {"section": _section_json(b)}  # type: ignore[arg-type]
+        return {"table": dict(_appendix_json(b, cells), own=b.own)}
+    return {"section": _section_json(b, cells)}  # type: ignore[arg-type]
 
 
 def document_of(data: dict) -> Document:
@@ -233,14 +238,22 @@ def _table_json(t: pd.DataFrame) -> dict:
     }
 
 
-def _appendix_json(t: Table) -> dict:
+def _appendix_json(t: Table, cells: dict[int, list] | None = None) -> dict:
+    """A table as JSON. `cells` keeps the rows written during one bundle by their frame's id
+    (the frames live as long as the bundle is made), so a table in the Document and in the
+    appendix is written once; each table gets its own copy of the rows."""
     frame = t.frame
+    if cells is None or id(frame) not in cells:
+        rows = [[_plain(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+        if cells is None:
+            cells = {}
+        cells[id(frame)] = rows
     return {
         "title": t.title,
         "index_name": frame.index.name or "",
         "index": [str(i) for i in frame.index],
         "columns": list(map(str, frame.columns)),
-        "rows": [[_plain(v) for v in row] for row in frame.itertuples(index=False)],
+        "rows": [list(row) for row in cells[id(frame)]],
         "units": dict(t.units),
         "note": t.note,
     }

@@ -59,7 +59,7 @@ def table_html(t: Table) -> str:
         f"{c}（{t.units[c]}）" if t.units.get(c) else str(c) for c in frame.columns
     ]
     rows = []
-    for label, values in zip(frame.index, frame.itertuples(index=False), strict=True):
+    for label, values in zip(frame.index, frame.itertuples(index=False, name=None), strict=True):
         cls = ' class="total"' if str(label) == "合计" else ""
         cells = "".join(
             f'<td class="{"text" if isinstance(v, str) else "num"}">'

@@ -145,13 +145,14 @@ class _Writer:
         head = [frame.index.name or ""] + [
             f"{c}（{t.units[c]}）" if t.units.get(c) else str(c) for c in frame.columns
         ]
-        text = [bool(frame[c].map(lambda v: isinstance(v, str)).any()) for c in frame.columns]
+        table_rows = list(frame.itertuples(index=False, name=None))
+        text = [any(isinstance(r[i], str) for r in table_rows) for i in range(len(frame.columns))]
         aligns = ["left"] + ["center" if t else "right" for t in text]
         # text columns as wide as their words (a company's name on one line where it can be),
         # number columns share the rest of the text block's width
         widths = ["auto"] + ["auto" if t else "1fr" for t in text]
         rows, cells_of = [], []
-        for label, values in zip(frame.index, frame.itertuples(index=False), strict=True):
+        for label, values in zip(frame.index, table_rows, strict=True):
             cells = [str(label)] + [
                 cell_text(v, t.units.get(c, "")) for c, v in zip(frame.columns, values, strict=True)
             ]
