@@ -4,6 +4,7 @@ cells as a notebook's (engine.py, shell.py)."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import time
 
@@ -138,5 +139,35 @@ def test_a_kernel_that_dies_says_how():
         with pytest.raises(engine.KernelDied) as e:
             kernel.run(_cell("import os; os._exit(3)"), 0, 10)
         assert (e.value.cell, e.value.code) == (0, 3)
+    finally:
+        server.close()
+
+
+def test_the_server_reads_the_store_ahead_for_its_kernels_and_never_a_replaced_file(
+    store_copy, tmp_path
+):
+    path = store_copy
+    server = kernels.KernelServer()
+    try:
+        assert server.preread(str(path))
+        assert os.listdir(f"/proc/{server.proc.pid}/task") == [str(server.proc.pid)]
+        look = _cell(
+            "from emreport.data import store as s\n"
+            f"st = s.Store({str(path)!r})\n"
+            "print(sorted(st._small), len(st.registry()), 'halves' in st._whole)"
+        )
+        kernel = engine.Kernel(server, os.getcwd(), dict(os.environ))
+        kernel.run(look, 0, 30)
+        kernel.close()
+        ahead = look.outputs[0]["text"]
+        assert "'training'" in ahead and "True" in ahead  # read by the server, not the kernel
+        # an ingest replaces the file: the kernels read the new one, not the server's copy
+        shutil.copy(path, tmp_path / "new.duckdb")
+        os.replace(tmp_path / "new.duckdb", path)
+        again = _cell(look.source)
+        kernel = engine.Kernel(server, os.getcwd(), dict(os.environ))
+        kernel.run(again, 0, 30)
+        kernel.close()
+        assert again.outputs[0]["text"].startswith("[] ")
     finally:
         server.close()

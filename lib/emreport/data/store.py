@@ -162,8 +162,22 @@ class Store:
     def registry(self) -> pd.DataFrame:
         """The district registry, as ingested."""
         if self._registry is None:
-            self._registry = self.con.execute("SELECT * FROM districts ORDER BY code").df()
+            if "registry" not in self._whole:
+                self._whole["registry"] = self.con.execute(
+                    "SELECT * FROM districts ORDER BY code"
+                ).df()
+            self._registry = self._whole["registry"].copy()
         return self._registry
+
+    def preread(self) -> None:
+        """Read now what every report on this file reads whole (the registry, the half-years,
+        the period totals and stocks), into the per-file cache, without Arrow's threads: the
+        kernel server does, once, so that the kernels it forks find them read (kernels.py)."""
+        self.registry()
+        self.halves()
+        for table in TABLES:
+            if table.kind in ("total", "stock") and table.id not in self._small:
+                self._small[table.id] = self._query(f"SELECT * FROM {table.id}", [], threads=False)
 
     def meta(self) -> dict[str, str]:
         """Facts about the ingest that built this store (time, schema, files)."""
@@ -252,11 +266,11 @@ class Store:
             keep &= df[table.date] <= pd.Timestamp(period.end)
         return df[keep]
 
-    def _query(self, sql: str, args: list) -> pd.DataFrame:
+    def _query(self, sql: str, args: list, threads: bool = True) -> pd.DataFrame:
         # one chunk per column: taking rows from a column in chunks joins the chunks first,
         # every time (a city splits its records once per member)
         table = self.con.sql(sql, params=args).to_arrow_table().combine_chunks()
-        return table.to_pandas(date_as_object=False)
+        return table.to_pandas(date_as_object=False, use_threads=threads)
 
     def slice(self, unit: Unit, period: Period) -> dict[str, pd.DataFrame]:
         """Every data table for the unit and period, by table id (see `read`)."""

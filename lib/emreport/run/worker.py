@@ -73,6 +73,7 @@ class Renderer:
         self._printer = None
         self._printer_lock = threading.Lock()
         self._starting: threading.Thread | None = None
+        self._preread: set[str] = set()  # stores the kernel server has read ahead
 
     def warm(self) -> None:
         """Load the typesetter's fonts (or start the browser) in a thread, while the kernel
@@ -122,8 +123,9 @@ class Renderer:
         printer = self._start_printer()
         return printer, printer.submit(*typst) if self.engine == "typst" else printer.submit(html)
 
-    def kernels(self):
-        """The live fork server (started afresh if the last one died)."""
+    def kernels(self, store: str | None = None):
+        """The live fork server (started afresh if the last one died), which has read the
+        store's small tables (kernels._preread) before its first kernel."""
         from emreport.run.kernels import KernelServer, KernelServerError
 
         with self._kernels_lock:
@@ -132,6 +134,15 @@ class Renderer:
             if not self.server.alive():
                 self.server.close()
                 self.server = KernelServer()
+            if store is not None and store not in self._preread:
+                self._preread.add(store)
+                try:
+                    ok = self.server.preread(store)
+                except KernelServerError:  # it died reading: a fresh one, without
+                    ok = False
+                if not ok:
+                    self.server.close()
+                    self.server = KernelServer()
             return self.server
 
     def close(self):
@@ -253,7 +264,7 @@ def _begin(spec: Spec) -> tuple[Outcome, Future | None, float]:
             params_dir=Path(spec.params_dir),
             timeout=spec.timeout,
             notebooks=Path(spec.notebooks),
-            server=r.kernels(),
+            server=r.kernels(spec.store),
         )
         return out, r.finishing.submit(_files, r, out, nb), t0
     except Exception as e:  # noqa: BLE001 - one report's failure must not stop the batch
