@@ -22,10 +22,10 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from pathlib import Path
 
 from emreport import atomic
+from emreport.run import procs
 
 # What every report imports. Importing them in the server is the point of it; nothing here
 # may start a thread pool or open a file a kernel would share.
@@ -145,7 +145,7 @@ def _preread(store: str) -> bool:
         pass
     gc.collect()
     gc.freeze()
-    return len(_threads()) == 1
+    return procs.alone()
 
 
 def _kernel(req: dict, protocol_fds: tuple[int, int], server: int) -> None:
@@ -155,8 +155,9 @@ def _kernel(req: dict, protocol_fds: tuple[int, int], server: int) -> None:
         for fd in protocol_fds:
             os.close(fd)
         os.setsid()  # its own process group, so a signal reaches whatever the kernel spawns
-        _die_with(server)
-        name("emreport-kernel")
+        if not procs.die_with(server, signal.SIGKILL):  # with the server, however it ends
+            os._exit(1)  # it is gone already
+        procs.name("emreport-kernel")
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         os.chdir(req["cwd"])
@@ -180,31 +181,6 @@ def _kernel(req: dict, protocol_fds: tuple[int, int], server: int) -> None:
         os._exit(code)
 
 
-def name(title: str) -> None:
-    """This process's name as ps, top and /proc/<pid>/comm show it (15 characters): the
-    worker, the kernel server and its kernels are copies of `emreport run`, whose command
-    line they keep."""
-    import ctypes
-
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(15, title.encode()[:15], 0, 0, 0)  # PR_SET_NAME
-    except (OSError, AttributeError):
-        pass
-
-
-def _die_with(parent: int) -> None:
-    """SIGKILL this kernel when the server exits, however it exits (the server has one
-    thread, so its death is the thread's)."""
-    import ctypes
-
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # the server died before the signal was asked for
-        os._exit(1)
-
-
 def main() -> None:
     """Entry point of the server process (`python -m emreport.run.kernels`)."""
     rfd, wfd = os.dup(0), os.dup(1)
@@ -215,7 +191,7 @@ def main() -> None:
 
 
 def _warm_and_serve(rfd: int, wfd: int) -> None:
-    name("emreport-server")
+    procs.name("emreport-server")
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     os.environ.update(SERVER_ENV)
@@ -226,7 +202,7 @@ def _warm_and_serve(rfd: int, wfd: int) -> None:
     shell.prepare()  # before the report's libraries, which look for it when imported
     for module in WARM:
         importlib.import_module(module)
-    threads = _threads()
+    threads = procs.threads()
     if len(threads) > 1:  # refuse to fork rather than hang a report some day
         names = [Path(f"/proc/self/task/{t}/comm").read_text().strip() for t in threads]
         raise SystemExit(f"内核服务有多个线程（{'、'.join(names)}），不能安全地复制进程")
@@ -235,84 +211,6 @@ def _warm_and_serve(rfd: int, wfd: int) -> None:
     gc.collect()
     gc.freeze()  # the warm objects stay out of every kernel's garbage collections: fewer
     _serve(rfd, wfd, os.getpid())  # pages copied into each child, less time collecting
-
-
-def _threads() -> list[str]:
-    return os.listdir("/proc/self/task") if os.path.isdir("/proc/self/task") else ["main"]
-
-
-class _Forked:
-    """The server as a copy of this process, made while it runs no thread but its main one
-    (a worker that has just started): it has pandas, DuckDB and the project imported already,
-    a third of a second of the batch's start. The same face as the subprocess.Popen it
-    replaces (stdin, stdout, pid, poll, wait, kill)."""
-
-    def __init__(self, log) -> None:
-        to_server, from_worker = os.pipe()
-        from_server, to_worker = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            code = 1
-            try:
-                os.setsid()
-                null = os.open(os.devnull, os.O_RDWR)
-                os.dup2(null, 0)
-                os.dup2(log.fileno(), 1)
-                os.dup2(log.fileno(), 2)
-                keep = {to_server, to_worker}
-                for fd in _open_fds():  # the worker's queues, its log: not the server's
-                    if fd > 2 and fd not in keep:
-                        try:
-                            os.close(fd)
-                        except OSError:
-                            pass
-                _warm_and_serve(to_server, to_worker)
-                code = 0
-            except BaseException:  # noqa: B036 - whatever happens, the child must not return
-                import traceback
-
-                traceback.print_exc()
-            finally:
-                os._exit(code)
-        os.close(to_server)
-        os.close(to_worker)
-        self.pid = pid
-        self.stdin = os.fdopen(from_worker, "wb")
-        self.stdout = os.fdopen(from_server, "rb")
-        self.returncode: int | None = None
-
-    def poll(self) -> int | None:
-        if self.returncode is None:
-            try:
-                pid, status = os.waitpid(self.pid, os.WNOHANG)
-            except ChildProcessError:
-                self.returncode = 0
-            else:
-                if pid:
-                    self.returncode = os.waitstatus_to_exitcode(status)
-        return self.returncode
-
-    def wait(self, timeout: float | None = None) -> int:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while self.poll() is None:
-            if deadline is not None and time.monotonic() > deadline:
-                raise subprocess.TimeoutExpired("kernel server", timeout)
-            time.sleep(0.005)
-        return self.returncode  # type: ignore[return-value]
-
-    def kill(self) -> None:
-        if self.poll() is None:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-
-
-def _open_fds() -> list[int]:
-    try:
-        return [int(fd) for fd in os.listdir("/proc/self/fd")]
-    except OSError:
-        return list(range(3, 256))
 
 
 # ---------------------------------------------------------------- the worker's side
@@ -331,8 +229,8 @@ class KernelServer:
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in close()
         self._lock = threading.Lock()
         self.socket_dir = Path(tempfile.mkdtemp(prefix=prefix, dir=_socket_parent()))  # 0700
-        if len(_threads()) == 1 and hasattr(os, "fork"):
-            self.proc = _Forked(self._log)
+        if procs.alone():  # a copy of the worker, pandas, DuckDB and the project imported
+            self.proc = procs.Forked(_warm_and_serve, self._log)
         else:  # a thread could hold a lock the copy would wait on: a fresh interpreter
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "emreport.run.kernels"],

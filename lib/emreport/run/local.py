@@ -80,12 +80,12 @@ class LocalPool:
             self._spawn(lanes)
 
     def _spawn(self, lanes: int) -> None:
-        from emreport.run import worker
+        from emreport.run import lanes as worker_process
 
         wid, self._next = self._next, self._next + 1
         tasks = self.ctx.Queue()
         proc = _context(self.ctx).Process(
-            target=worker.serve,
+            target=worker_process.serve,
             args=(wid, lanes, tasks, self.events_q),
             daemon=True,
             name=f"emreport-worker-{wid}",
