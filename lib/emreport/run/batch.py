@@ -179,7 +179,7 @@ def run(
         p.jobs if force else [j for j in p.jobs if not (j.out_dir(outputs) / folder.STATE).exists()]
     )
     if unmade and not scheduler:
-        pool = LocalPool(min(len(p.jobs), memory_cap(jobs or default_jobs())))
+        pool = LocalPool(min(len(p.jobs), memory_cap(jobs or default_jobs())), str(store))
     try:
         todo = []
         for spec in specs_for(
@@ -195,7 +195,7 @@ def run(
             pool = (
                 DaskPool(scheduler)
                 if scheduler
-                else LocalPool(min(len(todo), memory_cap(jobs or default_jobs())))
+                else LocalPool(min(len(todo), memory_cap(jobs or default_jobs())), str(store))
             )
     except BaseException:
         if pool is not None:

@@ -241,6 +241,7 @@ class KernelServer:
                 start_new_session=True,
             )
         self._ready = False  # it says so once its imports are done: the first request waits
+        self.forked = threading.Event()  # set once it has made a kernel
 
     def _ask(self, **req) -> dict:
         with self._lock:
@@ -264,7 +265,9 @@ class KernelServer:
 
     def fork(self, sock: str, cwd: str, env: dict[str, str]) -> int:
         """A new kernel, connecting to the socket `sock` (engine.Kernel listens there)."""
-        return self._ask(op="fork", socket=sock, cwd=cwd, env=env)["pid"]
+        pid = self._ask(op="fork", socket=sock, cwd=cwd, env=env)["pid"]
+        self.forked.set()
+        return pid
 
     def preread(self, store: str) -> bool:
         """Have the server read the store's small tables before it forks kernels

@@ -10,16 +10,17 @@ import queue
 import signal
 import sys
 import threading
+from pathlib import Path
 
 from emreport.run import procs, worker
 from emreport.run.messages import Finished, Ready, Started, Stop
 
 
-def serve(worker_id: int, lanes: int, tasks, events) -> None:
+def serve(worker_id: int, lanes: int, tasks, events, store: str | None = None) -> None:
     """A local worker process: `lanes` reports at a time, each lane taking `Make` messages
     until told to `Stop` and sending `Started` and `Finished` for each (messages.py); all
-    lanes share one kernel server and one browser. Ctrl-C belongs to the coordinator; its
-    SIGTERM ends the worker."""
+    lanes share one kernel server and one browser, which reads `store` ahead. Ctrl-C
+    belongs to the coordinator; its SIGTERM ends the worker."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def stop(*_):
@@ -35,13 +36,12 @@ def serve(worker_id: int, lanes: int, tasks, events) -> None:
     worker._announce = lambda job: events.put(Started(job.id, worker_id))
     try:
         # the kernel server first, while this process has no other thread: it can then be a
-        # copy of the worker (kernels._Forked); the queue's feeder and the preloading are
-        # threads
-        worker.renderer(tabs=lanes)
+        # copy of the worker (kernels._Forked); the queue's feeder and the warming are threads
+        r = worker.renderer(tabs=lanes, warm=False)
         events.put(Ready(worker_id, os.getpid()))
-        preload = threading.Thread(target=_preload, daemon=True)
-        preload.start()
-        preload.join()
+        if store:  # the server reads the store while this process imports
+            threading.Thread(target=_read_ahead, args=(r, store), daemon=True).start()
+        _preload()
         threads = [
             threading.Thread(
                 target=_lane,
@@ -53,6 +53,8 @@ def serve(worker_id: int, lanes: int, tasks, events) -> None:
         ]
         for t in threads:
             t.start()
+        # the typesetter's fonts and the file writers load while the first notebooks run
+        r.warm()
         for t in threads:
             while t.is_alive():  # a timed join, so SIGTERM is handled at once
                 t.join(0.5)
@@ -90,16 +92,21 @@ def _die_with_parent() -> None:
 
 
 def _preload() -> None:
-    """What every report needs in the worker (pandas, papermill, python-docx: half a second),
-    imported while the kernel server warms up."""
-    worker._import_word_writer()
-    import jinja2  # noqa: F401
+    """What a lane needs to start its first notebook (papermill and nbformat: a quarter of a
+    second), imported while the kernel server warms up."""
     import nbformat  # noqa: F401
     import papermill  # noqa: F401
 
     from emreport.data import store  # noqa: F401
-    from emreport.output import docx, page, xlsx  # noqa: F401
     from emreport.run import engine, notebook  # noqa: F401
+
+
+def _read_ahead(r: worker.Renderer, store: str) -> None:
+    try:
+        r.kernels(store)
+        worker.store_meta(Path(store))
+    except Exception:  # noqa: BLE001 - the first report on it says in its own words
+        pass
 
 
 def _lane(worker_id: int, tasks, events) -> None:

@@ -62,9 +62,10 @@ class LocalPool:
     reports a worker holds: should it die, those it had started are failed with the reason,
     the others go to the worker that takes its place."""
 
-    def __init__(self, n: int):
+    def __init__(self, n: int, store: str | None = None):
         import multiprocessing as mp
 
+        self.store = store  # the workers' kernel servers read it ahead (Renderer.kernels)
         self.ctx = mp.get_context("spawn")
         self.events_q = self.ctx.Queue()
         workers = (n + MAX_LANES - 1) // MAX_LANES
@@ -86,7 +87,7 @@ class LocalPool:
         tasks = self.ctx.Queue()
         proc = _context(self.ctx).Process(
             target=worker_process.serve,
-            args=(wid, lanes, tasks, self.events_q),
+            args=(wid, lanes, tasks, self.events_q, self.store),
             daemon=True,
             name=f"emreport-worker-{wid}",
         )

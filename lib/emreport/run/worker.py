@@ -36,6 +36,7 @@ sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
 _word_lock = threading.Lock()
+WARM_AFTER = 2.0  # seconds the warming waits at most for the first kernel
 
 
 def _import_word_writer() -> None:
@@ -74,12 +75,23 @@ class Renderer:
         self._preread: set[str] = set()  # stores the kernel server has read ahead
 
     def warm(self) -> None:
-        """Load the typesetter's fonts (or start the browser) in a thread, while the kernel
-        server imports; and python-docx."""
+        """In a thread: load the typesetter's fonts (or start the browser), and import what
+        a report's files are made with, while the first notebooks run."""
         if self._starting is None:
-            self._starting = threading.Thread(target=self._warm_printer, daemon=True)
+            self._starting = threading.Thread(target=self._warm, daemon=True)
             self._starting.start()
-            _import_word_writer()
+
+    def _warm(self) -> None:
+        # the fonts' loading holds the interpreter: not before the first kernel has started
+        self.server.forked.wait(WARM_AFTER)
+        try:
+            self._start_printer()
+        except Exception:  # noqa: BLE001 - the first report to print says what went wrong
+            pass
+        _import_word_writer()
+        import jinja2  # noqa: F401
+
+        from emreport.output import docx, page, xlsx  # noqa: F401
 
     def _start_printer(self):
         with self._printer_lock:
@@ -97,12 +109,6 @@ class Renderer:
                     printer.start()
                     self._printer = printer
             return self._printer
-
-    def _warm_printer(self) -> None:
-        try:
-            self._start_printer()
-        except Exception:  # noqa: BLE001 - the first report to print says what went wrong
-            pass
 
     def restart_printer(self, broken) -> None:
         """Close a browser that failed (unless another report already replaced it); the next
@@ -149,6 +155,7 @@ class Renderer:
         with self._kernels_lock, self._printer_lock:
             self._closed = True
         self.finishing.shutdown(wait=True)
+        self.server.forked.set()  # a warming still waiting for the first kernel goes on
         self.server.close()
         if self._starting is not None:
             self._starting.join()
@@ -160,15 +167,17 @@ _lock = threading.Lock()
 _announce = None  # set in local worker processes: tells the coordinator a report has started
 
 
-def renderer(tabs: int | None = None) -> Renderer:
+def renderer(tabs: int | None = None, warm: bool = True) -> Renderer:
     """This process's Renderer, made on first use with `tabs` (default: as many as the Dask
-    worker running this has threads, else one)."""
+    worker running this has threads, else one), warming up (`Renderer.warm`) unless told
+    not to yet."""
     global _renderer
     with _lock:
         if _renderer is None:
             _quiet()
             _renderer = Renderer(tabs or _dask_threads())
-            _renderer.warm()
+            if warm:
+                _renderer.warm()
             atexit.register(_renderer.close)
             try:
                 from multiprocessing import util
@@ -291,6 +300,7 @@ def _files(r: Renderer, out: Outcome, nb) -> tuple | None:
     from emreport.output import folder, page
     from emreport.output.page import RenderError
 
+    _import_word_writer()  # if the warming thread has not yet
     try:
         typst = bundles.take_typst(nb)
         if r.engine == "typst" and typst is None:
