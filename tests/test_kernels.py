@@ -117,6 +117,33 @@ def test_a_kernel_runs_cells_and_sends_what_they_show():
     assert cells[4].outputs[0]["data"]["text/plain"] == "'BatchShell'"
 
 
+def test_cells_sent_at_once_run_in_order_and_an_error_stops_the_rest(tmp_path):
+    """The batch queues every cell before reading any output (engine.ShellEngine): the kernel
+    runs them in order, a failing cell sent with `stop` ends the run (the cells after it do
+    not run at all), one sent without it (tagged raises-exception) does not."""
+    mark = tmp_path / "ran"
+    server = kernels.KernelServer()
+    try:
+        kernel = engine.Kernel(server, os.getcwd(), dict(os.environ))
+        cells = [
+            _cell("n = 1"),
+            _cell("n += 1\nraise ValueError('可以出错')"),
+            _cell("print(n)\nraise KeyError('停')"),
+            _cell(f"open({str(mark)!r}, 'w').close()"),
+        ]
+        for i, (cell, stop) in enumerate(zip(cells, [True, False, True, True], strict=True)):
+            kernel.send(cell, i, stop=stop)
+        replies = [kernel.read(c, i, 10) for i, c in enumerate(cells[:3])]
+        kernel.close()
+        assert _gone_within(kernel.pid, 5)
+    finally:
+        server.close()
+    assert [r["status"] for r in replies] == ["ok", "error", "error"]
+    assert replies[2]["ename"] == "KeyError"
+    assert cells[2].outputs[0]["text"] == "2\n"  # ran after the allowed error, in order
+    assert not mark.exists()  # queued after the error that ends the notebook: never run
+
+
 def test_a_cell_past_its_timeout_kills_its_kernel():
     server = kernels.KernelServer()
     try:
@@ -171,3 +198,52 @@ def test_the_server_reads_the_store_ahead_for_its_kernels_and_never_a_replaced_f
         assert again.outputs[0]["text"].startswith("[] ")
     finally:
         server.close()
+
+
+def test_the_engine_keeps_nbclients_rules_with_every_cell_queued(tmp_path):
+    """Through papermill, as a batch runs a notebook: empty and `skip-execution` cells are
+    not run, a `raises-exception` cell's error goes on, the first other error ends the run and
+    is the one papermill raises; nothing after it runs."""
+    from papermill.engines import papermill_engines
+    from papermill.exceptions import PapermillExecutionError
+    from papermill.execute import prepare_notebook_metadata, raise_for_execution_errors
+    from papermill.iorw import load_notebook_node
+
+    from emreport.run import notebook
+
+    mark = tmp_path / "ran"
+    cells = [
+        _cell("x = 1"),
+        _cell("  \n"),
+        _cell("x = 100"),
+        _cell("1/0"),
+        _cell("print(x)\nraise KeyError('停在这里')"),
+        _cell(f"open({str(mark)!r}, 'w').close()"),
+    ]
+    cells[2].metadata["tags"] = ["skip-execution"]
+    cells[3].metadata["tags"] = ["raises-exception"]
+    path = tmp_path / "队列.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+    nb = prepare_notebook_metadata(load_notebook_node(str(path)), str(path), None)
+    server = kernels.KernelServer()
+    try:
+        nb = papermill_engines.execute_notebook_with_engine(
+            notebook._engine(),
+            nb,
+            kernel_name="python3",
+            output_path=None,
+            progress_bar=False,
+            log_output=False,
+            server=server,
+            kernel_cwd=str(tmp_path),
+            execution_timeout=30,
+        )
+    finally:
+        server.close()
+    assert [c.get("execution_count") for c in nb.cells] == [1, None, None, 2, 3, None]
+    assert nb.cells[3].outputs[0]["ename"] == "ZeroDivisionError"
+    assert nb.cells[4].outputs[0]["text"] == "1\n"  # the skipped cell did not run
+    assert not mark.exists()
+    with pytest.raises(PapermillExecutionError) as e:
+        raise_for_execution_errors(nb, None)
+    assert (e.value.cell_index, e.value.ename) == (4, "KeyError")

@@ -1,6 +1,6 @@
 """papermill's engine for the batch: each notebook in a fresh kernel forked from the warm server
-(kernels.py), its cells sent one by one and their outputs read back (shell.py is the kernel's
-side). papermill still parameterises the notebook, keeps its metadata and raises on a failed
+(kernels.py), its cells sent to it at once and their outputs read back as each cell runs
+(shell.py is the kernel's side). papermill still parameterises the notebook, keeps its metadata and raises on a failed
 cell; only the kernel and the way cells reach it differ from its default engine.
 
 Cells run as nbclient runs them for papermill: in order, an empty cell or one tagged
@@ -109,12 +109,25 @@ class Kernel:
     def run(self, cell, index: int, timeout: float | None) -> dict:
         """Run one cell; its outputs are added to it as they come. The kernel's reply:
         status, execution_count, and for an error its ename and evalue."""
-        from nbformat import from_dict
+        self.send(cell, index, stop=False)
+        return self.read(cell, index, timeout)
 
+    def send(self, cell, index: int, stop: bool) -> None:
+        """Queue a cell: the kernel runs the cells it is sent one after another, without
+        waiting for the worker to read the outputs of the one before. `stop`: an error in this
+        cell ends the notebook, and the kernel runs none of the cells queued after it."""
         try:
-            self.sock.sendall(json.dumps({"code": cell.source}).encode("utf-8") + b"\n")
+            self.sock.sendall(
+                json.dumps({"code": cell.source, "stop": stop}).encode("utf-8") + b"\n"
+            )
         except OSError:  # it died after the last cell
             raise KernelDied(index, self._exit_code()) from None
+
+    def read(self, cell, index: int, timeout: float | None) -> dict:
+        """The outputs of the next queued cell, added to it as they come, and the kernel's
+        reply (see `run`); `timeout` counts from now, when the cell before has ended."""
+        from nbformat import from_dict
+
         deadline = None if not timeout else time.monotonic() + timeout
         outputs, clear_next = cell.outputs, False
         while True:
@@ -200,15 +213,23 @@ class ShellEngine(Engine):
         kernel = Kernel(server, kernel_cwd or os.getcwd(), dict(os.environ), start_timeout)
         try:
             nb.metadata["language_info"] = dict(LANGUAGE_INFO)
+            queued = set()
+            for index, cell in enumerate(nb.cells):  # all at once: the kernel never waits
+                tags = cell.get("metadata", {}).get("tags", [])
+                if (
+                    cell.cell_type == "code"
+                    and cell.source.strip()
+                    and "skip-execution" not in tags
+                ):
+                    kernel.send(cell, index, stop="raises-exception" not in tags)
+                    queued.add(index)
             for index, cell in enumerate(nb.cells):
                 nb_man.cell_start(cell, index)
                 try:
+                    if index not in queued:
+                        continue
+                    done = kernel.read(cell, index, execution_timeout)
                     tags = cell.get("metadata", {}).get("tags", [])
-                    if cell.cell_type != "code" or not cell.source.strip():
-                        continue
-                    if "skip-execution" in tags:
-                        continue
-                    done = kernel.run(cell, index, execution_timeout)
                     if done["status"] == "error" and "raises-exception" not in tags:
                         nb_man.cell_exception(cell, cell_index=index)
                         break

@@ -1,5 +1,7 @@
 """The report's kernel: a fresh IPython shell in a process forked from the warm server
-(kernels.py), running the notebook's cells one by one as the batch sends them (engine.py).
+(kernels.py), running the notebook's cells in order as the batch sends them (engine.py): all
+at once, so that it never waits between cells for the worker to read what the last one showed;
+an error in a cell sent with "stop" ends the run there.
 
 It is the IPython an analyst's notebook runs on in JupyterLab (the same shell, magics, display
 system and error display), without the Jupyter messaging around it: no ZeroMQ sockets, no
@@ -156,16 +158,20 @@ def serve(sock) -> None:
 
     _send = send
     sys.stdout, sys.stderr = _Stream("stdout"), _Stream("stderr")
+    stopped = False
     for line in inp:
         req = json.loads(line)
         if "code" not in req:
             break
+        if stopped:  # the notebook ended at an error: the cells queued after it do not run
+            continue
         count = shell.execution_count
         result = shell.run_cell(req["code"], store_history=True)
         error = result.error_before_exec or result.error_in_exec
         done = {"status": "ok" if error is None else "error", "execution_count": count}
         if error is not None:
             done.update(ename=type(error).__name__, evalue=str(error))
+            stopped = bool(req.get("stop"))
         send({"done": done})
     sys.stdout.flush()
     os._exit(0)
