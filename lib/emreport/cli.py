@@ -351,5 +351,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+def entry() -> None:
+    """The installed `emreport` command: `main`, then an exit without the interpreter's
+    teardown. Freeing pandas, DuckDB and Arrow module by module took a tenth of a second after
+    every command had finished its work (an unchanged `emreport run` is over in half a
+    second). The exit handlers still run (the batch's queues and semaphores, logging), and
+    every file the command writes is closed and in place before `main` returns."""
+    import atexit
+
+    code = main()
+    atexit._run_exitfuncs()  # what a normal exit runs before the teardown
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (head) or a closed stream
+            pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
