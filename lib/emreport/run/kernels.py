@@ -202,6 +202,7 @@ def _warm_and_serve(rfd: int, wfd: int) -> None:
     shell.prepare()  # before the report's libraries, which look for it when imported
     for module in WARM:
         importlib.import_module(module)
+    shell.warm()
     threads = procs.threads()
     if len(threads) > 1:  # refuse to fork rather than hang a report some day
         names = [Path(f"/proc/self/task/{t}/comm").read_text().strip() for t in threads]
