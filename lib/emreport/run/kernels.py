@@ -152,12 +152,12 @@ def _kernel(req: dict, protocol_fds: tuple[int, int], server: int) -> None:
     """In the forked child: connect to the worker's socket and run the cells it sends."""
     code = 1
     try:
+        procs.name("emreport-kernel")
         for fd in protocol_fds:
             os.close(fd)
         os.setsid()  # its own process group, so a signal reaches whatever the kernel spawns
         if not procs.die_with(server, signal.SIGKILL):  # with the server, however it ends
             os._exit(1)  # it is gone already
-        procs.name("emreport-kernel")
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         os.chdir(req["cwd"])
