@@ -1,7 +1,8 @@
 """papermill's engine for the batch: each notebook in a fresh kernel forked from the warm server
 (kernels.py), its cells sent to it at once and their outputs read back as each cell runs
-(shell.py is the kernel's side). papermill still parameterises the notebook, keeps its metadata and raises on a failed
-cell; only the kernel and the way cells reach it differ from its default engine.
+(shell.py is the kernel's side). papermill still parameterises the notebook, keeps its
+metadata and raises on a failed cell; only the kernel and the way cells reach it differ from
+its default engine.
 
 Cells run as nbclient runs them for papermill: in order, an empty cell or one tagged
 `skip-execution` left out, the first error stopping the run unless its cell is tagged

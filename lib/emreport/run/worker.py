@@ -88,10 +88,13 @@ class Renderer:
             self._start_printer()
         except Exception:  # noqa: BLE001 - the first report to print says what went wrong
             pass
-        _import_word_writer()
-        import jinja2  # noqa: F401
+        try:
+            _import_word_writer()
+            import jinja2  # noqa: F401
 
-        from emreport.output import docx, page, xlsx  # noqa: F401
+            from emreport.output import docx, page, xlsx  # noqa: F401
+        except Exception:  # noqa: BLE001 - the first report's files say what is missing
+            pass
 
     def _start_printer(self):
         with self._printer_lock:
