@@ -214,7 +214,7 @@ class ShellEngine(Engine):
         kernel = Kernel(server, kernel_cwd or os.getcwd(), dict(os.environ), start_timeout)
         try:
             nb.metadata["language_info"] = dict(LANGUAGE_INFO)
-            queued = set()
+            stops: dict[int, bool] = {}  # the cells sent, by index: does an error end the run
             for index, cell in enumerate(nb.cells):  # all at once: the kernel never waits
                 tags = cell.get("metadata", {}).get("tags", [])
                 if (
@@ -222,16 +222,15 @@ class ShellEngine(Engine):
                     and cell.source.strip()
                     and "skip-execution" not in tags
                 ):
-                    kernel.send(cell, index, stop="raises-exception" not in tags)
-                    queued.add(index)
+                    stops[index] = "raises-exception" not in tags
+                    kernel.send(cell, index, stop=stops[index])
             for index, cell in enumerate(nb.cells):
                 nb_man.cell_start(cell, index)
                 try:
-                    if index not in queued:
+                    if index not in stops:
                         continue
                     done = kernel.read(cell, index, execution_timeout)
-                    tags = cell.get("metadata", {}).get("tags", [])
-                    if done["status"] == "error" and "raises-exception" not in tags:
+                    if done["status"] == "error" and stops[index]:
                         nb_man.cell_exception(cell, cell_index=index)
                         break
                 finally:
