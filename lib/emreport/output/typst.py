@@ -98,10 +98,12 @@ PREAMBLE = f"""\
 #let total(body) = text(font: {HEI}, body)
 // A table in a figure, its title the caption on top: kept whole (and in the body floated to
 // where it fits) when it fits a page, else breaking between rows with its header repeated.
-// `fits`: known to fit (typst.surely_fits), so not laid out once more to be measured.
-#let tablefig(tbl, caption, float: false, fits: false) = context {{
+// `fits`: true or false when known (typst.surely_fits, typst.surely_breaks), so the table is
+// not laid out once more to be measured; auto: measured.
+#let tablefig(tbl, caption, float: false, fits: auto) = context {{
   let fig(placement) = figure(tbl, kind: table, placement: placement, caption: caption)
-  if fits or measure(fig(none), width: 156mm).height <= 225mm - 1pt {{
+  let whole = if fits == auto {{ measure(fig(none), width: 156mm).height <= 225mm - 1pt }} else {{ fits }}
+  if whole {{
     fig(if float {{ auto }} else {{ none }})
   }} else {{
     show figure: set block(breakable: true)
@@ -166,7 +168,13 @@ class _Writer:
             + "".join(f"  {r},\n" for r in rows)
             + "))"
         )
-        fits = ", fits: true" if surely_fits(head, cells_of, text, t.title) else ""
+        fits = (
+            ", fits: true"
+            if surely_fits(head, cells_of, text, t.title)
+            else ", fits: false"
+            if surely_breaks(len(cells_of) + 1)
+            else ""
+        )
         out = f"#tablefig({body}, {lit(t.title)}, float: {'true' if floats else 'false'}{fits})"
         if t.note:
             out += f"\n#par(first-line-indent: 0pt, text(size: 12pt, tracking: 0pt, {lit(t.note)}))"
@@ -263,6 +271,15 @@ def surely_fits(head: list[str], rows: list[list[str]], text: list[bool], captio
     lines = -(-int(_width(caption, CAPTION_PT)) // int(BLOCK_W)) + 1
     height += lines * (CAPTION_PT + CAPTION_LEAD) + CAPTION_GAP
     return height <= BLOCK_H - 1 - SLACK
+
+
+def surely_breaks(rows: int) -> bool:
+    """Whether a table of this many rows, its header one of them, is certainly taller than the
+    text block, by a lower bound of its height: every row at least one line of table text
+    between its cell padding, the caption one line. Such a table breaks between rows without
+    being laid out once more to be measured; the page comes out the same either way."""
+    height = rows * (CELL_PT + 2 * PAD_Y) + CAPTION_PT + CAPTION_GAP
+    return height > BLOCK_H - 1 + SLACK
 
 
 def title(doc: Document) -> str:
