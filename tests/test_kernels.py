@@ -11,6 +11,7 @@ import time
 import nbformat
 import pytest
 
+from emreport.data.store import Store
 from emreport.run import engine, kernels
 
 
@@ -181,13 +182,22 @@ def test_the_server_reads_the_store_ahead_for_its_kernels_and_never_a_replaced_f
         look = _cell(
             "from emreport.data import store as s\n"
             f"st = s.Store({str(path)!r})\n"
-            "print(sorted(st._small), len(st.registry()), 'halves' in st._whole)"
+            "print(sorted(st._small), len(st.registry()), 'halves' in st._whole, bool(s._HELD))\n"
+            "print(st.con.execute('SELECT count(*) FROM hazards').fetchone()[0])\n"
+            "st.close()\n"
+            "import os\n"
+            "print(len(os.listdir('/proc/self/task')))"
         )
         kernel = engine.Kernel(server, os.getcwd(), dict(os.environ))
         kernel.run(look, 0, 30)
         kernel.close()
-        ahead = look.outputs[0]["text"]
-        assert "'training'" in ahead and "True" in ahead  # read by the server, not the kernel
+        ahead = look.outputs[0]["text"].splitlines()
+        assert "'training'" in ahead[0] and ahead[0].endswith("True True")  # read by the server
+        # the server holds the store open: the kernel queries it on a cursor of that
+        # connection, and no thread of DuckDB's runs in the kernel either
+        with Store(path) as st:
+            assert ahead[1] == str(st.con.execute("SELECT count(*) FROM hazards").fetchone()[0])
+        assert ahead[2] == "1"
         # an ingest replaces the file: the kernels read the new one, not the server's copy
         shutil.copy(path, tmp_path / "new.duckdb")
         os.replace(tmp_path / "new.duckdb", path)
@@ -196,6 +206,7 @@ def test_the_server_reads_the_store_ahead_for_its_kernels_and_never_a_replaced_f
         kernel.run(again, 0, 30)
         kernel.close()
         assert again.outputs[0]["text"].startswith("[] ")
+        assert again.outputs[0]["text"].splitlines()[0].endswith("False False")  # opened afresh
     finally:
         server.close()
 

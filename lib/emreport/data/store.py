@@ -69,7 +69,9 @@ def _not_a_file(path: Path) -> str | None:
     return None if stat.S_ISREG(mode) else f"{path}不是普通文件，不是数据库文件"
 
 
-def _open(path: Path) -> tuple[duckdb.DuckDBPyConnection | None, str | None]:
+def _open(
+    path: Path, config: dict | None = None
+) -> tuple[duckdb.DuckDBPyConnection | None, str | None]:
     """A read-only connection to an existing emreport store, or why the path is not one."""
     try:
         words = _not_a_file(path)
@@ -88,7 +90,7 @@ def _open(path: Path) -> tuple[duckdb.DuckDBPyConnection | None, str | None]:
         return None, f"{path}不是emreport数据库（不是DuckDB数据库文件，可能是数据文件或其他文件）"
     broken = f"{path}无法作为数据库打开（文件已损坏或不完整）"
     try:
-        con = duckdb.connect(str(path), read_only=True)
+        con = duckdb.connect(str(path), read_only=True, config=config or {})
     except duckdb.Error:
         return None, broken
     try:
@@ -134,6 +136,62 @@ def _whole(path: Path) -> dict:
     return held[1]
 
 
+# A connection without threads of its own, held open for the processes this one forks (see
+# `hold`), by file as `_WHOLE` is
+_HELD: dict[str, tuple[tuple, duckdb.DuckDBPyConnection]] = {}
+# DuckDB's async I/O threads off and its one worker thread the caller's: an open connection
+# then starts no thread, and a process holding one can be forked safely
+THREADLESS = {"threads": 1, "async_threads": 0}
+
+
+def _ident(path: Path) -> tuple[str, tuple]:
+    key = str(path.resolve())
+    st = os.stat(key)
+    return key, (st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns)
+
+
+def hold(path: Path | str) -> None:
+    """Open the store once and keep the connection: every `Store` of the same file in this
+    process, or in a copy of it forked later, then takes a cursor on it instead of opening
+    the file (opening and closing a DuckDB database costs 15-20 ms of CPU). The kernel server
+    holds its store for the kernels it forks (kernels._preread); the connection starts no
+    thread, so forking stays safe. Raises StoreError as `Store` does."""
+    path = Path(path)
+    key, ident = _ident(path)
+    held = _HELD.get(key)
+    if held is not None and held[0] == ident:
+        return
+    con, words = _open(path, THREADLESS)
+    if con is None:
+        raise StoreError(f"{words}：{READ_HINT}")
+    release()
+    _HELD[key] = (ident, con)
+
+
+def release() -> None:
+    """Close the connections `hold` keeps."""
+    for _, con in _HELD.values():
+        con.close()
+    _HELD.clear()
+
+
+def _held(path: Path) -> duckdb.DuckDBPyConnection | None:
+    """A cursor on the held connection to this very file, or None. A connection to a file
+    since replaced (by an ingest) is closed: DuckDB would not open a second connection to
+    the same path with other settings."""
+    try:
+        key, ident = _ident(path)
+    except OSError:
+        return None
+    held = _HELD.get(key)
+    if held is None:
+        return None
+    if held[0] != ident:
+        release()
+        return None
+    return held[1].cursor()
+
+
 class Store:
     """Read-only access to the last good ingest."""
 
@@ -141,9 +199,11 @@ class Store:
         self.path = Path(path or config.STORE)
         if not self.path.exists():
             raise StoreError(f"尚未导入数据（找不到{self.path}）：请先运行 emreport ingest")
-        con, words = _open(self.path)
+        con = _held(self.path)
         if con is None:
-            raise StoreError(f"{words}：{READ_HINT}")
+            con, words = _open(self.path)
+            if con is None:
+                raise StoreError(f"{words}：{READ_HINT}")
         self.con = con
         self._registry: pd.DataFrame | None = None
         self._whole = _whole(self.path)

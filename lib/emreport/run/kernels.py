@@ -131,15 +131,17 @@ def _serve(rfd: int, wfd: int, server: int) -> None:
 def _preread(store: str) -> bool:
     """Read once, here, what every report on the store reads whole (Store.preread): the
     kernels forked after it find it in their copy of the per-file cache (the registry and
-    the eleven tables of totals and stocks: 0.03 CPU-s a kernel on the sample). DuckDB's
-    threads end with its connection; False when a thread outlived it anyway, which would
-    make forking unsafe."""
+    the eleven tables of totals and stocks: 0.03 CPU-s a kernel on the sample), and hold
+    the store open for them (store.hold: a connection without threads, which each kernel
+    takes a cursor on instead of opening the file). False when a thread is running anyway,
+    which would make forking unsafe."""
     import gc
 
-    from emreport.data.store import Store
+    from emreport.data import store as stores
 
     try:
-        with Store(store) as st:
+        stores.hold(store)
+        with stores.Store(store) as st:
             st.preread()
     except Exception:  # noqa: BLE001 - each report says in its own words what is wrong
         pass
