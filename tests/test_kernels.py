@@ -258,3 +258,78 @@ def test_the_engine_keeps_nbclients_rules_with_every_cell_queued(tmp_path):
     with pytest.raises(PapermillExecutionError) as e:
         raise_for_execution_errors(nb, None)
     assert (e.value.cell_index, e.value.ename) == (4, "KeyError")
+
+
+def test_the_fingerprint_hashes_small_tables_by_lookup_as_it_would_hash_the_cut(store_copy):
+    """The kernel server hashes each total and stock table's rows once (Store.preread); a
+    report's fingerprint looks its rows up. Same bytes as hashing the cut itself, and an edit
+    of one of its rows still changes it."""
+    import hashlib
+
+    import duckdb
+    import pandas as pd
+
+    from emreport.data import store as stores
+    from emreport.data.periods import Period
+    from emreport.data.schema import TABLES
+
+    def by_cut(st, unit, period):  # the fingerprint as it was made before the lookup
+        h = hashlib.sha256(repr((unit, period.code)).encode())
+        tables = sorted((t for t in TABLES if t.kind != "registry"), key=lambda t: t.id)
+        events = st._event_hashes([t for t in tables if t.kind == "event"], unit, period)
+        for t in tables:
+            if t.kind == "event":
+                h.update(events[t.id].encode())
+            else:
+                df = st._cut_small(t, list(unit.members), period)
+                h.update(f"{t.id}:{','.join(df.columns)}:{len(df)}".encode())
+                h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+        return h.hexdigest()[:16]
+
+    with Store(store_copy) as st:
+        st.preread()
+        seen = {}
+        for code in ("990102", "990100"):
+            for text in ("2025-H1", "2025"):
+                unit, period = st.unit(code), Period.parse(text)
+                seen[code, text] = st.fingerprint(unit, period)
+                assert seen[code, text] == by_cut(st, unit, period)
+    con = duckdb.connect(str(store_copy))
+    con.execute(
+        "UPDATE training SET total = total + 1 WHERE rowid = (SELECT min(rowid) FROM training "
+        "WHERE district = '990102' AND half = '2025-H2')"
+    )
+    con.close()
+    stores._WHOLE.clear()
+    with Store(store_copy) as st:
+        assert st.fingerprint(st.unit("990102"), Period.parse("2025")) != seen["990102", "2025"]
+        assert (
+            st.fingerprint(st.unit("990102"), Period.parse("2025-H1")) == seen["990102", "2025-H1"]
+        )
+
+
+def test_a_worker_defers_nbclient_and_papermills_own_engine_still_runs():
+    """lanes._preload leaves nbclient (jupyter_client, ZeroMQ) unimported; papermill's own
+    engine imports it when it is asked for a client."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from emreport.run import lanes\n"
+        "lanes._preload()\n"
+        "print('nbclient' in sys.modules, 'zmq' in sys.modules)\n"
+        "import nbformat\n"
+        "from papermill.engines import papermill_engines\n"
+        "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('print(6 * 7)')])\n"
+        "nb.metadata.update(papermill={}, kernelspec={'name': 'python3', 'language': 'python',"
+        " 'display_name': 'Python 3'})\n"
+        "out = papermill_engines.execute_notebook_with_engine(None, nb, kernel_name='python3',"
+        " progress_bar=False, log_output=False)\n"
+        "print(out.cells[0].outputs[0]['text'].strip(), 'nbclient' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "False", "42", "True"]

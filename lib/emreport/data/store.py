@@ -231,13 +231,17 @@ class Store:
 
     def preread(self) -> None:
         """Read now what every report on this file reads whole (the registry, the half-years,
-        the period totals and stocks), into the per-file cache, without Arrow's threads: the
-        kernel server does, once, so that the kernels it forks find them read (kernels.py)."""
+        the period totals and stocks with their rows' hashes, the event tables' columns), into
+        the per-file cache, without Arrow's threads: the kernel server does, once, so that the
+        kernels it forks find them read (kernels.py)."""
         self.registry()
         self.halves()
         for table in TABLES:
             if table.kind in ("total", "stock") and table.id not in self._small:
                 self._small[table.id] = self._query(f"SELECT * FROM {table.id}", [], threads=False)
+                self._row_hashes(table.id)
+            elif table.kind == "event":
+                self._columns(table.id)
 
     def meta(self) -> dict[str, str]:
         """Facts about the ingest that built this store (time, schema, files)."""
@@ -350,15 +354,39 @@ class Store:
             else:
                 df = self._cut_small(table, list(unit.members), period)
                 h.update(f"{table.id}:{','.join(df.columns)}:{len(df)}".encode())
-                h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+                whole = self._small[table.id].index
+                if isinstance(whole, pd.RangeIndex) and (whole.start, whole.step) == (0, 1):
+                    rows = self._row_hashes(table.id)[df.index.to_numpy()]
+                else:  # not numbered by row: hashed as it is
+                    rows = pd.util.hash_pandas_object(df, index=False).to_numpy()
+                h.update(rows.tobytes())
         return h.hexdigest()[:16]
+
+    def _columns(self, table_id: str) -> list[str]:
+        """A table's columns, looked up once per store file."""
+        held = self._whole.setdefault("columns", {})
+        if table_id not in held:
+            held[table_id] = self.con.table(table_id).columns
+        return held[table_id]
+
+    def _row_hashes(self, table_id: str):
+        """Each row's hash (pandas' `hash_pandas_object`) of a total or stock table read
+        whole, by row number, made once per store file: a cut's rows keep their numbers (the
+        whole table's RangeIndex), so hashing a cut is a lookup, the same bytes as hashing the
+        cut itself (each row's hash is its values' alone)."""
+        held = self._whole.setdefault("row_hashes", {})
+        if table_id not in held:
+            held[table_id] = pd.util.hash_pandas_object(
+                self._small[table_id], index=False
+            ).to_numpy()
+        return held[table_id]
 
     def _event_hashes(self, tables: list[Table], unit: Unit, period: Period) -> dict[str, str]:
         """Each event table's count and sum of row hashes over the unit's rows of the period
         and the year before, by table id, in one statement."""
         parts, args, cols = [], [], {}
         for i, table in enumerate(tables):
-            cols[table.id] = self.con.table(table.id).columns
+            cols[table.id] = self._columns(table.id)
             where, more = self._event_rows(table, unit, [period.previous_year(), period])
             parts.append(
                 f"SELECT {i} AS t, count(*), "

@@ -10,6 +10,7 @@ import queue
 import signal
 import sys
 import threading
+import types
 from pathlib import Path
 
 from emreport.run import procs, worker
@@ -92,13 +93,37 @@ def _die_with_parent() -> None:
 
 
 def _preload() -> None:
-    """What a lane needs to start its first notebook (papermill and nbformat: a quarter of a
+    """What a lane needs to start its first notebook (papermill and nbformat: a fifth of a
     second), imported while the kernel server warms up."""
+    _defer_nbclient()
     import nbformat  # noqa: F401
     import papermill  # noqa: F401
 
     from emreport.data import store  # noqa: F401
     from emreport.run import engine, notebook  # noqa: F401
+
+
+def _defer_nbclient() -> None:
+    """papermill's engines module imports its nbclient wrapper for papermill's own engine,
+    which a worker never runs (it runs engine.py's): nbclient, jupyter_client and ZeroMQ, a
+    tenth of a second before the first notebook can start. A stand-in takes the wrapper's
+    place and imports it should that engine ever ask it for a client."""
+    if "papermill.clientwrap" in sys.modules:
+        return
+    stand_in = types.ModuleType("papermill.clientwrap")
+
+    class PapermillNotebookClient:
+        def __new__(cls, *args, **kwargs):
+            if sys.modules.get("papermill.clientwrap") is stand_in:
+                del sys.modules["papermill.clientwrap"]
+            import papermill.engines
+            from papermill import clientwrap
+
+            papermill.engines.PapermillNotebookClient = clientwrap.PapermillNotebookClient
+            return clientwrap.PapermillNotebookClient(*args, **kwargs)
+
+    stand_in.PapermillNotebookClient = PapermillNotebookClient
+    sys.modules["papermill.clientwrap"] = stand_in
 
 
 def _read_ahead(r: worker.Renderer, store: str) -> None:

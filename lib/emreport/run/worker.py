@@ -10,6 +10,7 @@ shared by the reports it runs at once (its lanes, or a Dask worker's threads).
 from __future__ import annotations
 
 import atexit
+import gc
 import hashlib
 import json
 import logging
@@ -95,6 +96,9 @@ class Renderer:
             from emreport.output import docx, page, xlsx  # noqa: F401
         except Exception:  # noqa: BLE001 - the first report's files say what is missing
             pass
+        # what is loaded stays: out of the collector's full passes, which otherwise walk every
+        # module's objects again while each report's notebooks and files come and go
+        gc.freeze()
 
     def _start_printer(self):
         with self._printer_lock:
