@@ -155,7 +155,11 @@ def hold(path: Path | str) -> None:
     process, or in a copy of it forked later, then takes a cursor on it instead of opening
     the file (opening and closing a DuckDB database costs 15-20 ms of CPU). The kernel server
     holds its store for the kernels it forks (kernels._preread); the connection starts no
-    thread, so forking stays safe. Raises StoreError as `Store` does."""
+    thread, so forking stays safe. A copy must keep the descriptors as they were: the
+    kernels do (they close only the server's pipes), while the kernel server, a copy of its
+    worker, closes every descriptor it inherits (procs.Forked; DuckDB would then read from
+    whatever took the number), so it opens the store itself and the processes above it hold
+    nothing. Raises StoreError as `Store` does."""
     path = Path(path)
     key, ident = _ident(path)
     held = _HELD.get(key)
