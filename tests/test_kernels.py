@@ -184,20 +184,24 @@ def test_the_server_reads_the_store_ahead_for_its_kernels_and_never_a_replaced_f
             f"st = s.Store({str(path)!r})\n"
             "print(sorted(st._small), len(st.registry()), 'halves' in st._whole, bool(s._HELD))\n"
             "print(st.con.execute('SELECT count(*) FROM hazards').fetchone()[0])\n"
-            "st.close()\n"
             "import os\n"
-            "print(len(os.listdir('/proc/self/task')))"
+            "print(len(os.listdir('/proc/self/task')))\n"
+            "st.close()\n"
+            "import duckdb\n"
+            f"print(duckdb.connect({str(path)!r}, read_only=True).execute('SELECT 1').fetchone())"
         )
         kernel = engine.Kernel(server, os.getcwd(), dict(os.environ))
         kernel.run(look, 0, 30)
         kernel.close()
         ahead = look.outputs[0]["text"].splitlines()
-        assert "'training'" in ahead[0] and ahead[0].endswith("True True")  # read by the server
-        # the server holds the store open: the kernel queries it on a cursor of that
-        # connection, and no thread of DuckDB's runs in the kernel either
+        assert "'training'" in ahead[0] and ahead[0].endswith("True False")  # read by the server
+        # the server holds the store open: the kernel's Store takes that connection over, no
+        # thread of DuckDB's runs in the kernel either, and once the Store is closed a cell can
+        # open the file itself
         with Store(path) as st:
             assert ahead[1] == str(st.con.execute("SELECT count(*) FROM hazards").fetchone()[0])
         assert ahead[2] == "1"
+        assert ahead[3] == "(1,)"
         # an ingest replaces the file: the kernels read the new one, not the server's copy
         shutil.copy(path, tmp_path / "new.duckdb")
         os.replace(tmp_path / "new.duckdb", path)

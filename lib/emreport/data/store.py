@@ -137,8 +137,8 @@ def _whole(path: Path) -> dict:
 
 
 # A connection without threads of its own, held open for the processes this one forks (see
-# `hold`), by file as `_WHOLE` is
-_HELD: dict[str, tuple[tuple, duckdb.DuckDBPyConnection]] = {}
+# `hold`), by file as `_WHOLE` is, with the process that opened it
+_HELD: dict[str, tuple[tuple, duckdb.DuckDBPyConnection, int]] = {}
 # DuckDB's async I/O threads off and its one worker thread the caller's: an open connection
 # then starts no thread, and a process holding one can be forked safely
 THREADLESS = {"threads": 1, "async_threads": 0}
@@ -163,26 +163,28 @@ def hold(path: Path | str) -> None:
     path = Path(path)
     key, ident = _ident(path)
     held = _HELD.get(key)
-    if held is not None and held[0] == ident:
+    if held is not None and held[0] == ident and held[2] == os.getpid():
         return
     con, words = _open(path, THREADLESS)
     if con is None:
         raise StoreError(f"{words}：{READ_HINT}")
     release()
-    _HELD[key] = (ident, con)
+    _HELD[key] = (ident, con, os.getpid())
 
 
 def release() -> None:
     """Close the connections `hold` keeps."""
-    for _, con in _HELD.values():
+    for _, con, _ in _HELD.values():
         con.close()
     _HELD.clear()
 
 
 def _held(path: Path) -> duckdb.DuckDBPyConnection | None:
-    """A cursor on the held connection to this very file, or None. A connection to a file
-    since replaced (by an ingest) is closed: DuckDB would not open a second connection to
-    the same path with other settings."""
+    """The held connection to this very file, or None: a cursor on it in the process that
+    holds it; in a copy (a kernel) the connection itself, which the Store then owns and
+    closes, so that the copy can afterwards open the file with other settings (DuckDB
+    refuses a second connection to a path with different ones: `duckdb.connect` in a cell).
+    A connection to a file since replaced (by an ingest) is closed, for the same reason."""
     try:
         key, ident = _ident(path)
     except OSError:
@@ -193,7 +195,10 @@ def _held(path: Path) -> duckdb.DuckDBPyConnection | None:
     if held[0] != ident:
         release()
         return None
-    return held[1].cursor()
+    if held[2] == os.getpid():
+        return held[1].cursor()
+    del _HELD[key]
+    return held[1]
 
 
 class Store:
