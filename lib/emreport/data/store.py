@@ -152,8 +152,9 @@ def _ident(path: Path) -> tuple[str, tuple]:
 
 def hold(path: Path | str) -> None:
     """Open the store once and keep the connection: every `Store` of the same file in this
-    process, or in a copy of it forked later, then takes a cursor on it instead of opening
-    the file (opening and closing a DuckDB database costs 15-20 ms of CPU). The kernel server
+    process then takes a cursor on it, and the first in a copy forked later takes the
+    connection over (`_held`), instead of opening the file (opening a DuckDB database costs
+    15 ms of CPU). The kernel server
     holds its store for the kernels it forks (kernels._preread); the connection starts no
     thread, so forking stays safe. A copy must keep the descriptors as they were: the
     kernels do (they close only the server's pipes), while the kernel server, a copy of its

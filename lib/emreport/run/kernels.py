@@ -133,7 +133,7 @@ def _preread(store: str) -> bool:
     kernels forked after it find it in their copy of the per-file cache (the registry and
     the eleven tables of totals and stocks: 0.03 CPU-s a kernel on the sample), and hold
     the store open for them (store.hold: a connection without threads, which each kernel
-    takes a cursor on instead of opening the file). False when a thread is running anyway,
+    takes over instead of opening the file). False when a thread is running anyway,
     which would make forking unsafe."""
     import gc
 
