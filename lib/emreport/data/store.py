@@ -124,11 +124,17 @@ def not_a_store(path: Path) -> str | None:
 _WHOLE: dict[str, tuple[tuple, dict]] = {}
 
 
-def _whole(path: Path) -> dict:
-    """The cache of one store file's whole reads, emptied when the file was replaced."""
+def _ident(path: Path) -> tuple[str, tuple]:
+    """A store file's key (its resolved path) and identity: another inode, size or time is
+    another file (an ingest replaces it whole)."""
     key = str(path.resolve())
     st = os.stat(key)
-    ident = (st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns)
+    return key, (st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns)
+
+
+def _whole(path: Path) -> dict:
+    """The cache of one store file's whole reads, emptied when the file was replaced."""
+    key, ident = _ident(path)
     held = _WHOLE.get(key)
     if held is None or held[0] != ident:
         _WHOLE.clear()  # one store at a time: a process seldom reads two
@@ -142,12 +148,6 @@ _HELD: dict[str, tuple[tuple, duckdb.DuckDBPyConnection, int]] = {}
 # DuckDB's async I/O threads off and its one worker thread the caller's: an open connection
 # then starts no thread, and a process holding one can be forked safely
 THREADLESS = {"threads": 1, "async_threads": 0}
-
-
-def _ident(path: Path) -> tuple[str, tuple]:
-    key = str(path.resolve())
-    st = os.stat(key)
-    return key, (st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns)
 
 
 def hold(path: Path | str) -> None:
@@ -364,13 +364,17 @@ class Store:
             else:
                 df = self._cut_small(table, list(unit.members), period)
                 h.update(f"{table.id}:{','.join(df.columns)}:{len(df)}".encode())
-                whole = self._small[table.id].index
-                if isinstance(whole, pd.RangeIndex) and (whole.start, whole.step) == (0, 1):
-                    rows = self._row_hashes(table.id)[df.index.to_numpy()]
-                else:  # not numbered by row: hashed as it is
-                    rows = pd.util.hash_pandas_object(df, index=False).to_numpy()
-                h.update(rows.tobytes())
+                h.update(self._cut_hashes(table.id, df).tobytes())
         return h.hexdigest()[:16]
+
+    def _cut_hashes(self, table_id: str, cut: pd.DataFrame):
+        """Each row's hash of a cut of a total or stock table (`_cut_small`): looked up in the
+        whole table's (`_row_hashes`) by row number, or hashed here should the whole table not
+        be numbered by row."""
+        whole = self._small[table_id].index
+        if isinstance(whole, pd.RangeIndex) and (whole.start, whole.step) == (0, 1):
+            return self._row_hashes(table_id)[cut.index.to_numpy()]
+        return pd.util.hash_pandas_object(cut, index=False).to_numpy()
 
     def _columns(self, table_id: str) -> list[str]:
         """A table's columns, looked up once per store file."""
