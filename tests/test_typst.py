@@ -362,6 +362,36 @@ def test_no_process_is_started(typesetter):
     assert not children
 
 
+def test_threads_typeset_at_once_and_get_what_one_thread_gets(typesetter, sample):
+    """The worker's finishing threads share one typesetter: compiles and chart pictures at
+    the same time each get a compiler of their own (one compiler used by two threads at once
+    fails), and the PDFs are those typeset one after another, but for their dates."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    r, _ = sample
+    with ThreadPoolExecutor(1) as pool:  # a short report is not kept waiting by a long one
+        long = pool.submit(typesetter.pdf, full_text_doc(28 * 22 * 60))  # 60 pages: 0.4 s
+        time.sleep(0.05)
+        typesetter.compile("#[短]", {})
+        assert not long.done()
+        long.result()
+    docs = [full_text_doc(60), hostile_doc(), r.document, full_text_doc(90)]
+    alone = [_undated(typesetter.pdf(d)) for d in docs]
+    svgs = [SVG, SVG]
+    with ThreadPoolExecutor(4) as pool:
+        pdfs = [pool.submit(typesetter.pdf, d) for d in docs * 2]
+        pngs = [pool.submit(typesetter.pngs, svgs) for _ in range(4)]
+        assert [_undated(f.result()) for f in pdfs] == alone * 2
+        assert all(f.result() == typesetter.pngs(svgs) for f in pngs)
+
+
+def _undated(pdf: bytes) -> bytes:
+    pdf = re.sub(rb"\((D:\d+Z?)\)", b"()", pdf)
+    pdf = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", b"", pdf)
+    return re.sub(rb"(ID>|ID\[\(|\)\()[A-Za-z0-9+/=]{24}", rb"\1", pdf)
+
+
 def _parent(pid: str) -> int:
     try:
         with open(f"/proc/{pid}/stat") as f:

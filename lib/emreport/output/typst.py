@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import threading
 from concurrent.futures import Future
+from contextlib import contextmanager
 from pathlib import Path
 
 from emreport.compose.document import (
@@ -335,36 +336,60 @@ class TypstError(RuntimeError):
 
 
 class Typesetter:
-    """One kept Typst compiler: fonts loaded once, then one report after another. Safe to
-    share between threads (one compile at a time)."""
+    """Typst compilers kept warm: fonts loaded once, then one report after another. Safe to
+    share between threads: each compile takes a compiler no other thread is using (made
+    when none is free, in a third of a millisecond, on the same loaded fonts), so the
+    reports a worker finishes at once are typeset at once, each on a core of its own."""
 
     def __init__(self, fonts: list[str] | None = None) -> None:
         import typst
 
         self._typst = typst
-        self._compiler = typst.Compiler(
-            font_paths=fonts if fonts is not None else font_dirs(), ignore_system_fonts=True
+        self._fonts = typst.Fonts(
+            include_system_fonts=False,
+            include_embedded_fonts=True,
+            font_paths=fonts if fonts is not None else font_dirs(),
         )
+        self._idle = [self._new()]
         self._lock = threading.Lock()
+
+    def _new(self):
+        return self._typst.Compiler(font_paths=self._fonts, ignore_system_fonts=True)
+
+    @contextmanager
+    def _compiler(self):
+        """A compiler for this thread alone (a Typst compiler is used by one thread at a
+        time), back among the free ones afterwards."""
+        with self._lock:
+            compiler = self._idle.pop() if self._idle else None
+        if compiler is None:
+            compiler = self._new()
+        try:
+            yield compiler
+        finally:
+            with self._lock:
+                self._idle.append(compiler)
 
     def compile(self, src: str, files: dict[str, bytes]) -> bytes:
         """The PDF of a source and its files."""
-        with self._lock:
+        with self._compiler() as compiler:
             try:
-                return self._compiler.compile(input={"main.typ": src.encode("utf-8"), **files})
+                return compiler.compile(input={"main.typ": src.encode("utf-8"), **files})
             except self._typst.TypstError as e:
                 raise TypstError(f"Typst 排版失败：{e}") from None
             finally:
-                self._forget()
+                self._forget(compiler)
 
-    def _forget(self) -> None:
+    @staticmethod
+    def _forget(compiler) -> None:
         """Drop what the engine memoised for the compiles before. It keeps every result for
-        ten more compiles (typst-py evicts older ones after each), and one report's results
-        are of little use to the next, which shapes other text and other tables: kept, they
-        held about 150 MB (260 MB on the benchmark's large districts) and made each lookup
-        slower. Ten compiles of an empty source, a millisecond in all, age them out."""
+        ten more compiles (typst-py evicts older ones after each, from one cache that all
+        compilers share), and one report's results are of little use to the next, which
+        shapes other text and other tables: kept, they held about 150 MB (260 MB on the
+        benchmark's large districts) and made each lookup slower. Ten compiles of an empty
+        source, a millisecond in all, age them out."""
         for _ in range(EVICT_AFTER):
-            self._compiler.compile(input={"main.typ": b""})
+            compiler.compile(input={"main.typ": b""})
 
     def pdf(self, doc: Document) -> bytes:
         """The PDF of one report."""
@@ -380,9 +405,9 @@ class Typesetter:
         src = "#set page(width: auto, height: auto, margin: 0pt, fill: white)\n" + (
             "\n#pagebreak()\n".join(f'#image("c{i}.svg")' for i in range(len(svgs)))
         )
-        with self._lock:
+        with self._compiler() as compiler:
             try:
-                out = self._compiler.compile(
+                out = compiler.compile(
                     input={"main.typ": src.encode("utf-8"), **files}, format="png", ppi=ppi
                 )
             except self._typst.TypstError as e:
