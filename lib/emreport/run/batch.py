@@ -56,7 +56,7 @@ def specs_for(p: Plan, *, store: Path, params_dir: Path, notebooks: Path, timeou
     ]
     with Store(store) as st:
         data = cache.data_keys(st, reads)
-    meta = store_meta(store)
+        meta = store_meta(store, opened=st)
     code = cache.code_key()
     specs = []
     for job in p.jobs:

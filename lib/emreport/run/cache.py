@@ -136,28 +136,26 @@ def data_keys(store: Store, reads: list[Reads]) -> dict[tuple[str, str], str]:
 
     con = store.con
     cells: dict[tuple[str, str], list] = defaultdict(list)  # (table, district) -> rows
-    stock_tables = set()
-    for t in TABLES:
-        if t.kind == "registry":
-            continue
-        cols = [
-            r[0]
-            for r in con.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-                "ORDER BY ordinal_position",
-                [t.id],
-            ).fetchall()
-        ]
-        row_hash = "hash(" + ", ".join(f'"{c}"' for c in cols) + ")"
+    tables = [t for t in TABLES if t.kind != "registry"]
+    stock_tables = {t.id for t in tables if t.kind == "stock"}
+    columns: dict[str, list[str]] = defaultdict(list)
+    for table, column in con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "ORDER BY table_name, ordinal_position"
+    ).fetchall():
+        columns[table].append(column)
+    # one query for every table: DuckDB plans each statement for a few milliseconds
+    selects = []
+    for t in tables:
+        row_hash = "hash(" + ", ".join(f'"{c}"' for c in columns[t.id]) + ")"
         half = '"half"' if t.kind == "total" else _half(f'"{t.date}"')
-        if t.kind == "stock":
-            stock_tables.add(t.id)
-        sql = (
-            f"SELECT district, {half} AS h, count(*), sum({row_hash})::VARCHAR "
-            f"FROM {t.id} GROUP BY ALL ORDER BY ALL"
+        selects.append(
+            f"SELECT '{t.id}' AS t, district, {half} AS h, count(*) AS n, "
+            f"sum({row_hash})::VARCHAR AS s FROM {t.id} GROUP BY ALL"
         )
-        for district, h, n, s in con.execute(sql).fetchall():
-            cells[(t.id, district)].append((h, n, s))
+    sql = " UNION ALL ".join(selects) + " ORDER BY t, district, h, n, s"
+    for table, district, h, n, s in con.execute(sql).fetchall():
+        cells[(table, district)].append((h, n, s))
     reg = store.registry()
     reg_rows = {
         r["code"]: json.dumps(r, ensure_ascii=False, default=str, sort_keys=True)

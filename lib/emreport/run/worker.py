@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from emreport.run.messages import Outcome, Spec
 
 if TYPE_CHECKING:  # the heavy imports are made where used: see _preload
+    from emreport.data.store import Store
     from emreport.run.notebook import Job
 
 EVENT_TOPIC = "emreport-started"
@@ -234,9 +235,10 @@ def narrative_sha(params_dir: Path, job: Job) -> str:
 _metas: dict[tuple, str] = {}
 
 
-def store_meta(path: Path) -> str:
+def store_meta(path: Path, opened: Store | None = None) -> str:
     """Which ingest built the store: the client and its workers must read the same one.
-    Remembered while the file is the same file (an ingest replaces it whole)."""
+    Remembered while the file is the same file (an ingest replaces it whole). `opened`: the
+    store already open on that path, read instead of opening the file again."""
     from emreport.data.store import Store
 
     try:
@@ -246,10 +248,12 @@ def store_meta(path: Path) -> str:
         raise
     seen = (str(path), st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
     if seen not in _metas:
-        with Store(path) as store:
-            _metas[seen] = hashlib.sha256(
-                json.dumps(store.meta(), sort_keys=True).encode()
-            ).hexdigest()
+        if opened is not None:
+            meta = opened.meta()
+        else:
+            with Store(path) as store:
+                meta = store.meta()
+        _metas[seen] = hashlib.sha256(json.dumps(meta, sort_keys=True).encode()).hexdigest()
     return _metas[seen]
 
 
