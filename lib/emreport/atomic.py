@@ -93,6 +93,14 @@ def replacing(final: Path) -> Iterator[Path]:
         discard(tmp)
 
 
+def blocking_ancestor(path: Path) -> Path | None:
+    """The first existing ancestor of path when it is not a folder (path cannot be made)."""
+    for parent in path.parents:
+        if parent.exists():
+            return None if parent.is_dir() else parent
+    return None
+
+
 def running(pid: int) -> bool:
     """Whether the process runs; a zombie (killed, not yet reaped by a parent that is itself
     gone) does not."""

@@ -96,7 +96,7 @@ def _fail(lines: Sequence[str]) -> int:
 
 def _folder_problem(path: Path, what: str) -> str | None:
     """Why a folder a command writes into cannot be one (it, or a folder above it, is a file)."""
-    from emreport.data.companions import blocking_ancestor
+    from emreport.atomic import blocking_ancestor
 
     if path.exists() and not path.is_dir():
         return f"{what}{path}是文件，不是文件夹：请指定一个文件夹"
@@ -215,7 +215,23 @@ def cmd_figures(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stamp(args: argparse.Namespace) -> tuple:
+    """The run's inputs key, where its stamp is kept, and what the stamp says if it still
+    holds (run/stamp.py)."""
+    from emreport.run import stamp
+
+    store, params_dir, out = (Path(p).resolve() for p in (args.store, args.params, args.outputs))
+    command = {
+        **{"kind": args.kind, "period": args.period, "district": args.district},
+        **{"outputs": [args.outputs, str(out)], "store": args.store, "params": args.params},
+    }
+    inputs = stamp.inputs(command, store=store, params_dir=params_dir, notebooks=config.NOTEBOOKS)
+    where = stamp.path(out, command)
+    return inputs, where, None if args.force else stamp.unchanged(inputs, where)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    started = time.monotonic()
     # One thread per numeric library, set before they load: the coordinator then has no
     # thread but its own when its first worker starts, and can start it as a copy of itself
     # (local.py); the kernels run with the same settings.
@@ -223,8 +239,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     for name, value in THREADS.items():
         os.environ.setdefault(name, value)
-    from emreport.run import batch, plan
-    from emreport.run.cluster import SchedulerError
+    from emreport.run import stamp
 
     problems = []
     outputs = _folder_problem(Path(args.outputs), "输出文件夹（--outputs）")
@@ -240,6 +255,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         engine()
     except EngineError as e:
         problems.append(str(e))
+    inputs = stamped = None  # with a problem, the plan lists it with the others
+    if not problems:
+        try:
+            inputs, stamped, said = _stamp(args)
+        except (OSError, RuntimeError):  # a folder that cannot be resolved: the plan says
+            inputs = stamped = said = None
+        if said is not None:  # the same command on the same inputs, its reports untouched
+            stamp.say(said, time.monotonic() - started)
+            return 0
+    from emreport.run import batch, plan
+    from emreport.run.cluster import SchedulerError
+
     try:
         grid = plan.plan(
             args.period,
@@ -267,6 +294,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
     except SchedulerError as e:
         return _fail([str(e)])
+    # a run that failed leaves the stamp it found: it no longer matches what it recorded
+    made = len(result.done) + len(result.cached) == len(grid.jobs)
+    if inputs and stamped and result.exit_code == 0 and made:
+        stamp.record(
+            inputs,
+            stamped,
+            folders=[j.out_dir(stamped.parent) for j in grid.jobs],
+            indexes=result.indexes,
+            jobs=[j.id for j in grid.jobs],
+            notices=grid.notices,
+            warnings=grid.warnings,
+        )
     return result.exit_code
 
 

@@ -15,4 +15,5 @@ SAMPLE = DATA / "sample"
 STORE = Path(os.environ.get("EMREPORT_STORE") or DATA / "store" / "emreport.duckdb")
 OUTPUTS = ROOT / "outputs"
 PARAMS = ROOT / "params"
+NOTEBOOKS = ROOT / "notebooks"
 DOCS = ROOT / "docs"

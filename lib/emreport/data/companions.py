@@ -81,14 +81,6 @@ def _is_ours(folder: Path) -> bool:
         return False
 
 
-def blocking_ancestor(path: Path) -> Path | None:
-    """The first existing ancestor of path when it is not a folder (path cannot be made)."""
-    for parent in path.parents:
-        if parent.exists():
-            return None if parent.is_dir() else parent
-    return None
-
-
 def check(store: Path, data_dir: Path) -> None:
     """Refuse, in words and before anything is written, a store path ingest must not write to."""
     real, data = Path(os.path.realpath(store)), Path(os.path.realpath(data_dir))
@@ -97,7 +89,7 @@ def check(store: Path, data_dir: Path) -> None:
             f"数据库{store}位于要导入的数据文件夹{data_dir}之内：未写入任何内容；"
             "请用 --store 指定数据文件夹以外的路径"
         )
-    blocking = blocking_ancestor(real)
+    blocking = atomic.blocking_ancestor(real)
     if blocking is not None:
         raise StoreError(
             f"数据库{store}无法建立：{blocking}是文件，不是文件夹：未写入任何内容；"

@@ -28,7 +28,7 @@ from emreport.run.local import LocalPool, default_jobs, memory_cap
 from emreport.run.messages import Spec, Started
 from emreport.run.notebook import NOTEBOOKS, Job
 from emreport.run.plan import Plan
-from emreport.run.progress import Progress, clock
+from emreport.run.progress import Progress, summary
 
 
 @dataclass
@@ -244,10 +244,7 @@ def _summary(
             f"已中断：已写入{len(result.done)}份报告；正在生成的报告没有写入，原有文件保持不变。",
             file=sys.stderr,
         )
-    print(
-        f"共{total}份报告：完成{len(result.done)}份，未变化{len(result.cached)}份，"
-        f"失败{len(result.failed)}份，用时{clock(seconds) if seconds >= 60 else f'{seconds:.1f}秒'}。"
-    )
+    print(summary(total, len(result.done), len(result.cached), len(result.failed), seconds))
     for job, message in result.warnings:
         print(f"  提示：{job.id}：{message}", file=sys.stderr)
     for job, message in result.failed:

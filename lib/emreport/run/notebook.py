@@ -18,7 +18,7 @@ from emreport.output.page import RenderError
 if TYPE_CHECKING:  # nbformat takes a second to import: only workers need it
     import nbformat
 
-NOTEBOOKS = config.ROOT / "notebooks"
+NOTEBOOKS = config.NOTEBOOKS
 OWN_ERRORS = {
     "NarrativeError",
     "ReportError",

@@ -22,6 +22,12 @@ def clock(seconds: float) -> str:
     )
 
 
+def summary(total: int, done: int, cached: int, failed: int, seconds: float) -> str:
+    """The batch's closing line."""
+    took = clock(seconds) if seconds >= 60 else f"{seconds:.1f}秒"
+    return f"共{total}份报告：完成{done}份，未变化{cached}份，失败{failed}份，用时{took}。"
+
+
 class Progress:
     def __init__(
         self,
