@@ -296,7 +296,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return _fail([str(e)])
     # a run that failed leaves the stamp it found: it no longer matches what it recorded
     made = len(result.done) + len(result.cached) == len(grid.jobs)
-    if inputs and stamped and result.exit_code == 0 and made:
+    if inputs is not None and stamped is not None and result.exit_code == 0 and made:
         stamp.record(
             inputs,
             stamped,

@@ -1,12 +1,13 @@
 """An unchanged `emreport run`, answered without planning it again.
 
 After a run in which every report was made or already up to date, the outputs folder keeps a
-stamp (`.emreport-batch-<hash of the command>.json`): the command's inputs as they were when the run started (the
-project's code as cache.code_key sees it, every file of the parameter and notebook folders
-by its content, the store file by its identity, size and modification time: an ingest
-replaces it whole), and each report folder and index as the run left them. The same command
-on the same inputs, its reports untouched, says what the run said without importing pandas
-or opening the store: an unchanged re-run of the 24 grid reports in 0.15 s instead of 0.6 s.
+stamp (`.emreport-batch-<hash of the command>.json`): the command's inputs as they were when
+the run started (the project's code as cache.code_key sees it, every file of the parameter
+and notebook folders by its content, the store file by its identity, size and modification
+time: an ingest replaces it whole), and each report folder and index as the run left them.
+The same command on the same inputs, its reports untouched, says what the run said without
+importing pandas or opening the store: an unchanged re-run of the 24 grid reports in 0.1 s
+instead of 0.6 s.
 Anything different (an edit, a new or removed file, a new ingest, a report file or index
 touched, other code) misses the stamp, and the run plans and compares every report's key
 as always (cache.py).
@@ -30,12 +31,15 @@ VERSION = 1
 MAX_READ = 2**20  # a larger file in those folders is taken by its identity, not read
 
 
+def _identity(st: os.stat_result) -> list:
+    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns]
+
+
 def _stat(path: Path) -> list | None:
     try:
-        st = os.stat(path)
+        return _identity(os.stat(path))
     except OSError:
         return None
-    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns]
 
 
 def _tree(root: Path, depth: int) -> list:
@@ -74,7 +78,7 @@ def _content(path: Path) -> str | list | None:
     with open(fd, "rb") as f:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_READ:
-            return [st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns]
+            return [st.st_mode, *_identity(st)]
         try:
             return hashlib.sha256(f.read()).hexdigest()
         except OSError:
@@ -121,11 +125,8 @@ def unchanged(key: str, where: Path) -> dict | None:
             return None
         if _outputs(stamp["folders"], stamp["indexes"]) != stamp["outputs"]:
             return None
-        if not (isinstance(stamp["jobs"], list) and isinstance(stamp["notices"], list)):
-            return None
-        if not isinstance(stamp["warnings"], list):
-            return None
-        return stamp
+        said = ("jobs", "notices", "warnings", "indexes")
+        return stamp if all(isinstance(stamp[k], list) for k in said) else None
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
